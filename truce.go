@@ -1,0 +1,95 @@
+// Package truce holds the domain of a ceasefire monitoring and verification
+// platform: the parties and the agreement they signed, the sources that report,
+// the observations they file, control maps of who holds which ground, and the
+// incidents and findings derived from them.
+//
+// Every input is an [Entry] in one append-only log; query tables are
+// projections of that log. The services declared here ([SourceService],
+// [AgreementService], [ObservationService], [ControlMapService], [LogService])
+// are implemented by the store packages (sqlite, and later postgres) and
+// consumed by the adapters (httpapi, importer, cmd/truce). This package
+// imports only the standard library and the leaf library geo.
+package truce
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the whole contract of a truce store: the log and the projections
+// kept from it. Every write appends one log entry per input and projects it in
+// the same transaction; nothing is updated in place.
+type Store interface {
+	SourceService
+	AgreementService
+	ObservationService
+	ControlMapService
+	LogService
+	Close() error
+}
+
+// SourceService registers sources and authenticates their tokens.
+type SourceService interface {
+	// CreateSource registers s on behalf of by and returns the API token,
+	// shown only this once; the store keeps its SHA-256 only. A nil by means
+	// the local operator (the CLI on the store file), who acts as admin.
+	CreateSource(ctx context.Context, by *Source, s *Source) (token string, err error)
+	// Source returns the source named name, or an ENOTFOUND error.
+	Source(ctx context.Context, name string) (*Source, error)
+	// Sources returns every registered source ordered by name.
+	Sources(ctx context.Context) ([]*Source, error)
+	// Authenticate returns the source whose token is token, or an
+	// EUNAUTHORIZED error.
+	Authenticate(ctx context.Context, token string) (*Source, error)
+}
+
+// AgreementService keeps agreements. A new version of an agreement is a new
+// entry; earlier versions stay in the log.
+type AgreementService interface {
+	// AddAgreement logs a. Adding a version that is already stored with the
+	// same content changes nothing and reports created == false; the same id
+	// and version with other content is an ECONFLICT error.
+	AddAgreement(ctx context.Context, by *Source, a *Agreement) (rec *AgreementRecord, created bool, err error)
+	// Agreement returns the latest version of the agreement id.
+	Agreement(ctx context.Context, id string) (*AgreementRecord, error)
+	// Agreements returns the latest version of every agreement, ordered by id.
+	Agreements(ctx context.Context) ([]*AgreementRecord, error)
+}
+
+// ObservationService takes in and serves observations.
+type ObservationService interface {
+	// AddObservations logs obs on behalf of by, all or nothing. Each
+	// observation's Source and SourceRole are set from by. An observation
+	// whose id is already stored with the same canonical bytes is not logged
+	// again (Created false in its result); one with other bytes fails the
+	// whole call with an ECONFLICT error whose problems name every such line.
+	AddObservations(ctx context.Context, by *Source, obs []*Observation) ([]AddResult, error)
+	// Observation returns the observation id with its log position.
+	Observation(ctx context.Context, id string) (*ObservationRecord, error)
+	// FindObservations returns one page of observations matching f, ordered
+	// by observed time and then id.
+	FindObservations(ctx context.Context, f ObservationFilter) (*ObservationPage, error)
+}
+
+// ControlMapService keeps control-map snapshots.
+type ControlMapService interface {
+	// AddControlMap logs m on behalf of by. Re-adding an identical map
+	// changes nothing (created false); the same id with other content is an
+	// ECONFLICT error.
+	AddControlMap(ctx context.Context, by *Source, m *ControlMap) (rec *ControlMapRecord, created bool, err error)
+	// ControlMap returns the map id.
+	ControlMap(ctx context.Context, id string) (*ControlMapRecord, error)
+	// ControlMaps lists maps (without geometry) ordered by AsOf then id.
+	ControlMaps(ctx context.Context) ([]*ControlMapRecord, error)
+	// ControlMapAt returns the newest map from source whose AsOf is not
+	// after t, or ENOTFOUND. An empty source means any source.
+	ControlMapAt(ctx context.Context, source string, t time.Time) (*ControlMapRecord, error)
+}
+
+// LogService reads the log itself.
+type LogService interface {
+	// LogSize returns the number of entries in the log.
+	LogSize(ctx context.Context) (int64, error)
+	// Entries returns the entries with start <= Index < end, in order.
+	Entries(ctx context.Context, start, end int64) ([]*Entry, error)
+}
