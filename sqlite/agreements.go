@@ -1,0 +1,115 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"github.com/truce-monitor/truce"
+)
+
+// AddAgreement implements truce.AgreementService.
+func (db *DB) AddAgreement(ctx context.Context, by *truce.Source, a *truce.Agreement) (*truce.AgreementRecord, bool, error) {
+	if err := actor(by).Authorize(truce.ActionManageAgreement); err != nil {
+		return nil, false, err
+	}
+	if err := a.Validate(); err != nil {
+		return nil, false, err
+	}
+	data, err := a.Canonical()
+	if err != nil {
+		return nil, false, err
+	}
+	var rec *truce.AgreementRecord
+	var created bool
+	err = db.write(ctx, func(tx *txn) error {
+		var old []byte
+		var idx int64
+		var ts string
+		err := tx.tx.QueryRowContext(tx.ctx, `SELECT e.data, e.idx, e.time FROM agreements a JOIN entries e ON e.idx = a.log_index WHERE a.id = ? AND a.version = ?`, a.ID, a.Version).Scan(&old, &idx, &ts)
+		switch {
+		case err == nil && bytes.Equal(old, data):
+			rec, err = agreementRecord(old, idx, ts)
+			return err
+		case err == nil:
+			return truce.Errorf(truce.ECONFLICT, "agreement %q version %d is already stored with other terms; give the new terms a new version", a.ID, a.Version)
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		e, err := tx.append(truce.EntryAgreement, submitter(by), data)
+		if err != nil {
+			return err
+		}
+		if err := projectAgreement(tx, e); err != nil {
+			return err
+		}
+		created = true
+		rec, err = agreementRecord(data, e.Index, e.Time.Format(timeFormat))
+		return err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return rec, created, nil
+}
+
+func projectAgreement(tx *txn, e *truce.Entry) error {
+	var a truce.Agreement
+	if err := json.Unmarshal(e.Data, &a); err != nil {
+		return err
+	}
+	_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO agreements (id, version, log_index) VALUES (?, ?, ?)`, a.ID, a.Version, e.Index)
+	return err
+}
+
+func agreementRecord(data []byte, idx int64, ts string) (*truce.AgreementRecord, error) {
+	var a truce.Agreement
+	if err := json.Unmarshal(data, &a); err != nil {
+		return nil, err
+	}
+	return &truce.AgreementRecord{Agreement: &a, LogIndex: idx, LoggedAt: scanTime(ts)}, nil
+}
+
+// latestAgreements selects the newest version of each agreement.
+const latestAgreements = `SELECT e.data, e.idx, e.time FROM agreements a JOIN entries e ON e.idx = a.log_index
+WHERE a.version = (SELECT max(version) FROM agreements b WHERE b.id = a.id)`
+
+// Agreement implements truce.AgreementService.
+func (db *DB) Agreement(ctx context.Context, id string) (*truce.AgreementRecord, error) {
+	var data []byte
+	var idx int64
+	var ts string
+	err := db.r.QueryRowContext(ctx, latestAgreements+` AND a.id = ?`, id).Scan(&data, &idx, &ts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, truce.Errorf(truce.ENOTFOUND, "no agreement %q", id)
+	} else if err != nil {
+		return nil, err
+	}
+	return agreementRecord(data, idx, ts)
+}
+
+// Agreements implements truce.AgreementService.
+func (db *DB) Agreements(ctx context.Context) ([]*truce.AgreementRecord, error) {
+	rows, err := db.r.QueryContext(ctx, latestAgreements+` ORDER BY a.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*truce.AgreementRecord
+	for rows.Next() {
+		var data []byte
+		var idx int64
+		var ts string
+		if err := rows.Scan(&data, &idx, &ts); err != nil {
+			return nil, err
+		}
+		rec, err := agreementRecord(data, idx, ts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, rows.Err()
+}

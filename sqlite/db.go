@@ -1,0 +1,371 @@
+// Package sqlite is truce's embedded store: the log and its projections in
+// one SQLite file (modernc.org/sqlite, pure Go, WAL mode).
+//
+// # The life of an entry
+//
+// A write (a batch of observations, an agreement, a source, a control map)
+// is validated, then handed to the single writer goroutine. The writer takes
+// every write that is waiting, opens one transaction, and runs each write in
+// a savepoint of its own: the write checks its ids against what is stored,
+// appends one entry per input to the entries table (index, type, time,
+// submitter, canonical JSON, SHA-256 of the encoded entry), and projects it
+// into the query tables. A write that fails rolls back to its savepoint
+// alone. The transaction then commits with one fsync (synchronous=FULL), and
+// every write in it is acknowledged together: group commit. Nothing is ever
+// updated or deleted; the query tables can be rebuilt from the entries.
+//
+// This package imports the root package truce and the database driver.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/truce-monitor/truce"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// maxGroup caps how many writes share one transaction.
+const maxGroup = 256
+
+// DB is a truce store in one SQLite file. It implements truce.Store.
+type DB struct {
+	path string
+	w    *sql.DB // the one writing connection
+	r    *sql.DB // readers
+
+	reqs    chan *writeReq
+	closeMu sync.RWMutex
+	closed  bool
+	done    chan struct{}
+
+	// Owned by the writer goroutine.
+	next int64     // index of the next entry
+	last time.Time // time of the last entry, to keep log time monotonic
+
+	// Now returns the current time; tests may replace it before use.
+	Now func() time.Time
+}
+
+var _ truce.Store = (*DB)(nil)
+
+// Open opens (creating if need be) the store at path and applies pending
+// migrations.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, truce.Errorf(truce.EINVALID, "sqlite: empty database path")
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	w, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	r, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	db := &DB{path: path, w: w, r: r, reqs: make(chan *writeReq, maxGroup), done: make(chan struct{}), Now: time.Now}
+	if err := db.migrate(ctx); err != nil {
+		db.w.Close()
+		db.r.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	if err := db.loadHead(ctx); err != nil {
+		db.w.Close()
+		db.r.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	go db.writer()
+	return db, nil
+}
+
+// Path returns the file the store lives in.
+func (db *DB) Path() string { return db.path }
+
+// Close waits for queued writes to commit and closes the file.
+func (db *DB) Close() error {
+	db.closeMu.Lock()
+	if db.closed {
+		db.closeMu.Unlock()
+		return nil
+	}
+	db.closed = true
+	close(db.reqs)
+	db.closeMu.Unlock()
+	<-db.done
+	return errors.Join(db.r.Close(), db.w.Close())
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		var n int
+		if err := db.w.QueryRowContext(ctx, `SELECT count(*) FROM migrations WHERE name = ?`, name).Scan(&n); err != nil {
+			return err
+		} else if n > 0 {
+			continue
+		}
+		buf, err := fs.ReadFile(migrations, name)
+		if err != nil {
+			return err
+		}
+		tx, err := db.w.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(buf)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name) VALUES (?)`, name); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadHead reads the next index and the last entry time.
+func (db *DB) loadHead(ctx context.Context) error {
+	var idx sql.NullInt64
+	var t sql.NullString
+	err := db.w.QueryRowContext(ctx, `SELECT idx, time FROM entries ORDER BY idx DESC LIMIT 1`).Scan(&idx, &t)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		db.next, db.last = 0, time.Time{}
+		return nil
+	case err != nil:
+		return err
+	}
+	db.next = idx.Int64 + 1
+	db.last, err = time.Parse(time.RFC3339Nano, t.String)
+	return err
+}
+
+// writeReq is one write waiting for the writer.
+type writeReq struct {
+	fn  func(tx *txn) error
+	err chan error
+}
+
+// txn is the writer's transaction as a write sees it.
+type txn struct {
+	ctx  context.Context
+	tx   *sql.Tx
+	db   *DB
+	next int64
+	now  time.Time
+}
+
+// write runs fn in the writer's next transaction and returns once that
+// transaction has committed (nil) or fn or the commit failed.
+func (db *DB) write(ctx context.Context, fn func(tx *txn) error) error {
+	req := &writeReq{fn: fn, err: make(chan error, 1)}
+	db.closeMu.RLock()
+	if db.closed {
+		db.closeMu.RUnlock()
+		return truce.Errorf(truce.EUNAVAILABLE, "the store is closed")
+	}
+	select {
+	case db.reqs <- req:
+		db.closeMu.RUnlock()
+	case <-ctx.Done():
+		db.closeMu.RUnlock()
+		return ctx.Err()
+	}
+	// Once queued, the write runs whatever happens to ctx: waiting for it
+	// keeps the answer true.
+	return <-req.err
+}
+
+// writer is the single goroutine that writes. It groups waiting writes into
+// one transaction.
+func (db *DB) writer() {
+	defer close(db.done)
+	for req := range db.reqs {
+		group := []*writeReq{req}
+	drain:
+		for len(group) < maxGroup {
+			select {
+			case r, ok := <-db.reqs:
+				if !ok {
+					break drain
+				}
+				group = append(group, r)
+			default:
+				break drain
+			}
+		}
+		db.commit(group)
+	}
+}
+
+func (db *DB) commit(group []*writeReq) {
+	ctx := context.Background()
+	errs := make([]error, len(group))
+	fail := func(err error) {
+		for _, r := range group {
+			r.err <- err
+		}
+		if lerr := db.loadHead(ctx); lerr != nil {
+			// The head is unknown; later writes would fail their checks.
+			_ = lerr
+		}
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		fail(fmt.Errorf("sqlite: begin: %w", err))
+		return
+	}
+	now := db.Now().UTC()
+	if now.Before(db.last) {
+		now = db.last
+	}
+	t := &txn{ctx: ctx, tx: tx, db: db, next: db.next, now: now}
+	for i, r := range group {
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT w`); err != nil {
+			tx.Rollback()
+			fail(fmt.Errorf("sqlite: savepoint: %w", err))
+			return
+		}
+		start := t.next
+		if errs[i] = r.fn(t); errs[i] != nil {
+			t.next = start
+			if _, err := tx.ExecContext(ctx, `ROLLBACK TO w`); err != nil {
+				tx.Rollback()
+				fail(fmt.Errorf("sqlite: rollback to savepoint: %w", err))
+				return
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE w`); err != nil {
+			tx.Rollback()
+			fail(fmt.Errorf("sqlite: release savepoint: %w", err))
+			return
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		fail(fmt.Errorf("sqlite: commit: %w", err))
+		return
+	}
+	if t.next > db.next {
+		db.last = now
+	}
+	db.next = t.next
+	for i, r := range group {
+		r.err <- errs[i]
+	}
+}
+
+// append adds one entry to the log and returns it with its index set.
+func (t *txn) append(typ truce.EntryType, submitter string, data []byte) (*truce.Entry, error) {
+	e := &truce.Entry{Index: t.next, Type: typ, Time: t.now, Submitter: submitter, Data: data}
+	h := e.ContentHash()
+	if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO entries (idx, type, time, submitter, data, content_hash) VALUES (?, ?, ?, ?, ?, ?)`,
+		e.Index, string(e.Type), e.Time.Format(time.RFC3339Nano), e.Submitter, e.Data, h[:]); err != nil {
+		return nil, fmt.Errorf("sqlite: append entry %d: %w", e.Index, err)
+	}
+	t.next++
+	return e, nil
+}
+
+// submitter returns the name written as an entry's submitter.
+func submitter(by *truce.Source) string {
+	if by == nil {
+		return truce.Operator.Name
+	}
+	return by.Name
+}
+
+// actor returns by, or the local operator for nil.
+func actor(by *truce.Source) *truce.Source {
+	if by == nil {
+		return truce.Operator
+	}
+	return by
+}
+
+// placeholders returns "?, ?, ?" for n values.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// LogSize implements truce.LogService.
+func (db *DB) LogSize(ctx context.Context) (int64, error) {
+	var n sql.NullInt64
+	if err := db.r.QueryRowContext(ctx, `SELECT max(idx) FROM entries`).Scan(&n); err != nil {
+		return 0, err
+	}
+	if !n.Valid {
+		return 0, nil
+	}
+	return n.Int64 + 1, nil
+}
+
+// Entries implements truce.LogService.
+func (db *DB) Entries(ctx context.Context, start, end int64) ([]*truce.Entry, error) {
+	if start < 0 || end < start {
+		return nil, truce.Errorf(truce.EINVALID, "bad entry range [%d, %d)", start, end)
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT idx, type, time, submitter, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx`, start, end)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*truce.Entry
+	for rows.Next() {
+		var e truce.Entry
+		var typ, ts string
+		if err := rows.Scan(&e.Index, &typ, &ts, &e.Submitter, &e.Data); err != nil {
+			return nil, err
+		}
+		e.Type = truce.EntryType(typ)
+		if e.Time, err = time.Parse(time.RFC3339Nano, ts); err != nil {
+			return nil, fmt.Errorf("sqlite: entry %d: %w", e.Index, err)
+		}
+		out = append(out, &e)
+	}
+	return out, rows.Err()
+}
+
+// timeFormat is how entry times are stored.
+const timeFormat = time.RFC3339Nano
+
+// scanTime parses a stored entry time.
+func scanTime(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}

@@ -1,0 +1,49 @@
+-- The log: one row per entry, never updated or deleted.
+CREATE TABLE entries (
+	idx          INTEGER PRIMARY KEY,      -- 0-based position in the log
+	type         TEXT    NOT NULL,
+	time         TEXT    NOT NULL,         -- RFC 3339 UTC, nanoseconds
+	submitter    TEXT    NOT NULL,
+	data         BLOB    NOT NULL,         -- canonical JSON
+	content_hash BLOB    NOT NULL          -- SHA-256 of the encoded entry
+);
+
+-- Projections of the log.
+CREATE TABLE sources (
+	name         TEXT PRIMARY KEY,
+	role         TEXT NOT NULL,
+	party        TEXT NOT NULL DEFAULT '',
+	token_sha256 TEXT NOT NULL UNIQUE,
+	log_index    INTEGER NOT NULL REFERENCES entries(idx)
+);
+
+CREATE TABLE agreements (
+	id        TEXT    NOT NULL,
+	version   INTEGER NOT NULL,
+	log_index INTEGER NOT NULL REFERENCES entries(idx),
+	PRIMARY KEY (id, version)
+);
+
+CREATE TABLE observations (
+	id           TEXT PRIMARY KEY,
+	log_index    INTEGER NOT NULL REFERENCES entries(idx),
+	source       TEXT    NOT NULL,
+	role         TEXT    NOT NULL,
+	kind         TEXT    NOT NULL,
+	observed_at  INTEGER NOT NULL,       -- Unix nanoseconds
+	lon          REAL,                   -- estimated point, if any
+	lat          REAL,
+	blamed_party TEXT    NOT NULL DEFAULT '',
+	supersedes   TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX observations_time   ON observations (observed_at, id);
+CREATE INDEX observations_source ON observations (source, observed_at);
+CREATE INDEX observations_lat    ON observations (lat);
+
+CREATE TABLE control_maps (
+	id        TEXT PRIMARY KEY,
+	log_index INTEGER NOT NULL REFERENCES entries(idx),
+	source    TEXT    NOT NULL,
+	as_of     INTEGER NOT NULL           -- Unix nanoseconds
+);
+CREATE INDEX control_maps_as_of ON control_maps (source, as_of);

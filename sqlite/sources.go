@@ -1,0 +1,113 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"github.com/truce-monitor/truce"
+)
+
+// CreateSource implements truce.SourceService.
+func (db *DB) CreateSource(ctx context.Context, by *truce.Source, s *truce.Source) (string, error) {
+	if err := actor(by).Authorize(truce.ActionManageSource); err != nil {
+		return "", err
+	}
+	if err := s.Validate(); err != nil {
+		return "", err
+	}
+	if s.Name == truce.Operator.Name {
+		return "", truce.Errorf(truce.EINVALID, "source name %q is reserved", s.Name)
+	}
+	token := truce.NewToken()
+	c := *s
+	c.TokenSHA256 = truce.HashToken(token)
+	err := db.write(ctx, func(tx *txn) error {
+		var n int
+		if err := tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM sources WHERE name = ?`, c.Name).Scan(&n); err != nil {
+			return err
+		} else if n > 0 {
+			return truce.Errorf(truce.ECONFLICT, "source %q already exists", c.Name)
+		}
+		c.CreatedAt = tx.now
+		data, err := json.Marshal(&c)
+		if err != nil {
+			return err
+		}
+		e, err := tx.append(truce.EntrySource, submitter(by), data)
+		if err != nil {
+			return err
+		}
+		return projectSource(tx, e)
+	})
+	if err != nil {
+		return "", err
+	}
+	*s = c
+	s.TokenSHA256 = ""
+	return token, nil
+}
+
+func projectSource(tx *txn, e *truce.Entry) error {
+	var s truce.Source
+	if err := json.Unmarshal(e.Data, &s); err != nil {
+		return err
+	}
+	_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO sources (name, role, party, token_sha256, log_index) VALUES (?, ?, ?, ?, ?)`,
+		s.Name, string(s.Role), s.Party, s.TokenSHA256, e.Index)
+	return err
+}
+
+const sourceSelect = `SELECT e.data FROM sources s JOIN entries e ON e.idx = s.log_index`
+
+func scanSource(row interface{ Scan(...any) error }) (*truce.Source, error) {
+	var data []byte
+	if err := row.Scan(&data); err != nil {
+		return nil, err
+	}
+	var s truce.Source
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// Source implements truce.SourceService.
+func (db *DB) Source(ctx context.Context, name string) (*truce.Source, error) {
+	s, err := scanSource(db.r.QueryRowContext(ctx, sourceSelect+` WHERE s.name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, truce.Errorf(truce.ENOTFOUND, "no source named %q", name)
+	}
+	return s, err
+}
+
+// Sources implements truce.SourceService.
+func (db *DB) Sources(ctx context.Context) ([]*truce.Source, error) {
+	rows, err := db.r.QueryContext(ctx, sourceSelect+` ORDER BY s.name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*truce.Source
+	for rows.Next() {
+		s, err := scanSource(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Authenticate implements truce.SourceService.
+func (db *DB) Authenticate(ctx context.Context, token string) (*truce.Source, error) {
+	if token == "" {
+		return nil, truce.Errorf(truce.EUNAUTHORIZED, "no API token given")
+	}
+	s, err := scanSource(db.r.QueryRowContext(ctx, sourceSelect+` WHERE s.token_sha256 = ?`, truce.HashToken(token)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, truce.Errorf(truce.EUNAUTHORIZED, "unknown API token")
+	}
+	return s, err
+}
