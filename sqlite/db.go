@@ -51,6 +51,10 @@ type DB struct {
 	closed  bool
 	done    chan struct{}
 
+	// Statements that write full chunks, prepared once on the writing
+	// connection.
+	insEntries, insObservations *sql.Stmt
+
 	// Owned by the writer goroutine.
 	next int64     // index of the next entry
 	last time.Time // time of the last entry, to keep log time monotonic
@@ -68,7 +72,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, truce.Errorf(truce.EINVALID, "sqlite: empty database path")
 	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+	for _, p := range []string{"journal_mode(WAL)", "cache_size(-65536)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -99,6 +103,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.r.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
+	if err := db.prepare(ctx); err != nil {
+		db.w.Close()
+		db.r.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
 	go db.writer()
 	return db, nil
 }
@@ -118,6 +127,32 @@ func (db *DB) Close() error {
 	db.closeMu.Unlock()
 	<-db.done
 	return errors.Join(db.r.Close(), db.w.Close())
+}
+
+const (
+	insertEntries      = `INSERT INTO entries (idx, type, time, submitter, data, content_hash) VALUES `
+	insertObservations = `INSERT INTO observations (id, log_index, source, role, kind, observed_at, lon, lat, blamed_party, supersedes) VALUES `
+)
+
+func (db *DB) prepare(ctx context.Context) error {
+	var err error
+	if db.insEntries, err = db.w.PrepareContext(ctx, insertEntries+rowPlaceholders(chunkRows, 6)); err != nil {
+		return err
+	}
+	db.insObservations, err = db.w.PrepareContext(ctx, insertObservations+rowPlaceholders(chunkRows, 10))
+	return err
+}
+
+// execChunk runs the multi-row insert q for rows rows of args, with the
+// prepared statement when the chunk is full.
+func (t *txn) execChunk(full *sql.Stmt, q string, rows, cols int, args []any) error {
+	var err error
+	if rows == chunkRows {
+		_, err = t.tx.StmtContext(t.ctx, full).ExecContext(t.ctx, args...)
+	} else {
+		_, err = t.tx.ExecContext(t.ctx, q+rowPlaceholders(rows, cols), args...)
+	}
+	return err
 }
 
 func (db *DB) migrate(ctx context.Context) error {
@@ -300,6 +335,36 @@ func (t *txn) append(typ truce.EntryType, submitter string, data []byte) (*truce
 	}
 	t.next++
 	return e, nil
+}
+
+// chunkRows is how many rows one multi-row statement writes or reads.
+const chunkRows = 100
+
+// appendAll adds entries, whose indexes must run on from t.next, to the log.
+func (t *txn) appendAll(entries []*truce.Entry) error {
+	const cols = 6
+	for start := 0; start < len(entries); start += chunkRows {
+		end := min(start+chunkRows, len(entries))
+		args := make([]any, 0, (end-start)*cols)
+		for _, e := range entries[start:end] {
+			if e.Index != t.next {
+				return fmt.Errorf("sqlite: entry index %d, want %d", e.Index, t.next)
+			}
+			h := e.ContentHash()
+			args = append(args, e.Index, string(e.Type), e.Time.Format(timeFormat), e.Submitter, e.Data, h[:])
+			t.next++
+		}
+		if err := t.execChunk(t.db.insEntries, insertEntries, end-start, cols, args); err != nil {
+			return fmt.Errorf("sqlite: append entries: %w", err)
+		}
+	}
+	return nil
+}
+
+// rowPlaceholders returns "(?, ?), (?, ?)" for rows of cols values.
+func rowPlaceholders(rows, cols int) string {
+	row := "(" + placeholders(cols) + ")"
+	return strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
 }
 
 // submitter returns the name written as an entry's submitter.

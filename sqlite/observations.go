@@ -56,50 +56,31 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 	}
 	results := make([]truce.AddResult, len(obs))
 	err := db.write(ctx, func(tx *txn) error {
-		get, err := tx.tx.PrepareContext(tx.ctx, `SELECT e.data, e.idx, o.source FROM observations o JOIN entries e ON e.idx = o.log_index WHERE o.id = ?`)
+		stored, err := storedObservations(tx, obs)
 		if err != nil {
 			return err
 		}
-		defer get.Close()
-		ins, err := tx.tx.PrepareContext(tx.ctx, `INSERT INTO entries (idx, type, time, submitter, data, content_hash) VALUES (?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		proj, err := tx.tx.PrepareContext(tx.ctx, `INSERT INTO observations (id, log_index, source, role, kind, observed_at, lon, lat, blamed_party, supersedes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer proj.Close()
 		batch := make(map[string]int, len(obs)) // id → position in this batch
 		var conflicts []truce.Problem
-		ts := tx.now.Format(timeFormat)
+		var fresh []int // positions to append, in order
 		for i, o := range obs {
 			if j, ok := batch[o.ID]; ok {
 				if !bytes.Equal(data[i], data[j]) {
 					conflicts = append(conflicts, truce.Problem{Line: line(i), Path: "$.id", Message: fmt.Sprintf("id %q appears earlier in this batch (line %d) with a different body", o.ID, j+1)})
 				}
-				results[i] = truce.AddResult{ID: o.ID, LogIndex: results[j].LogIndex}
 				continue
 			}
 			batch[o.ID] = i
-			var old []byte
-			var idx int64
-			var src string
-			err := get.QueryRowContext(tx.ctx, o.ID).Scan(&old, &idx, &src)
-			switch {
-			case err == nil && bytes.Equal(old, data[i]):
-				results[i] = truce.AddResult{ID: o.ID, LogIndex: idx}
-				continue
-			case err == nil:
-				msg := fmt.Sprintf("id %q is already stored (log index %d) with a different body", o.ID, idx)
-				if src != by.Name {
-					msg = fmt.Sprintf("id %q is already taken by another source (log index %d)", o.ID, idx)
+			if old, ok := stored[o.ID]; ok {
+				switch {
+				case bytes.Equal(old.data, data[i]):
+					results[i] = truce.AddResult{ID: o.ID, LogIndex: old.index}
+				case old.source != by.Name:
+					conflicts = append(conflicts, truce.Problem{Line: line(i), Path: "$.id", Message: fmt.Sprintf("id %q is already taken by another source (log index %d)", o.ID, old.index)})
+				default:
+					conflicts = append(conflicts, truce.Problem{Line: line(i), Path: "$.id", Message: fmt.Sprintf("id %q is already stored (log index %d) with a different body", o.ID, old.index)})
 				}
-				conflicts = append(conflicts, truce.Problem{Line: line(i), Path: "$.id", Message: msg})
 				continue
-			case !errors.Is(err, sql.ErrNoRows):
-				return err
 			}
 			if o.Supersedes != "" {
 				if err := checkSupersedes(tx, o.Supersedes, by.Name, batch); err != nil {
@@ -107,26 +88,69 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 					continue
 				}
 			}
-			e := truce.Entry{Index: tx.next, Type: truce.EntryObservation, Time: tx.now, Submitter: by.Name, Data: data[i]}
-			h := e.ContentHash()
-			if _, err := ins.ExecContext(tx.ctx, e.Index, string(e.Type), ts, e.Submitter, e.Data, h[:]); err != nil {
-				return err
-			}
-			tx.next++
-			if err := projectObservation(tx, proj, &e, o, by); err != nil {
-				return err
-			}
-			results[i] = truce.AddResult{ID: o.ID, LogIndex: e.Index, Created: true}
+			results[i] = truce.AddResult{ID: o.ID, LogIndex: tx.next + int64(len(fresh)), Created: true}
+			fresh = append(fresh, i)
 		}
 		if len(conflicts) > 0 {
 			return &truce.Error{Code: truce.ECONFLICT, Message: fmt.Sprintf("%d observation(s) conflict with stored ones; nothing was stored", countLines(conflicts)), Problems: conflicts}
 		}
-		return nil
+		for i, o := range obs {
+			if j := batch[o.ID]; j != i {
+				results[i] = truce.AddResult{ID: o.ID, LogIndex: results[j].LogIndex}
+			}
+		}
+		entries := make([]*truce.Entry, len(fresh))
+		rows := make([]*truce.Observation, len(fresh))
+		for k, i := range fresh {
+			c := *obs[i]
+			c.Source, c.SourceRole = by.Name, by.Role
+			rows[k] = &c
+			entries[k] = &truce.Entry{Index: tx.next + int64(k), Type: truce.EntryObservation, Time: tx.now, Submitter: by.Name, Data: data[i]}
+		}
+		if err := tx.appendAll(entries); err != nil {
+			return err
+		}
+		return projectObservations(tx, entries, rows)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return results, nil
+}
+
+type storedObservation struct {
+	data   []byte
+	index  int64
+	source string
+}
+
+// storedObservations returns what is stored under the ids of obs.
+func storedObservations(tx *txn, obs []*truce.Observation) (map[string]storedObservation, error) {
+	out := map[string]storedObservation{}
+	for start := 0; start < len(obs); start += chunkRows {
+		end := min(start+chunkRows, len(obs))
+		args := make([]any, 0, end-start)
+		for _, o := range obs[start:end] {
+			args = append(args, o.ID)
+		}
+		rows, err := tx.tx.QueryContext(tx.ctx, `SELECT o.id, e.data, e.idx, o.source FROM observations o JOIN entries e ON e.idx = o.log_index WHERE o.id IN (`+placeholders(len(args))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			var s storedObservation
+			if err := rows.Scan(&id, &s.data, &s.index, &s.source); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = s
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func countLines(ps []truce.Problem) int {
@@ -154,25 +178,35 @@ func checkSupersedes(tx *txn, id, source string, batch map[string]int) error {
 	return nil
 }
 
-// projectObservation writes the query row for the observation in e. o, when
-// not nil, is the decoded observation (saves decoding e.Data again).
-func projectObservation(tx *txn, proj *sql.Stmt, e *truce.Entry, o *truce.Observation, by *truce.Source) error {
-	if o == nil {
-		o = new(truce.Observation)
-		if err := json.Unmarshal(e.Data, o); err != nil {
+// projectObservations writes the query rows for the observations in
+// entries; rows holds them decoded, or is nil to decode them from entries.
+func projectObservations(tx *txn, entries []*truce.Entry, rows []*truce.Observation) error {
+	const cols = 10
+	for start := 0; start < len(entries); start += chunkRows {
+		end := min(start+chunkRows, len(entries))
+		args := make([]any, 0, (end-start)*cols)
+		for k := start; k < end; k++ {
+			e := entries[k]
+			var o *truce.Observation
+			if rows != nil {
+				o = rows[k]
+			} else {
+				o = new(truce.Observation)
+				if err := json.Unmarshal(e.Data, o); err != nil {
+					return fmt.Errorf("entry %d: %w", e.Index, err)
+				}
+			}
+			var lon, lat sql.NullFloat64
+			if x, y, ok := o.Location.Point(); ok {
+				lon, lat = sql.NullFloat64{Float64: x, Valid: true}, sql.NullFloat64{Float64: y, Valid: true}
+			}
+			args = append(args, o.ID, e.Index, o.Source, string(o.SourceRole), string(o.Kind), o.ObservedAt.UnixNano(), lon, lat, o.BlamedParty, o.Supersedes)
+		}
+		if err := tx.execChunk(tx.db.insObservations, insertObservations, end-start, cols, args); err != nil {
 			return err
 		}
 	}
-	var lon, lat sql.NullFloat64
-	if x, y, ok := o.Location.Point(); ok {
-		lon, lat = sql.NullFloat64{Float64: x, Valid: true}, sql.NullFloat64{Float64: y, Valid: true}
-	}
-	source, role := o.Source, string(o.SourceRole)
-	if by != nil {
-		source, role = by.Name, string(by.Role)
-	}
-	_, err := proj.ExecContext(tx.ctx, o.ID, e.Index, source, role, string(o.Kind), o.ObservedAt.UnixNano(), lon, lat, o.BlamedParty, o.Supersedes)
-	return err
+	return nil
 }
 
 // Observation implements truce.ObservationService.
