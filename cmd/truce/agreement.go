@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/agreement"
+	"github.com/truce-monitor/truce/sqlite"
+)
+
+func runAgreement(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return usagef("agreement: want a subcommand: check, add, list")
+	}
+	switch args[0] {
+	case "check":
+		return runAgreementCheck(ctx, e, args[1:])
+	case "add":
+		return runAgreementAdd(ctx, e, args[1:])
+	case "list":
+		return runAgreementList(ctx, e, args[1:])
+	case "-h", "--help", "-help", "help":
+		fmt.Fprintln(e.stderr, "Usage: truce agreement check FILE...\n       truce agreement add FILE... [--db PATH]\n       truce agreement list [--json] [--db PATH]")
+		return nil
+	}
+	return usagef("agreement: unknown subcommand %q; want check, add or list", args[0])
+}
+
+// loadAgreements parses every file, printing every problem of every file
+// to stderr. It returns errProblems if any file had one.
+func loadAgreements(e *env, files []string) ([]*truce.Agreement, error) {
+	var out []*truce.Agreement
+	bad := false
+	for _, f := range files {
+		a, err := agreement.ParseFile(f)
+		if err != nil {
+			bad = true
+			if ps := truce.ErrorProblems(err); len(ps) > 0 {
+				for _, p := range ps {
+					if p.File == "" {
+						p.File = f
+					}
+					fmt.Fprintln(e.stderr, p.String())
+				}
+			} else {
+				fmt.Fprintf(e.stderr, "%s: %v\n", f, err)
+			}
+			continue
+		}
+		out = append(out, a)
+	}
+	if bad {
+		return nil, errProblems
+	}
+	return out, nil
+}
+
+// summary describes a valid agreement in one line.
+func summary(a *truce.Agreement) string {
+	var parties []string
+	for _, p := range a.Parties {
+		parties = append(parties, p.ID)
+	}
+	loc, err := time.LoadLocation(a.Window.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	const layout = "2006-01-02 15:04 MST"
+	window := a.Window.Start.In(loc).Format(layout) + " until "
+	if a.Window.End.IsZero() {
+		window += "further notice"
+	} else {
+		window += a.Window.End.In(loc).Format(layout)
+	}
+	return fmt.Sprintf("%s v%d %q: parties %s; %s (%s); %d zone(s), %d rule(s)",
+		a.ID, a.Version, a.Title, strings.Join(parties, ", "), window, a.Window.TimeZone, len(a.Zones), len(a.Rules))
+}
+
+func runAgreementCheck(ctx context.Context, e *env, args []string) error {
+	fs := flags(e, "agreement check", "agreement check FILE...",
+		"Check agreement files. A valid file prints a one-line summary; otherwise every\n"+
+			"problem is printed as FILE:LINE: field: message and the exit code is 1.")
+	files, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usagef("agreement check: want at least one FILE")
+	}
+	as, err := loadAgreements(e, files)
+	if err != nil {
+		return err
+	}
+	for i, a := range as {
+		fmt.Fprintf(e.stdout, "%s: ok: %s\n", files[i], summary(a))
+	}
+	return nil
+}
+
+func runAgreementAdd(ctx context.Context, e *env, args []string) error {
+	fs := flags(e, "agreement add", "agreement add FILE... [--db PATH]",
+		"Check agreement files and log them in the store. Nothing is logged unless every\n"+
+			"file is valid. Re-adding an unchanged version changes nothing.")
+	db := dbFlag(fs)
+	files, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usagef("agreement add: want at least one FILE")
+	}
+	as, err := loadAgreements(e, files)
+	if err != nil {
+		return err
+	}
+	store, err := sqlite.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	return addAgreements(ctx, e, store, as)
+}
+
+func addAgreements(ctx context.Context, e *env, store truce.Store, as []*truce.Agreement) error {
+	for _, a := range as {
+		rec, created, err := store.AddAgreement(ctx, nil, a)
+		if err != nil {
+			return fmt.Errorf("%s: %w", a.ID, err)
+		}
+		state := "unchanged"
+		if created {
+			state = "logged"
+		}
+		fmt.Fprintf(e.stdout, "%s v%d %s at log index %d\n", a.ID, a.Version, state, rec.LogIndex)
+	}
+	return nil
+}
+
+func runAgreementList(ctx context.Context, e *env, args []string) error {
+	fs := flags(e, "agreement list", "agreement list [--json] [--db PATH]", "List the agreements in the store (latest versions).")
+	db := dbFlag(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	store, err := sqlite.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	as, err := store.Agreements(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(e, as)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tVERSION\tLOG INDEX\tSUMMARY")
+	for _, a := range as {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", a.ID, a.Version, a.LogIndex, summary(a.Agreement))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/httpapi"
+	"github.com/truce-monitor/truce/sqlite"
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT]",
+		"Run the truce API server on the store at --db until interrupted.")
+	db := dbFlag(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "the address to listen on")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	store, err := sqlite.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	logger.Info("serving", "url", "http://"+ln.Addr().String(), "db", *db)
+	return serve(ctx, logger, ln, store)
+}
+
+// serve serves the API on ln until ctx is done, then shuts down gracefully:
+// requests in flight finish and their writes commit.
+func serve(ctx context.Context, logger *slog.Logger, ln net.Listener, store truce.Store) error {
+	srv := &http.Server{
+		Handler:           httpapi.NewServer(store, httpapi.Options{Logger: logger}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/sqlite"
+)
+
+func runSource(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return usagef("source: want a subcommand: add, list")
+	}
+	switch args[0] {
+	case "add":
+		return runSourceAdd(ctx, e, args[1:])
+	case "list":
+		return runSourceList(ctx, e, args[1:])
+	case "-h", "--help", "-help", "help":
+		fmt.Fprintln(e.stderr, "Usage: truce source add NAME --role ROLE [--description TEXT] [--db PATH]\n       truce source list [--json] [--db PATH]")
+		return nil
+	}
+	return usagef("source: unknown subcommand %q; want add or list", args[0])
+}
+
+func runSourceAdd(ctx context.Context, e *env, args []string) error {
+	fs := flags(e, "source add", "source add NAME --role ROLE [--description TEXT] [--db PATH] [--json]",
+		"Register a source and print its API token. The token is shown only this once;\n"+
+			"the store keeps its SHA-256. Roles: admin, analyst, monitor, sensor, dataset, party:<ID>.")
+	db := dbFlag(fs)
+	role := fs.String("role", "", "the source's role (required)")
+	desc := fs.String("description", "", "who or what the source is")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("source add: want one NAME, got %d arguments", len(pos))
+	}
+	if *role == "" {
+		return usagef("source add: --role is required (admin, analyst, monitor, sensor, dataset, party:<ID>)")
+	}
+	r, party, err := truce.ParseRole(*role)
+	if err != nil {
+		return err
+	}
+	store, err := sqlite.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	s := &truce.Source{Name: pos[0], Role: r, Party: party, Description: *desc}
+	token, err := store.CreateSource(ctx, nil, s)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(e, map[string]any{"source": s, "token": token})
+	}
+	fmt.Fprintf(e.stdout, "source %s (%s) registered. Its API token, shown only now:\n%s\n", s.Name, s.RoleString(), token)
+	return nil
+}
+
+func runSourceList(ctx context.Context, e *env, args []string) error {
+	fs := flags(e, "source list", "source list [--json] [--db PATH]", "List the registered sources.")
+	db := dbFlag(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	store, err := sqlite.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	sources, err := store.Sources(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range sources {
+		s.TokenSHA256 = ""
+	}
+	if *asJSON {
+		return writeJSON(e, sources)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tDESCRIPTION")
+	for _, s := range sources {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, s.RoleString(), s.CreatedAt.Format("2006-01-02 15:04"), s.Description)
+	}
+	return tw.Flush()
+}
+
+func writeJSON(e *env, v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

@@ -1,0 +1,392 @@
+package httpapi
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/truce-monitor/truce"
+)
+
+// maxBatchProblems is the number of problems past which a batch's later bad
+// lines report their first problem only: every bad line is listed, but the
+// response stays bounded.
+const maxBatchProblems = 1000
+
+// batchResponse is the body answering an NDJSON batch.
+type batchResponse struct {
+	Accepted int               `json:"accepted"`
+	Created  int               `json:"created"`
+	Results  []truce.AddResult `json:"results"`
+}
+
+// handlePostObservations handles POST /v1/observations.
+func (s *Server) handlePostObservations(w http.ResponseWriter, r *http.Request) {
+	if err := s.postObservations(w, r); err != nil {
+		s.metrics.rejected.WithLabelValues(rejectCode(err)).Inc()
+		Error(w, r, err)
+	}
+}
+
+func (s *Server) postObservations(w http.ResponseWriter, r *http.Request) error {
+	src, err := s.authorize(r, truce.ActionObserve)
+	if err != nil {
+		return err
+	}
+	mt, err := mediaType(r)
+	var batch bool
+	switch {
+	case err != nil:
+	case mt == "" || mt == "application/json":
+	case mt == "application/x-ndjson":
+		batch = true
+	default:
+		err = truce.Errorf(truce.EUNSUPPORTED, "Content-Type %s is not supported; send application/json (one observation) or application/x-ndjson (a batch).", mt)
+	}
+	if err != nil {
+		w.Header().Set("Accept-Post", "application/json, application/x-ndjson")
+		return err
+	}
+
+	var obs []*truce.Observation
+	var lines []int // the line of each of obs, for NDJSON
+	if batch {
+		obs, lines, err = s.readBatch(w, r, src)
+	} else {
+		var o *truce.Observation
+		if o, err = s.readOne(w, r, src); err == nil {
+			obs = []*truce.Observation{o}
+		}
+	}
+	if err != nil {
+		return err
+	}
+
+	results, err := s.store.AddObservations(r.Context(), src, obs)
+	if err != nil {
+		return relines(err, lines)
+	}
+	created := 0
+	for _, res := range results {
+		if res.Created {
+			created++
+		}
+	}
+	role := string(src.Role)
+	s.metrics.accepted.WithLabelValues(role).Add(float64(len(obs)))
+	s.metrics.created.WithLabelValues(role).Add(float64(created))
+	status := http.StatusOK
+	if created > 0 {
+		status = http.StatusCreated
+	}
+	if batch {
+		s.writeJSON(w, r, status, &batchResponse{Accepted: len(obs), Created: created, Results: results})
+		return nil
+	}
+	rec, err := s.store.Observation(r.Context(), obs[0].ID)
+	if err != nil {
+		return err
+	}
+	if status == http.StatusCreated {
+		w.Header().Set("Location", "/v1/observations/"+url.PathEscape(rec.ID))
+	}
+	s.writeJSON(w, r, status, rec)
+	return nil
+}
+
+// readOne reads a body holding one observation.
+func (s *Server) readOne(w http.ResponseWriter, r *http.Request, src *truce.Source) (*truce.Observation, error) {
+	body, err := readBody(w, r, s.maxObject)
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, truce.Errorf(truce.EINVALID, "Request body is empty; send one observation as a JSON object.")
+	}
+	o, ps := decodeObservation(body, 0)
+	if fs := impersonation(o, body, src, 0); len(fs) > 0 {
+		return nil, &truce.Error{Code: truce.EFORBIDDEN, Message: fmt.Sprintf("Source %q may file observations only as itself.", src.Name), Problems: fs}
+	}
+	if len(ps) > 0 {
+		return nil, truce.Invalid("Invalid observation; nothing was stored.", ps...)
+	}
+	return o, nil
+}
+
+// readBatch reads an NDJSON body: one observation a line, blank lines
+// ignored. It reads the whole batch and reports every bad line.
+func (s *Server) readBatch(w http.ResponseWriter, r *http.Request, src *truce.Source) ([]*truce.Observation, []int, error) {
+	br := bufio.NewReaderSize(http.MaxBytesReader(w, r.Body, s.maxBody), 64<<10)
+	var (
+		obs       []*truce.Observation
+		lines     []int
+		bad       []truce.Problem
+		forbidden []truce.Problem
+		badLines  int
+	)
+	for n := 1; ; n++ {
+		b, rerr := br.ReadBytes('\n')
+		if rerr != nil && rerr != io.EOF {
+			return nil, nil, bodyError(rerr)
+		}
+		if len(bytes.TrimSpace(b)) > 0 {
+			if len(obs) == s.maxBatch {
+				return nil, nil, truce.Errorf(truce.ETOOLARGE, "Batch has more than %d observations (the limit); split it.", s.maxBatch)
+			}
+			o, ps := decodeObservation(b, n)
+			forbidden = append(forbidden, impersonation(o, b, src, n)...)
+			if len(ps) > 0 {
+				badLines++
+				if len(bad)+len(ps) > maxBatchProblems {
+					ps = ps[:1]
+				}
+				bad = append(bad, ps...)
+			}
+			obs = append(obs, o)
+			lines = append(lines, n)
+		}
+		if rerr == io.EOF {
+			break
+		}
+	}
+	switch {
+	case len(forbidden) > 0:
+		return nil, nil, &truce.Error{Code: truce.EFORBIDDEN, Message: fmt.Sprintf("Source %q may file observations only as itself; nothing was stored.", src.Name), Problems: forbidden}
+	case len(bad) > 0:
+		return nil, nil, truce.Invalid(fmt.Sprintf("%d of %d line(s) are invalid; nothing was stored.", badLines, len(obs)), bad...)
+	case len(obs) == 0:
+		return nil, nil, truce.Errorf(truce.EINVALID, "Batch is empty; send one observation a line.")
+	}
+	return obs, lines, nil
+}
+
+// decodeObservation is DecodeObservation, but it also returns the
+// observation when it decoded and only validation failed, so that the
+// caller can check who it claims to be from.
+func decodeObservation(data []byte, line int) (*truce.Observation, []truce.Problem) {
+	var o truce.Observation
+	if ps := decodeStrict(data, line, &o); len(ps) > 0 {
+		return nil, ps
+	}
+	if err := o.Validate(); err != nil {
+		ps := truce.ErrorProblems(err)
+		if len(ps) == 0 {
+			ps = []truce.Problem{{Path: "$", Message: truce.ErrorMessage(err)}}
+		}
+		for i := range ps {
+			ps[i].Line = line
+		}
+		return &o, ps
+	}
+	return &o, nil
+}
+
+// impersonation reports a body that names a source or role other than the
+// authenticated source's: a party may not post as a monitor. o is the
+// decoded observation, or nil when it did not decode, in which case the
+// fields are looked for in data as loosely as possible.
+func impersonation(o *truce.Observation, data []byte, src *truce.Source, line int) []truce.Problem {
+	var source, role string
+	if o != nil {
+		source, role = o.Source, string(o.SourceRole)
+	} else {
+		var loose map[string]json.RawMessage
+		if json.Unmarshal(data, &loose) != nil {
+			return nil
+		}
+		json.Unmarshal(loose["source"], &source)
+		json.Unmarshal(loose["source_role"], &role)
+	}
+	var ps []truce.Problem
+	if source != "" && source != src.Name {
+		ps = append(ps, truce.Problem{Line: line, Path: "$.source", Message: fmt.Sprintf("the request is authenticated as source %q, not %q", src.Name, source)})
+	}
+	if role != "" && role != string(src.Role) {
+		ps = append(ps, truce.Problem{Line: line, Path: "$.source_role", Message: fmt.Sprintf("source %q has role %s and may not post as %s", src.Name, src.RoleString(), quote(role))})
+	}
+	return ps
+}
+
+// relines maps the lines in the store's problems, which count the
+// observations given to it from 1 (0 for a single one), to the lines of the
+// NDJSON body, which may have blank lines. lines is nil for a single
+// observation.
+func relines(err error, lines []int) error {
+	var e *truce.Error
+	if lines == nil || !errors.As(err, &e) || len(e.Problems) == 0 {
+		return err
+	}
+	out := &truce.Error{Code: e.Code, Message: e.Message, Problems: make([]truce.Problem, len(e.Problems))}
+	for i, p := range e.Problems {
+		switch {
+		case p.Line > 0 && p.Line <= len(lines):
+			p.Line = lines[p.Line-1]
+		case p.Line == 0 && len(lines) == 1:
+			p.Line = lines[0]
+		}
+		out.Problems[i] = p
+	}
+	return out
+}
+
+// handleGetObservation handles GET /v1/observations/{id}.
+func (s *Server) handleGetObservation(w http.ResponseWriter, r *http.Request) {
+	rec, err := s.store.Observation(r.Context(), r.PathValue("id"))
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, rec)
+}
+
+// handleFindObservations handles GET /v1/observations.
+func (s *Server) handleFindObservations(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f, err := parseFilter(q)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	page, err := s.store.FindObservations(r.Context(), f)
+	if err != nil {
+		if f.Cursor != "" && truce.ErrorCode(err) == truce.EINVALID && len(truce.ErrorProblems(err)) == 0 {
+			err = truce.Invalid("Invalid query parameter.", truce.Problem{Path: "query.cursor", Message: truce.ErrorMessage(err)})
+		}
+		Error(w, r, err)
+		return
+	}
+	if page.Observations == nil {
+		page.Observations = []*truce.ObservationRecord{}
+	}
+	if page.Next != "" {
+		q.Set("cursor", page.Next)
+		w.Header().Set("Link", fmt.Sprintf(`<%s?%s>; rel="next"`, r.URL.Path, q.Encode()))
+	}
+	s.writeJSON(w, r, http.StatusOK, page)
+}
+
+// filterParams are the query parameters of GET /v1/observations; list
+// parameters take comma-separated values and may be repeated.
+var filterParams = map[string]bool{
+	"from": false, "to": false, "bbox": false, "limit": false, "cursor": false,
+	"kind": true, "source": true, "blamed_party": true,
+}
+
+// parseFilter reads an ObservationFilter from query parameters, reporting
+// every bad parameter as a problem with path "query.<name>".
+func parseFilter(q url.Values) (truce.ObservationFilter, error) {
+	var f truce.ObservationFilter
+	var ps []truce.Problem
+	bad := func(name, format string, args ...any) {
+		ps = append(ps, truce.Problem{Path: "query." + name, Message: fmt.Sprintf(format, args...)})
+	}
+	for name, vs := range q {
+		list, known := filterParams[name]
+		switch {
+		case !known:
+			bad(name, "unknown parameter; known are bbox, blamed_party, cursor, from, kind, limit, source, to")
+		case !list && len(vs) > 1:
+			bad(name, "given %d times; give it once", len(vs))
+		}
+	}
+	values := func(name string) []string {
+		var out []string
+		for _, v := range q[name] {
+			for _, s := range strings.Split(v, ",") {
+				if s = strings.TrimSpace(s); s != "" {
+					out = append(out, s)
+				}
+			}
+		}
+		return out
+	}
+	parseTime := func(name string) time.Time {
+		v := q.Get(name)
+		if v == "" {
+			return time.Time{}
+		}
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return t
+		}
+		if t, err := time.Parse(time.DateOnly, v); err == nil {
+			return t
+		}
+		bad(name, "%s is not an RFC 3339 time (2025-03-14T06:30:00Z) or a date (2025-03-14)", quote(v))
+		return time.Time{}
+	}
+	f.From, f.To = parseTime("from"), parseTime("to")
+	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
+		bad("to", "must be after from")
+	}
+	if v := q.Get("bbox"); v != "" {
+		parts := strings.Split(v, ",")
+		var n [4]float64
+		ok := len(parts) == 4
+		for i := 0; ok && i < 4; i++ {
+			x, err := strconv.ParseFloat(strings.TrimSpace(parts[i]), 64)
+			ok = err == nil && !math.IsNaN(x) && !math.IsInf(x, 0)
+			n[i] = x
+		}
+		b := truce.BBox{West: n[0], South: n[1], East: n[2], North: n[3]}
+		switch {
+		case !ok:
+			bad("bbox", "%s is not four numbers west,south,east,north", quote(v))
+		case b.West < -180 || b.West > 180 || b.East < -180 || b.East > 180:
+			bad("bbox", "longitudes must be between -180 and 180")
+		case b.South < -90 || b.North > 90 || b.South > b.North:
+			bad("bbox", "latitudes must be between -90 and 90, south not above north")
+		default:
+			f.BBox = &b
+		}
+	}
+	for _, k := range values("kind") {
+		if kind := truce.Kind(k); !kind.Valid() {
+			bad("kind", "unknown kind %s", quote(k))
+		} else {
+			f.Kinds = append(f.Kinds, kind)
+		}
+	}
+	for _, v := range values("source") {
+		if !truce.ValidName(v) {
+			bad("source", "%s is not a source name", quote(v))
+		} else {
+			f.Sources = append(f.Sources, v)
+		}
+	}
+	for _, v := range values("blamed_party") {
+		if !truce.ValidPartyID(v) {
+			bad("blamed_party", "%s is not a party id (upper-case, like \"UA\")", quote(v))
+		} else {
+			f.BlamedParties = append(f.BlamedParties, v)
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > truce.MaxPageSize {
+			bad("limit", "must be an integer from 1 to %d", truce.MaxPageSize)
+		}
+		f.Limit = n
+	}
+	f.Cursor = q.Get("cursor")
+	if len(ps) > 0 {
+		sortProblems(ps)
+		return f, truce.Invalid("Invalid query parameter(s).", ps...)
+	}
+	return f, nil
+}
+
+// sortProblems orders problems by path, so that responses do not depend on
+// map order.
+func sortProblems(ps []truce.Problem) {
+	slices.SortStableFunc(ps, func(a, b truce.Problem) int { return strings.Compare(a.Path, b.Path) })
+}

@@ -1,0 +1,264 @@
+package httpapi
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/truce-monitor/truce"
+)
+
+// handleListAgreements handles GET /v1/agreements.
+func (s *Server) handleListAgreements(w http.ResponseWriter, r *http.Request) {
+	recs, err := s.store.Agreements(r.Context())
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	if recs == nil {
+		recs = []*truce.AgreementRecord{}
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"agreements": recs})
+}
+
+// handleGetAgreement handles GET /v1/agreements/{id}.
+func (s *Server) handleGetAgreement(w http.ResponseWriter, r *http.Request) {
+	rec, err := s.store.Agreement(r.Context(), r.PathValue("id"))
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, rec)
+}
+
+// handlePostAgreement handles POST /v1/agreements: an admin adds a version
+// of an agreement, given as its canonical JSON.
+func (s *Server) handlePostAgreement(w http.ResponseWriter, r *http.Request) {
+	by, err := s.authorize(r, truce.ActionManageAgreement)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	var a truce.Agreement
+	if err := decodeBody(w, r, s.maxBody, &a); err != nil {
+		Error(w, r, err)
+		return
+	}
+	if err := a.Validate(); err != nil {
+		Error(w, r, withPaths(err))
+		return
+	}
+	rec, created, err := s.store.AddAgreement(r.Context(), by, &a)
+	if err != nil {
+		Error(w, r, withPaths(err))
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+		w.Header().Set("Location", "/v1/agreements/"+url.PathEscape(rec.ID))
+	}
+	s.writeJSON(w, r, status, rec)
+}
+
+// handleListSources handles GET /v1/sources.
+func (s *Server) handleListSources(w http.ResponseWriter, r *http.Request) {
+	srcs, err := s.store.Sources(r.Context())
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	out := make([]*truce.Source, len(srcs))
+	for i, src := range srcs {
+		out[i] = publicSource(src)
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"sources": out})
+}
+
+// publicSource returns a copy of src without its token hash.
+func publicSource(src *truce.Source) *truce.Source {
+	c := *src
+	c.TokenSHA256 = ""
+	return &c
+}
+
+// sourceRequest is the body of POST /v1/sources.
+type sourceRequest struct {
+	Name        string `json:"name"`
+	Role        string `json:"role"`
+	Description string `json:"description,omitempty"`
+}
+
+// sourceResponse answers POST /v1/sources. Token is shown this once.
+type sourceResponse struct {
+	Source *truce.Source `json:"source"`
+	Token  string        `json:"token"`
+}
+
+// handlePostSource handles POST /v1/sources: an admin registers a source.
+func (s *Server) handlePostSource(w http.ResponseWriter, r *http.Request) {
+	by, err := s.authorize(r, truce.ActionManageSource)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	var req sourceRequest
+	if err := decodeBody(w, r, s.maxObject, &req); err != nil {
+		Error(w, r, err)
+		return
+	}
+	src := &truce.Source{Name: req.Name, Description: req.Description}
+	var ps []truce.Problem
+	if req.Role == "" {
+		ps = append(ps, truce.Problem{Path: "$.role", Message: "required: admin, analyst, monitor, sensor, dataset or party:<ID>"})
+	} else if role, party, err := truce.ParseRole(req.Role); err != nil {
+		ps = append(ps, truce.Problem{Path: "$.role", Message: truce.ErrorMessage(err)})
+	} else {
+		src.Role, src.Party = role, party
+	}
+	if err := src.Validate(); err != nil {
+		for _, p := range prefixPaths(truce.ErrorProblems(err)) {
+			if p.Path == "$.role" && len(ps) > 0 {
+				continue // already reported
+			}
+			ps = append(ps, p)
+		}
+	}
+	if len(ps) > 0 {
+		Error(w, r, truce.Invalid("Invalid source.", ps...))
+		return
+	}
+	token, err := s.store.CreateSource(r.Context(), by, src)
+	if err != nil {
+		Error(w, r, withPaths(err))
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.writeJSON(w, r, http.StatusCreated, &sourceResponse{Source: publicSource(src), Token: token})
+}
+
+// handleListControlMaps handles GET /v1/control-maps.
+func (s *Server) handleListControlMaps(w http.ResponseWriter, r *http.Request) {
+	recs, err := s.store.ControlMaps(r.Context())
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	if recs == nil {
+		recs = []*truce.ControlMapRecord{}
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"control_maps": recs})
+}
+
+// handleGetControlMap handles GET /v1/control-maps/{id}.
+func (s *Server) handleGetControlMap(w http.ResponseWriter, r *http.Request) {
+	rec, err := s.store.ControlMap(r.Context(), r.PathValue("id"))
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, rec)
+}
+
+// handleLogSize handles GET /v1/log/size.
+func (s *Server) handleLogSize(w http.ResponseWriter, r *http.Request) {
+	n, err := s.store.LogSize(r.Context())
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]int64{"size": n})
+}
+
+// logEntry is the wire form of a log entry. Time is formatted exactly as
+// in the entry's encoding (RFC 3339 in UTC with nanoseconds) and Data is
+// the canonical JSON as logged, so that a client can rebuild the encoding
+// and check ContentSHA256.
+type logEntry struct {
+	Index         int64           `json:"index"`
+	Type          truce.EntryType `json:"type"`
+	Time          string          `json:"time"`
+	Submitter     string          `json:"submitter"`
+	Data          json.RawMessage `json:"data"`
+	ContentSHA256 string          `json:"content_sha256"`
+}
+
+// handleLogEntries handles GET /v1/log/entries?start=&end=.
+func (s *Server) handleLogEntries(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var ps []truce.Problem
+	param := func(name string, def int64) int64 {
+		v := q.Get(name)
+		if v == "" {
+			return def
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			ps = append(ps, truce.Problem{Path: "query." + name, Message: "must be a non-negative integer"})
+		}
+		return n
+	}
+	for name := range q {
+		if name != "start" && name != "end" {
+			ps = append(ps, truce.Problem{Path: "query." + name, Message: "unknown parameter; known are start and end"})
+		}
+	}
+	start := param("start", 0)
+	end := param("end", -1)
+	if len(ps) == 0 && end >= 0 {
+		switch {
+		case end < start:
+			ps = append(ps, truce.Problem{Path: "query.end", Message: "must not be less than start"})
+		case end-start > MaxLogEntries:
+			ps = append(ps, truce.Problem{Path: "query.end", Message: "at most " + strconv.Itoa(MaxLogEntries) + " entries per call"})
+		}
+	}
+	if len(ps) > 0 {
+		sortProblems(ps)
+		Error(w, r, truce.Invalid("Invalid query parameter(s).", ps...))
+		return
+	}
+	size, err := s.store.LogSize(r.Context())
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	if end < 0 {
+		end = start + MaxLogEntries
+	}
+	end = min(end, size)
+	start = min(start, end)
+	entries, err := s.store.Entries(r.Context(), start, end)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	out := make([]logEntry, len(entries))
+	for i, e := range entries {
+		h := e.ContentHash()
+		out[i] = logEntry{
+			Index:         e.Index,
+			Type:          e.Type,
+			Time:          e.Time.UTC().Format(time.RFC3339Nano),
+			Submitter:     e.Submitter,
+			Data:          json.RawMessage(e.Data),
+			ContentSHA256: hex.EncodeToString(h[:]),
+		}
+	}
+	s.writeJSON(w, r, http.StatusOK, out)
+}
+
+// handleHealthz handles GET /healthz: the store must answer.
+func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	n, err := s.store.LogSize(r.Context())
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "health check failed", "err", err)
+		Error(w, r, truce.Errorf(truce.EUNAVAILABLE, "The store does not answer."))
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"status": "ok", "log_size": n})
+}
