@@ -1,0 +1,254 @@
+package main_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/sqlite"
+)
+
+// binary is the truce binary built once for the end-to-end tests.
+var (
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
+)
+
+func truceBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "truce-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binary = filepath.Join(dir, "truce")
+		out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binary
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binary != "" {
+		os.RemoveAll(filepath.Dir(binary))
+	}
+	os.Exit(code)
+}
+
+// server is a truce serve process.
+type server struct {
+	cmd    *exec.Cmd
+	url    string
+	exited chan struct{} // closed when the process has exited
+}
+
+var urlRe = regexp.MustCompile(`url=(http://[0-9.:]+)`)
+
+// startServer runs "truce serve" on db and waits until it listens.
+func startServer(t *testing.T, db string) *server {
+	t.Helper()
+	cmd := exec.Command(truceBinary(t), "serve", "--db", db, "--addr", "127.0.0.1:0")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := urlRe.FindStringSubmatch(sc.Text()); m != nil {
+				select {
+				case found <- m[1]:
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case u := <-found:
+		srv := &server{cmd: cmd, url: u, exited: make(chan struct{})}
+		go func() { cmd.Wait(); close(srv.exited) }()
+		return srv
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("server did not start within 30s")
+	}
+	return nil
+}
+
+// sourceToken registers a source with the CLI and returns its token.
+func sourceToken(t *testing.T, db, name, role string) string {
+	t.Helper()
+	out, err := exec.Command(truceBinary(t), "source", "add", name, "--role", role, "--db", db, "--json").Output()
+	if err != nil {
+		t.Fatalf("source add: %v", err)
+	}
+	var res struct{ Token string }
+	if err := json.Unmarshal(out, &res); err != nil || res.Token == "" {
+		t.Fatalf("source add printed %q", out)
+	}
+	return res.Token
+}
+
+func batchBody(round, batch, n int) []byte {
+	var b bytes.Buffer
+	for i := range n {
+		fmt.Fprintf(&b, `{"id":"r%d-b%03d-%04d","kind":"fire","observed_at":"2025-03-%02dT%02d:%02d:00Z","time_precision":"minute","location":{"lon":%.5f,"lat":%.5f,"uncertainty_m":375}}`+"\n",
+			round, batch, i, 1+batch%28, i%24, i%60, 36.5+float64(i)/10000, 48.0+float64(batch)/1000)
+	}
+	return b.Bytes()
+}
+
+// TestKill9DuringIngest kills the server with SIGKILL in the middle of a
+// 100,000-line NDJSON ingest, several times, and checks after each restart
+// that every acknowledged batch is stored whole, that no batch is stored in
+// part, and that the log is contiguous and its projection matches it.
+func TestKill9DuringIngest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the real binary")
+	}
+	const (
+		rounds    = 3
+		batches   = 100
+		batchSize = 1000
+		clients   = 4
+	)
+	db := filepath.Join(t.TempDir(), "truce.db")
+	token := sourceToken(t, db, "firms-feed", "sensor")
+	rng := rand.New(rand.NewPCG(1, 2))
+	acked := map[string]bool{} // batch key → acknowledged
+	var attempted []string
+	for round := range rounds {
+		srv := startServer(t, db)
+		ctx, cancel := context.WithCancel(context.Background())
+		next := make(chan int)
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for b := range next {
+					key := fmt.Sprintf("r%d-b%03d", round, b)
+					mu.Lock()
+					attempted = append(attempted, key)
+					mu.Unlock()
+					req, _ := http.NewRequestWithContext(ctx, "POST", srv.url+"/v1/observations", bytes.NewReader(batchBody(round, b, batchSize)))
+					req.Header.Set("Authorization", "Bearer "+token)
+					req.Header.Set("Content-Type", "application/x-ndjson")
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						continue // the server died: not acknowledged
+					}
+					body, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode == http.StatusCreated || resp.StatusCode == http.StatusOK {
+						var res struct{ Accepted int }
+						if json.Unmarshal(body, &res) == nil && res.Accepted == batchSize {
+							mu.Lock()
+							acked[key] = true
+							mu.Unlock()
+						}
+					} else if len(body) > 0 && !strings.Contains(string(body), "unavailable") {
+						t.Errorf("batch %s: status %d: %s", key, resp.StatusCode, body)
+					}
+				}
+			}()
+		}
+		// Kill somewhere between a tenth and nine tenths of the way in.
+		killAfter := time.Duration(300+rng.IntN(2500)) * time.Millisecond
+		killed := time.AfterFunc(killAfter, func() { srv.cmd.Process.Signal(syscall.SIGKILL) })
+	feed:
+		for b := range batches {
+			select {
+			case next <- b:
+			case <-srv.exited:
+				break feed
+			}
+		}
+		close(next)
+		wg.Wait()
+		killed.Stop()
+		srv.cmd.Process.Signal(syscall.SIGKILL)
+		<-srv.exited
+		cancel()
+		t.Logf("round %d: killed after %v; %d batches acknowledged so far", round, killAfter, len(acked))
+	}
+	if len(acked) == 0 {
+		t.Fatal("no batch was acknowledged: the test proved nothing")
+	}
+	checkStore(t, db, attempted, acked, batchSize)
+}
+
+func checkStore(t *testing.T, path string, attempted []string, acked map[string]bool, batchSize int) {
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	size, err := store.LogSize(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := store.Entries(ctx, 0, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perBatch := map[string]int{}
+	for i, e := range entries {
+		if e.Index != int64(i) {
+			t.Fatalf("entry %d has index %d: the log has a gap", i, e.Index)
+		}
+		if e.Type != truce.EntryObservation {
+			continue
+		}
+		var o truce.Observation
+		if err := json.Unmarshal(e.Data, &o); err != nil {
+			t.Fatalf("entry %d: %v", i, err)
+		}
+		perBatch[o.ID[:strings.LastIndexByte(o.ID, '-')]]++
+		if _, err := store.Observation(ctx, o.ID); err != nil {
+			t.Fatalf("entry %d (%s) is not projected: %v", i, o.ID, err)
+		}
+	}
+	lost := 0
+	for _, key := range attempted {
+		n := perBatch[key]
+		if acked[key] && n != batchSize {
+			lost++
+			t.Errorf("acknowledged batch %s has %d of %d observations", key, n, batchSize)
+		}
+		if n != 0 && n != batchSize {
+			t.Errorf("batch %s is stored in part: %d of %d", key, n, batchSize)
+		}
+	}
+	t.Logf("%d entries; %d batches attempted, %d acknowledged, %d stored, %d acknowledged batches lost",
+		size, len(attempted), len(acked), len(perBatch), lost)
+}
