@@ -196,6 +196,7 @@ func (a *Agreement) Validate() error {
 			ps.add(path, "give band_km (a band along the line of contact) or geometry (a Polygon or MultiPolygon)")
 		}
 	}
+	checkDuplicates(&ps, "protected", a.Protected)
 	for i, c := range a.Protected {
 		if !c.Valid() {
 			ps.add(fmt.Sprintf("protected[%d]", i), "unknown category %q; one of %s", c, quoted(TargetCategories))
@@ -220,6 +221,11 @@ func (a *Agreement) Validate() error {
 		if len(r.Prohibits) == 0 {
 			ps.add(path+".prohibits", "required: the kinds of act the rule prohibits")
 		}
+		checkDuplicates(&ps, path+".prohibits", r.Prohibits)
+		checkDuplicates(&ps, path+".weapon_classes", r.WeaponClasses)
+		checkDuplicates(&ps, path+".targets", r.Targets)
+		checkDuplicates(&ps, path+".where.in_zones", r.Where.InZones)
+		checkDuplicates(&ps, path+".parties", r.Parties)
 		for j, k := range r.Prohibits {
 			if !k.Valid() {
 				ps.add(fmt.Sprintf("%s.prohibits[%d]", path, j), "unknown kind %q; one of %s", k, quoted(Kinds))
@@ -248,6 +254,9 @@ func (a *Agreement) Validate() error {
 			if !a.Window.Start.IsZero() && r.When.Start.Before(a.Window.Start) {
 				ps.add(path+".when.start", "is before the agreement's window starts")
 			}
+			if !a.Window.End.IsZero() && !r.When.Start.Before(a.Window.End) {
+				ps.add(path+".when.start", "is at or after the agreement's window ends, so the rule could never apply")
+			}
 			if !a.Window.End.IsZero() && !r.When.End.IsZero() && r.When.End.After(a.Window.End) {
 				ps.add(path+".when.end", "is after the agreement's window ends")
 			}
@@ -269,6 +278,11 @@ func (a *Agreement) Validate() error {
 func (w *Window) validate(ps *problems, path string, needZone bool) {
 	if w.Start.IsZero() {
 		ps.add(path+".start", "required")
+	} else if y := w.Start.UTC().Year(); y < 1900 || y > 9999 {
+		ps.add(path+".start", "year %d is out of range", y)
+	}
+	if y := w.End.UTC().Year(); !w.End.IsZero() && (y < 1900 || y > 9999) {
+		ps.add(path+".end", "year %d is out of range", y)
 	}
 	if !w.End.IsZero() && !w.Start.IsZero() && !w.End.After(w.Start) {
 		ps.add(path+".end", "must be after start")
@@ -277,6 +291,8 @@ func (w *Window) validate(ps *problems, path string, needZone bool) {
 		if needZone {
 			ps.add(path+".time_zone", "required: the IANA time zone the terms were stated in, like Europe/Kyiv")
 		}
+	} else if w.TimeZone == "Local" {
+		ps.add(path+".time_zone", "\"Local\" differs from machine to machine; name an IANA zone like Europe/Kyiv")
 	} else if _, err := time.LoadLocation(w.TimeZone); err != nil {
 		ps.add(path+".time_zone", "unknown time zone %q", w.TimeZone)
 	}
@@ -296,11 +312,25 @@ func (l *LineOfContact) validate(ps *problems) {
 			ps.add("line_of_contact.control_map_source", "not a source name")
 		}
 	case len(l.Geometry) > 0:
+		if l.ControlMapSource != "" {
+			ps.add("line_of_contact.control_map_source", "applies only with control_map_at")
+		}
 		if _, err := geo.DecodeLines(l.Geometry); err != nil {
 			ps.add("line_of_contact.geometry", "%v", err)
 		}
 	default:
 		ps.add("line_of_contact", "required: control_map_at (\"start\" or a date) or a geometry")
+	}
+}
+
+// checkDuplicates reports each value of list that repeats an earlier one.
+func checkDuplicates[T ~string](ps *problems, path string, list []T) {
+	seen := make(map[T]bool, len(list))
+	for i, v := range list {
+		if seen[v] {
+			ps.add(fmt.Sprintf("%s[%d]", path, i), "%q is listed twice", v)
+		}
+		seen[v] = true
 	}
 }
 

@@ -235,11 +235,19 @@ var unknownAnchor = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
 
 // failLine returns the first line n, from line from on, such that the
 // first n lines of data fail to parse with the message msg; from if there
-// is none within 1000 lines.
+// is none within 200 lines (or a few megabytes of parsing).
 func failLine(data []byte, from int, msg string) int {
 	lines := bytes.SplitAfter(data, []byte("\n"))
-	for n := from; n <= len(lines) && n < from+1000; n++ {
-		dec := yaml.NewDecoder(bytes.NewReader(bytes.Join(lines[:n], nil)))
+	size, budget := 0, 4<<20
+	for _, l := range lines[:min(from-1, len(lines))] {
+		size += len(l)
+	}
+	for n := from; n <= len(lines) && n < from+200; n++ {
+		size += len(lines[n-1])
+		if budget -= size; budget < 0 {
+			break
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data[:size]))
 		for {
 			var node yaml.Node
 			err := dec.Decode(&node)

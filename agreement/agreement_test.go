@@ -28,9 +28,9 @@ func TestExamples(t *testing.T) {
 		rules      int
 		bands      []float64 // band_km of each zone
 	}{
-		// 720h from 00:00 EET; summer time starts on 30 March, so the end
-		// is 01:00 EEST on 13 April.
-		"ceasefire-30d-2025.yaml":     {"2025-03-13T22:00:00Z", "2025-04-12T22:00:00Z", 2, 3, []float64{15}},
+		// 30 calendar days from 00:00 EET: the end is 00:00 EEST on 13 April,
+		// 719 hours later, since summer time starts on 30 March.
+		"ceasefire-30d-2025.yaml":     {"2025-03-13T22:00:00Z", "2025-04-12T21:00:00Z", 2, 3, []float64{15}},
 		"energy-moratorium-2025.yaml": {"2025-03-17T21:00:00Z", "2025-04-16T21:00:00Z", 2, 1, nil},
 		"easter-truce-2025.yaml":      {"2025-04-19T15:00:00Z", "2025-04-20T21:00:00Z", 2, 3, nil},
 		"minsk-2015.yaml":             {"2015-02-14T22:00:00Z", "", 3, 5, []float64{25, 35, 70, 15}},
