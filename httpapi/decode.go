@@ -45,6 +45,15 @@ func DecodeObservation(data []byte, line int) (*truce.Observation, []truce.Probl
 // positions in messages are given as line and column within data, else as a
 // column within the line.
 func decodeStrict(data []byte, line int, v any) []truce.Problem {
+	if decodeFast(data, v) {
+		return nil
+	}
+	return decodeChecked(data, line, v)
+}
+
+// decodeChecked is decodeStrict without its fast path: it walks the input
+// token by token so that every problem is named precisely.
+func decodeChecked(data []byte, line int, v any) []truce.Problem {
 	// 1. Syntax, and exactly one value.
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -99,11 +100,20 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 		Instance: r.URL.Path,
 		Errors:   problems,
 	}
-	b, _ := json.Marshal(&p) // a Problem always marshals
+	b := marshalProblem(&p)
 	h := w.Header()
 	h.Set("Content-Type", "application/problem+json")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Del("Content-Length")
 	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
+	w.Write(b)
+}
+
+// marshalProblem encodes p as one line of JSON, without HTML escaping.
+func marshalProblem(p *Problem) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(p) // a Problem always encodes
+	return buf.Bytes()
 }

@@ -144,6 +144,7 @@ func NewServer(store truce.Store, opts Options) *Server {
 		if slices.Contains(list, "GET") {
 			list = append(list, "HEAD")
 		}
+		slices.Sort(list)
 		methods := strings.Join(list, ", ")
 		s.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", methods)
@@ -297,10 +298,9 @@ func writeProblem(w http.ResponseWriter, r *http.Request, err error, status int,
 		Detail:   truce.ErrorMessage(err),
 		Instance: r.URL.Path,
 	}
-	b, _ := json.Marshal(&p)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
+	w.Write(marshalProblem(&p))
 }
 
 // prefixPaths returns ps with "$." put before every path that is not

@@ -324,7 +324,7 @@ func TestRouting(t *testing.T) {
 		t.Errorf("unknown route: %d %s", r.status, r.body)
 	}
 	r = e.do("DELETE", "/v1/observations", e.tokens[admin], "", nil)
-	if r.status != 405 || r.header.Get("Allow") != "POST, GET, HEAD" {
+	if r.status != 405 || r.header.Get("Allow") != "GET, HEAD, POST" {
 		t.Errorf("DELETE: %d Allow %q %s", r.status, r.header.Get("Allow"), r.body)
 	}
 	if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
