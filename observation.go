@@ -22,11 +22,13 @@ const (
 type Observation struct {
 	// ID is chosen by the client and globally unique; UUIDs are recommended.
 	ID string `json:"id"`
-	// Source is the registered source that filed the observation and
+	// Source is the registered source that filed the observation,
 	// SourceRole its role at the time ("monitor", "party", "sensor",
-	// "dataset"). The store sets both from the credentials used.
-	Source     string `json:"source,omitempty"`
-	SourceRole Role   `json:"source_role,omitempty"`
+	// "dataset") and SourceParty, for a party's allegation, the party. The
+	// store sets all three from the credentials used.
+	Source      string `json:"source,omitempty"`
+	SourceRole  Role   `json:"source_role,omitempty"`
+	SourceParty string `json:"source_party,omitempty"`
 	// Kind is what was observed.
 	Kind Kind `json:"kind"`
 	// ObservedAt is when it happened, ObservedUntil the end when it lasted

@@ -196,9 +196,9 @@ func decodeObservation(data []byte, line int) (*truce.Observation, []truce.Probl
 // decoded observation, or nil when it did not decode, in which case the
 // fields are looked for in data as loosely as possible.
 func impersonation(o *truce.Observation, data []byte, src *truce.Source, line int) []truce.Problem {
-	var source, role string
+	var source, role, party string
 	if o != nil {
-		source, role = o.Source, string(o.SourceRole)
+		source, role, party = o.Source, string(o.SourceRole), o.SourceParty
 	} else {
 		var loose map[string]json.RawMessage
 		if json.Unmarshal(data, &loose) != nil {
@@ -206,6 +206,7 @@ func impersonation(o *truce.Observation, data []byte, src *truce.Source, line in
 		}
 		json.Unmarshal(loose["source"], &source)
 		json.Unmarshal(loose["source_role"], &role)
+		json.Unmarshal(loose["source_party"], &party)
 	}
 	var ps []truce.Problem
 	if source != "" && source != src.Name {
@@ -213,6 +214,9 @@ func impersonation(o *truce.Observation, data []byte, src *truce.Source, line in
 	}
 	if role != "" && role != string(src.Role) {
 		ps = append(ps, truce.Problem{Line: line, Path: "$.source_role", Message: fmt.Sprintf("source %q has role %s and may not post as %s", src.Name, src.RoleString(), quote(role))})
+	}
+	if party != "" && party != src.Party {
+		ps = append(ps, truce.Problem{Line: line, Path: "$.source_party", Message: fmt.Sprintf("source %q has role %s and may not post for party %s", src.Name, src.RoleString(), quote(party))})
 	}
 	return ps
 }

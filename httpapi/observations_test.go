@@ -283,6 +283,7 @@ func TestImpersonation(t *testing.T) {
 		{"party as other source", partyUA, obs("i2", "source", `"other"`), "$.source", false},
 		{"party as the other party", partyUA, obs("i3", "source", q(partyRU)), "$.source", false},
 		{"monitor as party", monitor, obs("i4", "source_role", `"party"`), "$.source_role", false},
+		{"party as the other party", partyUA, obs("i7", "source_role", `"party"`, "source_party", `"RU"`), "$.source_party", false},
 		{"invalid and impersonating", partyRU, obs("i5", "kind", `"bad"`, "source_role", `"monitor"`), "$.source_role", false},
 		{"undecodable and impersonating", partyRU, obs("i6", "location", `{"lat":"x"}`, "source_role", `"sensor"`), "$.source_role", false},
 		{"in a batch", partyUA, obs("i7") + "\n" + obs("i8", "source_role", `"monitor"`), "$.source_role", true},

@@ -96,13 +96,7 @@ func readDeepState(rd *reader) error {
 			skippedTypes[g.Type]++ // points and lines carry no ground
 			continue
 		}
-		if _, err := geo.DecodeMultiPolygon(feat.Geometry); err != nil {
-			var ce *geo.CoordError
-			if errors.As(err, &ce) {
-				rd.fail(f.line, fpath+".geometry."+ce.Path, "%s", ce.Message)
-			} else {
-				rd.fail(f.line, fpath+".geometry", "%v", err)
-			}
+		if len(fc.features) > 1 && !checkFeatureGeometry(rd, f, fpath, feat.Geometry) {
 			continue
 		}
 		if g.Type == "Polygon" {
@@ -152,6 +146,17 @@ func readDeepState(rd *reader) error {
 		Note:     note,
 	}
 	if err := m.Validate(); err != nil {
+		// With one feature (DeepState's files) its geometry is checked
+		// only here, once; name the feature.
+		if len(fc.features) == 1 {
+			f := fc.features[0]
+			var feat struct {
+				Geometry json.RawMessage `json:"geometry"`
+			}
+			if json.Unmarshal(f.raw, &feat) == nil && !checkFeatureGeometry(rd, f, "features[0]", feat.Geometry) {
+				return nil
+			}
+		}
 		for _, p := range truce.ErrorProblems(err) {
 			rd.fail(1, p.Path, "%s", p.Message)
 		}
@@ -183,4 +188,19 @@ func mustMarshalRaw(elems []json.RawMessage) json.RawMessage {
 	}
 	b.WriteByte(']')
 	return b.Bytes()
+}
+
+// checkFeatureGeometry checks one feature's polygon geometry and reports
+// the coordinate at fault.
+func checkFeatureGeometry(rd *reader, f feature, fpath string, geometry json.RawMessage) bool {
+	if _, err := geo.DecodeMultiPolygon(geometry); err != nil {
+		var ce *geo.CoordError
+		if errors.As(err, &ce) {
+			rd.fail(f.line, fpath+".geometry."+ce.Path, "%s", ce.Message)
+		} else {
+			rd.fail(f.line, fpath+".geometry", "%v", err)
+		}
+		return false
+	}
+	return true
 }

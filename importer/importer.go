@@ -112,6 +112,7 @@ func Read(format, name string, r io.Reader, opts Options) (*Result, error) {
 		opts:   opts,
 		res:    &Result{Source: &src},
 		seen:   map[string]int{},
+		ids:    map[string]int{},
 		source: src.Name,
 	}
 	if err := parse(rd); err != nil {
@@ -180,6 +181,7 @@ type reader struct {
 	res    *Result
 	bad    []truce.Problem
 	seen   map[string]int // row keys seen, for duplicate rows
+	ids    map[string]int // ids returned → line
 	source string         // effective source name
 }
 
@@ -229,6 +231,11 @@ func (rd *reader) add(line int, pathPrefix string, o *truce.Observation) bool {
 		}
 		return false
 	}
+	if first, dup := rd.ids[o.ID]; dup {
+		rd.fail(line, strings.TrimSuffix(pathPrefix, ".properties"), "id %q is already used by the record at line %d", o.ID, first)
+		return false
+	}
+	rd.ids[o.ID] = max(line, 1)
 	rd.res.Observations = append(rd.res.Observations, o)
 	return true
 }

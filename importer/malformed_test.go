@@ -76,6 +76,9 @@ func TestMalformed(t *testing.T) {
 		{"csv unknown kind", "csv", []byte(csvHeader + strings.Replace(csvRow, "artillery", "shelling", 1)), 2, "", `column "kind": unknown kind "shelling"`},
 		{"csv bad time", "csv", []byte(csvHeader + strings.Replace(csvRow, "2025-03-14T06:30:00+02:00", "14/03/2025", 1)), 2, "", `column "observed_at": "14/03/2025" is not an RFC 3339 time`},
 		{"csv bad uncertainty", "csv", []byte(csvHeader + strings.Replace(csvRow, ",500,", ",-5,", 1)), 2, "", `column "uncertainty_m": must be between 0 and 1000000`},
+		{"csv duplicate id", "csv", []byte(csvHeader + csvRow + strings.Replace(csvRow, "500", "600", 1)), 3, "", `id "a1" is already used by the record at line 2`},
+		{"geojson duplicate id", "geojson", []byte("{\"type\": \"FeatureCollection\", \"features\": [\n" +
+			feature(0, "37", "48", "") + ",\n" + feature(0, "37", "48", "") + "\n]}"), 4, "features[1]", `id "f0" is already used by the record at line 2`},
 		{"csv record start line", "csv", []byte("id,kind,observed_at,time_precision,lon,lat,text\n" +
 			"a1,artillery,2025-03-14T06:30:00Z,minute,37,48,\"two\nlines\"\n" +
 			"a2,artillery,2025-03-14T06:30:00Z,minute,37,91,\"also\ntwo\"\n"), 4, "", `column "lat": latitude 91 is outside`},
@@ -92,6 +95,9 @@ func TestMalformed(t *testing.T) {
 		{"geojson line geometry", "geojson", []byte("{\"type\": \"FeatureCollection\", \"features\": [\n" +
 			strings.Replace(feature(0, "37", "48", ""), `"Point"`, `"LineString"`, 1) + "\n]}"), 2, "features[0].geometry.type", `want "Point", found "LineString"`},
 		{"deepstate open ring", "deepstate", []byte(badRing), 2, "features[0].geometry.coordinates[0][0]", "ring is not closed"},
+		{"deepstate second feature bad", "deepstate", []byte(`{"type":"FeatureCollection","name":"deepstatemap_data_20250301","features":[
+{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[37,48],[37,49],[38,49],[37,48]]]}},
+{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[37,48],[37,91],[38,49],[37,48]]]}}]}`), 3, "features[1].geometry.coordinates[0][1]", "latitude 91 is out of range"},
 		{"deepstate no date", "deepstate", []byte(`{"type":"FeatureCollection","features":[]}`), 1, "name", "no map date"},
 		{"deepstate no polygons", "deepstate", []byte(`{"type":"FeatureCollection","name":"deepstatemap_data_20250301","features":[]}`), 1, "features", "no Polygon or MultiPolygon"},
 		{"deepstate not json", "deepstate", []byte("deepstate\n"), 1, "", "invalid JSON"},

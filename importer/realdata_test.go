@@ -227,7 +227,10 @@ func TestRealDeepState(t *testing.T) {
 	if len(files) != 113 {
 		t.Fatalf("%d files, want 113", len(files))
 	}
-	for _, f := range files {
+	for i, f := range files {
+		if raceEnabled && i%8 != 0 {
+			continue // every file is read without -race
+		}
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			t.Parallel()
 			res := mustRead(t, "deepstate", f)

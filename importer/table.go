@@ -111,7 +111,11 @@ func (t *table) next() *row {
 			return nil
 		}
 		if err != nil {
-			t.rd.fail(csvErrLine(err, lineAt(t.rd.data, int(off))), "", "%s", csvErrMessage(err))
+			line := csvErrLine(err, 0)
+			if line == 0 {
+				line = lineAt(t.rd.data, int(off))
+			}
+			t.rd.fail(line, "", "%s", csvErrMessage(err))
 			if t.cr.InputOffset() == off {
 				return nil // no progress; give up rather than loop
 			}

@@ -37,8 +37,11 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 		if o.SourceRole != "" && o.SourceRole != by.Role {
 			return nil, truce.Errorf(truce.EFORBIDDEN, "source %q with role %s may not file observations as a %s", by.Name, by.RoleString(), o.SourceRole)
 		}
+		if o.SourceParty != "" && o.SourceParty != by.Party {
+			return nil, truce.Errorf(truce.EFORBIDDEN, "source %q with role %s may not file observations for party %s", by.Name, by.RoleString(), o.SourceParty)
+		}
 		c := *o
-		c.Source, c.SourceRole = by.Name, by.Role
+		c.Source, c.SourceRole, c.SourceParty = by.Name, by.Role, by.Party
 		if err := c.Validate(); err != nil {
 			for _, p := range truce.ErrorProblems(err) {
 				p.Line = line(i)
@@ -103,7 +106,7 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 		rows := make([]*truce.Observation, len(fresh))
 		for k, i := range fresh {
 			c := *obs[i]
-			c.Source, c.SourceRole = by.Name, by.Role
+			c.Source, c.SourceRole, c.SourceParty = by.Name, by.Role, by.Party
 			rows[k] = &c
 			entries[k] = &truce.Entry{Index: tx.next + int64(k), Type: truce.EntryObservation, Time: tx.now, Submitter: by.Name, Data: data[i]}
 		}

@@ -338,7 +338,11 @@ func testObserveRoles(t *testing.T, s truce.Store) {
 		t.Fatalf("party allegation: %v %+v", err, res)
 	}
 	rec, _ := s.Observation(ctx, "allegation")
-	if rec.SourceRole != truce.RoleParty || rec.Source != "ua-liaison" {
+	asOtherParty := Obs("x", 37, 48, t0)
+	asOtherParty.SourceParty = "RU"
+	_, err = s.AddObservations(ctx, party, []*truce.Observation{asOtherParty})
+	wantCode(t, err, truce.EFORBIDDEN)
+	if rec.SourceRole != truce.RoleParty || rec.Source != "ua-liaison" || rec.SourceParty != "UA" {
 		t.Errorf("allegation stored as %s/%s", rec.Source, rec.SourceRole)
 	}
 }

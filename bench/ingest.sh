@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# bench/ingest.sh — HTTP ingest throughput and single-POST latency of a real
+# truce server on a fresh SQLite store over loopback (durable commits:
+# WAL with synchronous=FULL). Usage: bench/ingest.sh [ingest flags...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=$(mktemp -d)
+trap 'kill "${pid:-}" 2>/dev/null || true; rm -rf "$dir"' EXIT
+go build -o "$dir/truce" ./cmd/truce
+go build -o "$dir/ingest" ./bench/ingest
+token=$("$dir/truce" source add bench-sensor --role sensor --db "$dir/truce.db" --json | sed -n 's/.*"token": "\(.*\)".*/\1/p')
+"$dir/truce" serve --db "$dir/truce.db" --addr 127.0.0.1:0 2>"$dir/serve.log" &
+pid=$!
+for _ in $(seq 100); do
+  url=$(sed -n 's/.*url=\(http[^ ]*\).*/\1/p' "$dir/serve.log" | head -1)
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+echo "server $url, store $dir/truce.db, $(nproc) cores, $(go version | cut -d' ' -f3)"
+"$dir/ingest" --url "$url" --token "$token" "$@"
