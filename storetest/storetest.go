@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -152,7 +153,7 @@ func testSources(t *testing.T, s truce.Store) {
 		if e.Type != truce.EntrySource {
 			t.Errorf("entry %d has type %s", e.Index, e.Type)
 		}
-		if slices.Contains([]string{token}, string(e.Data)) || json.Valid(e.Data) == false {
+		if strings.Contains(string(e.Data), token) || !json.Valid(e.Data) {
 			t.Errorf("entry %d: bad data %s", e.Index, e.Data)
 		}
 		var logged truce.Source

@@ -56,7 +56,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	var sums []*importSummary
+	sums := []*importSummary{}
 	failed := false
 	for _, f := range files {
 		sum, err := importFile(ctx, e, store, format, f, importer.Options{SkipBad: *skipBad, Source: *source})

@@ -152,8 +152,8 @@ func TestImport(t *testing.T) {
 		t.Fatalf("bad csv: exit %d, stdout %q, stderr %q; want exit 1 naming %s:3", code, stdout, stderr, csv)
 	}
 	code, stdout, _ = runCLI(t, "import", "csv", csv, "--db", db, "--json")
-	if code != exitFail {
-		t.Fatalf("bad csv again: exit %d", code)
+	if code != exitFail || strings.TrimSpace(stdout) != "[]" {
+		t.Fatalf("bad csv again: exit %d, stdout %q; want 1 and []", code, stdout)
 	}
 	code, stdout, stderr = runCLI(t, "import", "csv", csv, "--db", db, "--skip-bad")
 	if code != exitOK || !strings.Contains(stdout, "2 observation(s), 2 new, 1 row(s) skipped") || !strings.Contains(stdout, "skipped "+csv+":3:") {
