@@ -72,7 +72,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, truce.Errorf(truce.EINVALID, "sqlite: empty database path")
 	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "cache_size(-65536)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+	for _, p := range []string{"journal_mode(WAL)", "cache_size(-65536)", "temp_store(MEMORY)", "synchronous(FULL)", "busy_timeout(10000)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -131,7 +131,7 @@ func (db *DB) Close() error {
 
 const (
 	insertEntries      = `INSERT INTO entries (idx, type, time, submitter, data, content_hash) VALUES `
-	insertObservations = `INSERT INTO observations (id, log_index, source, role, kind, observed_at, lon, lat, blamed_party, supersedes) VALUES `
+	insertObservations = `INSERT INTO observations (log_index, id_key, id, source, role, kind, observed_at, lon, lat, blamed_party, supersedes) VALUES `
 )
 
 func (db *DB) prepare(ctx context.Context) error {
@@ -139,7 +139,7 @@ func (db *DB) prepare(ctx context.Context) error {
 	if db.insEntries, err = db.w.PrepareContext(ctx, insertEntries+rowPlaceholders(chunkRows, 6)); err != nil {
 		return err
 	}
-	db.insObservations, err = db.w.PrepareContext(ctx, insertObservations+rowPlaceholders(chunkRows, 10))
+	db.insObservations, err = db.w.PrepareContext(ctx, insertObservations+rowPlaceholders(chunkRows, observationColumns))
 	return err
 }
 

@@ -3,6 +3,8 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
@@ -121,6 +123,16 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 	return results, nil
 }
 
+// observationColumns is the number of columns of an observations row.
+const observationColumns = 11
+
+// idKey returns the index key of an observation id: the first 8 bytes of
+// its SHA-256, big-endian, as a signed integer.
+func idKey(id string) int64 {
+	h := sha256.Sum256([]byte(id))
+	return int64(binary.BigEndian.Uint64(h[:8]))
+}
+
 type storedObservation struct {
 	data   []byte
 	index  int64
@@ -134,9 +146,9 @@ func storedObservations(tx *txn, obs []*truce.Observation) (map[string]storedObs
 		end := min(start+chunkRows, len(obs))
 		args := make([]any, 0, end-start)
 		for _, o := range obs[start:end] {
-			args = append(args, o.ID)
+			args = append(args, idKey(o.ID))
 		}
-		rows, err := tx.tx.QueryContext(tx.ctx, `SELECT o.id, e.data, e.idx, o.source FROM observations o JOIN entries e ON e.idx = o.log_index WHERE o.id IN (`+placeholders(len(args))+`)`, args...)
+		rows, err := tx.tx.QueryContext(tx.ctx, `SELECT o.id, e.data, e.idx, o.source FROM observations o JOIN entries e ON e.idx = o.log_index WHERE o.id_key IN (`+placeholders(len(args))+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -169,7 +181,7 @@ func checkSupersedes(tx *txn, id, source string, batch map[string]int) error {
 		return nil
 	}
 	var src string
-	err := tx.tx.QueryRowContext(tx.ctx, `SELECT source FROM observations WHERE id = ?`, id).Scan(&src)
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT source FROM observations WHERE id_key = ? AND id = ?`, idKey(id), id).Scan(&src)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("no observation %q to supersede", id)
@@ -184,7 +196,7 @@ func checkSupersedes(tx *txn, id, source string, batch map[string]int) error {
 // projectObservations writes the query rows for the observations in
 // entries; rows holds them decoded, or is nil to decode them from entries.
 func projectObservations(tx *txn, entries []*truce.Entry, rows []*truce.Observation) error {
-	const cols = 10
+	const cols = observationColumns
 	for start := 0; start < len(entries); start += chunkRows {
 		end := min(start+chunkRows, len(entries))
 		args := make([]any, 0, (end-start)*cols)
@@ -203,7 +215,7 @@ func projectObservations(tx *txn, entries []*truce.Entry, rows []*truce.Observat
 			if x, y, ok := o.Location.Point(); ok {
 				lon, lat = sql.NullFloat64{Float64: x, Valid: true}, sql.NullFloat64{Float64: y, Valid: true}
 			}
-			args = append(args, o.ID, e.Index, o.Source, string(o.SourceRole), string(o.Kind), o.ObservedAt.UnixNano(), lon, lat, o.BlamedParty, o.Supersedes)
+			args = append(args, e.Index, idKey(o.ID), o.ID, o.Source, string(o.SourceRole), string(o.Kind), o.ObservedAt.UnixNano(), lon, lat, o.BlamedParty, o.Supersedes)
 		}
 		if err := tx.execChunk(tx.db.insObservations, insertObservations, end-start, cols, args); err != nil {
 			return err
@@ -217,7 +229,7 @@ func (db *DB) Observation(ctx context.Context, id string) (*truce.ObservationRec
 	var data []byte
 	var idx int64
 	var ts string
-	err := db.r.QueryRowContext(ctx, `SELECT e.data, e.idx, e.time FROM observations o JOIN entries e ON e.idx = o.log_index WHERE o.id = ?`, id).Scan(&data, &idx, &ts)
+	err := db.r.QueryRowContext(ctx, `SELECT e.data, e.idx, e.time FROM observations o JOIN entries e ON e.idx = o.log_index WHERE o.id_key = ? AND o.id = ?`, idKey(id), id).Scan(&data, &idx, &ts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, truce.Errorf(truce.ENOTFOUND, "no observation %q", id)
 	} else if err != nil {
@@ -275,18 +287,18 @@ func (db *DB) FindObservations(ctx context.Context, f truce.ObservationFilter) (
 	in("o.source", f.Sources)
 	in("o.blamed_party", f.BlamedParties)
 	if f.Cursor != "" {
-		t, id, err := decodeCursor(f.Cursor)
+		t, idx, err := decodeCursor(f.Cursor)
 		if err != nil {
 			return nil, err
 		}
-		where = append(where, "(o.observed_at > ? OR (o.observed_at = ? AND o.id > ?))")
-		args = append(args, t, t, id)
+		where = append(where, "(o.observed_at > ? OR (o.observed_at = ? AND o.log_index > ?))")
+		args = append(args, t, t, idx)
 	}
 	q := `SELECT e.data, e.idx, e.time, o.observed_at FROM observations o JOIN entries e ON e.idx = o.log_index`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY o.observed_at, o.id LIMIT ?"
+	q += " ORDER BY o.observed_at, o.log_index LIMIT ?"
 	args = append(args, limit+1)
 	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -305,7 +317,7 @@ func (db *DB) FindObservations(ctx context.Context, f truce.ObservationFilter) (
 		}
 		if len(page.Observations) == limit {
 			last := page.Observations[limit-1]
-			page.Next = encodeCursor(lastAt, last.ID)
+			page.Next = encodeCursor(lastAt, last.LogIndex)
 			break
 		}
 		rec, err := observationRecord(data, idx, ts)
@@ -318,25 +330,26 @@ func (db *DB) FindObservations(ctx context.Context, f truce.ObservationFilter) (
 	return page, rows.Err()
 }
 
-// A cursor is the base64url of "<observed_at Unix nanoseconds>/<id>" of the
-// last observation of the page before.
-func encodeCursor(at int64, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at, 10) + "/" + id))
+// A cursor is the base64url of "<observed_at Unix nanoseconds>/<log index>"
+// of the last observation of the page before.
+func encodeCursor(at, idx int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at, 10) + "/" + strconv.FormatInt(idx, 10)))
 }
 
-func decodeCursor(c string) (int64, string, error) {
+func decodeCursor(c string) (int64, int64, error) {
 	bad := truce.Errorf(truce.EINVALID, "cursor %q is not one this server issued", c)
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
-		return 0, "", bad
+		return 0, 0, bad
 	}
-	ts, id, ok := strings.Cut(string(b), "/")
-	if !ok || !truce.ValidID(id) {
-		return 0, "", bad
+	ts, is, ok := strings.Cut(string(b), "/")
+	if !ok {
+		return 0, 0, bad
 	}
-	t, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return 0, "", bad
+	t, err1 := strconv.ParseInt(ts, 10, 64)
+	idx, err2 := strconv.ParseInt(is, 10, 64)
+	if err1 != nil || err2 != nil || idx < 0 {
+		return 0, 0, bad
 	}
-	return t, id, nil
+	return t, idx, nil
 }

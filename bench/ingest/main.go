@@ -71,7 +71,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	for b := range bodies {
 		var buf bytes.Buffer
 		for i := range *size {
-			writeObs(&buf, rng, fmt.Sprintf("bench-%d-%d-%d", *seed, b, i))
+			writeObs(&buf, rng, b*(*size)+i)
 		}
 		bodies[b] = buf.Bytes()
 	}
@@ -109,7 +109,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	lat := make([]time.Duration, *singles)
 	for i := range lat {
 		var buf bytes.Buffer
-		writeObs(&buf, rng, fmt.Sprintf("single-%d-%d", *seed, i))
+		writeObs(&buf, rng, (*batches)*(*size)+i)
 		d, err := post(bytes.TrimSpace(buf.Bytes()), "application/json")
 		if err != nil {
 			return err
@@ -127,9 +127,18 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 var kinds = []string{"artillery", "mlrs", "mortar", "explosion", "fire", "drone_strike", "small_arms"}
 
-// writeObs writes one observation line near the Donetsk front.
-func writeObs(w *bytes.Buffer, rng *rand.Rand, id string) {
-	t := time.Date(2025, 3, 14, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.IntN(30*24*3600)) * time.Second)
+// writeObs writes the nth observation line: a random (seeded) UUID, as
+// clients are advised to use, a time that advances with n as a live feed's
+// does (with up to ten minutes of jitter), and a place near the Donetsk
+// front.
+func writeObs(w *bytes.Buffer, rng *rand.Rand, n int) {
+	var u [16]byte
+	for i := range u {
+		u[i] = byte(rng.Uint32())
+	}
+	u[6], u[8] = u[6]&0x0f|0x40, u[8]&0x3f|0x80
+	id := fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+	t := time.Date(2025, 3, 14, 0, 0, 0, 0, time.UTC).Add(time.Duration(n)*100*time.Millisecond + time.Duration(rng.IntN(600))*time.Second)
 	fmt.Fprintf(w, `{"id":%q,"kind":%q,"observed_at":%q,"time_precision":"minute","location":{"lon":%.5f,"lat":%.5f,"uncertainty_m":%d},"counts":{"rounds":%d},"blamed_party":"RU","text":"seeded benchmark observation"}`+"\n",
 		id, kinds[rng.IntN(len(kinds))], t.Format(time.RFC3339), 36.8+rng.Float64()*1.6, 47.6+rng.Float64()*1.2, 100+rng.IntN(900), 1+rng.IntN(20))
 }

@@ -8,25 +8,28 @@ CREATE TABLE entries (
 	content_hash BLOB    NOT NULL          -- SHA-256 of the encoded entry
 );
 
--- Projections of the log.
+-- Projections of the log. Each row names its entry by log_index; the
+-- writer appends the entry and its row in one transaction, and the tables
+-- can be rebuilt from the entries.
 CREATE TABLE sources (
 	name         TEXT PRIMARY KEY,
 	role         TEXT NOT NULL,
 	party        TEXT NOT NULL DEFAULT '',
 	token_sha256 TEXT NOT NULL UNIQUE,
-	log_index    INTEGER NOT NULL REFERENCES entries(idx)
+	log_index    INTEGER NOT NULL            -- the entry
 );
 
 CREATE TABLE agreements (
 	id        TEXT    NOT NULL,
 	version   INTEGER NOT NULL,
-	log_index INTEGER NOT NULL REFERENCES entries(idx),
+	log_index INTEGER NOT NULL,
 	PRIMARY KEY (id, version)
 );
 
 CREATE TABLE observations (
-	id           TEXT PRIMARY KEY,
-	log_index    INTEGER NOT NULL REFERENCES entries(idx),
+	log_index    INTEGER PRIMARY KEY,    -- the entry; appends go to the end
+	id_key       INTEGER NOT NULL,       -- first 8 bytes of SHA-256(id), big-endian, signed
+	id           TEXT    NOT NULL,
 	source       TEXT    NOT NULL,
 	role         TEXT    NOT NULL,
 	kind         TEXT    NOT NULL,
@@ -35,15 +38,19 @@ CREATE TABLE observations (
 	lat          REAL,
 	blamed_party TEXT    NOT NULL DEFAULT '',
 	supersedes   TEXT    NOT NULL DEFAULT ''
-) WITHOUT ROWID;
--- Queries walk observations in time order; the other filters are applied
--- on that walk (an index per filter would cost every write more than it
--- saves the reads this store serves).
-CREATE INDEX observations_time ON observations (observed_at, id);
+);
+-- Ids are found through a fixed-size hash key: a small index that random
+-- UUIDs keep balanced cheaply. The writer checks every id before it appends,
+-- so an id occurs once.
+CREATE INDEX observations_id ON observations (id_key);
+-- Queries walk observations in time order, ties in log order; the other
+-- filters are applied on that walk (an index per filter would cost every
+-- write more than it saves the reads this store serves).
+CREATE INDEX observations_time ON observations (observed_at);
 
 CREATE TABLE control_maps (
 	id        TEXT PRIMARY KEY,
-	log_index INTEGER NOT NULL REFERENCES entries(idx),
+	log_index INTEGER NOT NULL,
 	source    TEXT    NOT NULL,
 	as_of     INTEGER NOT NULL           -- Unix nanoseconds
 );
