@@ -67,7 +67,7 @@ type ObservationService interface {
 	// Observation returns the observation id with its log position.
 	Observation(ctx context.Context, id string) (*ObservationRecord, error)
 	// FindObservations returns one page of observations matching f, ordered
-	// by observed time and then id.
+	// by observed time and then log index.
 	FindObservations(ctx context.Context, f ObservationFilter) (*ObservationPage, error)
 }
 

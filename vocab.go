@@ -1,7 +1,6 @@
 package truce
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -141,29 +140,62 @@ var TargetCategories = []TargetCategory{
 // Valid reports whether c is one of TargetCategories.
 func (c TargetCategory) Valid() bool { return slices.Contains(TargetCategories, c) }
 
-var (
-	partyIDRe = regexp.MustCompile(`^[A-Z][A-Z0-9_-]{1,15}$`)
-	nameRe    = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
-	idRe      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$`)
-	langRe    = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
-)
-
 // ValidPartyID reports whether id can name a party: 2 to 16 characters,
 // upper-case letters, digits, '_' and '-', starting with a letter ("UA", "RU").
-func ValidPartyID(id string) bool { return partyIDRe.MatchString(id) }
+func ValidPartyID(id string) bool {
+	return len(id) >= 2 && len(id) <= 16 && isUpper(id[0]) && allBytes(id[1:], func(c byte) bool {
+		return isUpper(c) || isDigit(c) || c == '_' || c == '-'
+	})
+}
 
 // ValidName reports whether name can name a source: 1 to 64 characters of
 // lower-case letters, digits, '.', '_' and '-', starting with a letter or digit.
-func ValidName(name string) bool { return nameRe.MatchString(name) }
+func ValidName(name string) bool {
+	return len(name) >= 1 && len(name) <= 64 && (isLower(name[0]) || isDigit(name[0])) && allBytes(name[1:], func(c byte) bool {
+		return isLower(c) || isDigit(c) || c == '.' || c == '_' || c == '-'
+	})
+}
 
 // ValidID reports whether id can identify an observation, agreement or
 // control map: 1 to 128 characters of letters, digits, '.', '_', ':' and
 // '-', starting with a letter or digit. UUIDs qualify.
-func ValidID(id string) bool { return idRe.MatchString(id) }
+func ValidID(id string) bool {
+	return len(id) >= 1 && len(id) <= 128 && isAlnum(id[0]) && allBytes(id[1:], func(c byte) bool {
+		return isAlnum(c) || c == '.' || c == '_' || c == ':' || c == '-'
+	})
+}
 
 // ValidLang reports whether tag looks like a BCP 47 language tag ("uk", "ru",
-// "en-GB").
-func ValidLang(tag string) bool { return langRe.MatchString(tag) }
+// "en-GB"): a primary subtag of 2 or 3 lower-case letters, then subtags of 2
+// to 8 letters or digits, each after a '-'.
+func ValidLang(tag string) bool {
+	primary, rest, _ := strings.Cut(tag, "-")
+	if len(primary) < 2 || len(primary) > 3 || !allBytes(primary, isLower) {
+		return false
+	}
+	for rest != "" {
+		var sub string
+		sub, rest, _ = strings.Cut(rest, "-")
+		if len(sub) < 2 || len(sub) > 8 || !allBytes(sub, isAlnum) {
+			return false
+		}
+	}
+	return !strings.HasSuffix(tag, "-")
+}
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+func isLower(c byte) bool { return c >= 'a' && c <= 'z' }
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+func isAlnum(c byte) bool { return isUpper(c) || isLower(c) || isDigit(c) }
+
+func allBytes(s string, ok func(byte) bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !ok(s[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // quoted lists values for an error message: "a", "b", "c".
 func quoted[T ~string](values []T) string {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/httpapi"
 	"github.com/truce-monitor/truce/sqlite"
@@ -103,8 +104,8 @@ func BenchmarkIngestNDJSON(b *testing.B) {
 		body.Reset()
 		for range batch {
 			lon, lat := 36.0+float64(n%1000)*0.002, 47.5+float64(n%700)*0.002
-			fmt.Fprintf(&body, `{"id":"bench-%d","kind":"artillery","observed_at":"2025-03-14T06:%02d:00+02:00","time_precision":"minute","location":{"lon":%.4f,"lat":%.4f,"uncertainty_m":250},"blamed_party":"RU","counts":{"rounds":%d}}`+"\n",
-				n, n%60, lon, lat, n%40+1)
+			fmt.Fprintf(&body, `{"id":"%s","kind":"artillery","observed_at":"2025-03-14T06:%02d:00+02:00","time_precision":"minute","location":{"lon":%.4f,"lat":%.4f,"uncertainty_m":250},"blamed_party":"RU","counts":{"rounds":%d}}`+"\n",
+				uuid.NewSHA1(uuid.NameSpaceOID, fmt.Appendf(nil, "bench-%d", n)), n%60, lon, lat, n%40+1)
 			n++
 		}
 		b.SetBytes(int64(body.Len()))

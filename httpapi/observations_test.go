@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -389,7 +390,7 @@ func seedObservations(t *testing.T, e *env, n int) []truce.Observation {
 		party := []string{"RU", "UA"}[i%2]
 		at := t0.Add(time.Duration(i*37%n) * time.Minute) // some share a time
 		if i%5 == 0 {
-			at = t0.Add(time.Hour) // many at the same instant: the id orders them
+			at = t0.Add(time.Hour) // many at the same instant: log order orders them
 		}
 		o := truce.Observation{
 			ID: fmt.Sprintf("p-%03d", i), Kind: kinds[i%len(kinds)], ObservedAt: at, TimePrecision: truce.PrecisionMinute,
@@ -408,8 +409,11 @@ func seedObservations(t *testing.T, e *env, n int) []truce.Observation {
 		}
 		all = append(all, o)
 	}
-	for as, lines := range map[string][]string{monitor: byMonitor, partyUA: byParty} {
-		if r := e.postNDJSON(as, lines...); r.status != 201 {
+	for _, post := range []struct {
+		as    string
+		lines []string
+	}{{monitor, byMonitor}, {partyUA, byParty}} {
+		if r := e.postNDJSON(post.as, post.lines...); r.status != 201 {
 			t.Fatalf("seed: %d %s", r.status, r.body)
 		}
 	}
@@ -461,11 +465,18 @@ func walk(t *testing.T, e *env, path string) []string {
 func TestFindObservations(t *testing.T) {
 	e := newEnv(t, httpapi.Options{})
 	all := seedObservations(t, e, 57)
+	logIndex := map[string]int64{}
+	for _, o := range all {
+		var rec truce.ObservationRecord
+		e.get("/v1/observations/"+o.ID).decode(t, &rec)
+		logIndex[o.ID] = rec.LogIndex
+	}
+	// Results come in time order, ties in log order.
 	slices.SortFunc(all, func(a, b truce.Observation) int {
 		if c := a.ObservedAt.Compare(b.ObservedAt); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		return cmp.Compare(logIndex[a.ID], logIndex[b.ID])
 	})
 	want := func(keep func(o truce.Observation) bool) []string {
 		var ids []string

@@ -60,8 +60,7 @@ func projectAgreement(tx *txn, e *truce.Entry) error {
 	if err := json.Unmarshal(e.Data, &a); err != nil {
 		return err
 	}
-	_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO agreements (id, version, log_index) VALUES (?, ?, ?)`, a.ID, a.Version, e.Index)
-	return err
+	return tx.exec(`INSERT INTO agreements (id, version, log_index) VALUES (?, ?, ?)`, a.ID, a.Version, e.Index)
 }
 
 func agreementRecord(data []byte, idx int64, ts string) (*truce.AgreementRecord, error) {

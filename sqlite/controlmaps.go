@@ -67,8 +67,7 @@ func projectControlMap(tx *txn, e *truce.Entry) error {
 	if err := json.Unmarshal(e.Data, &m); err != nil {
 		return err
 	}
-	_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO control_maps (id, log_index, source, as_of) VALUES (?, ?, ?, ?)`, m.ID, e.Index, m.Source, m.AsOf.UnixNano())
-	return err
+	return tx.exec(`INSERT INTO control_maps (id, log_index, source, as_of) VALUES (?, ?, ?, ?)`, m.ID, e.Index, m.Source, m.AsOf.UnixNano())
 }
 
 func controlMapRecord(data []byte, idx int64, ts string, geometry bool) (*truce.ControlMapRecord, error) {

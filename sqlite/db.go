@@ -5,12 +5,12 @@
 //
 // A write (a batch of observations, an agreement, a source, a control map)
 // is validated, then handed to the single writer goroutine. The writer takes
-// every write that is waiting, opens one transaction, and runs each write in
-// a savepoint of its own: the write checks its ids against what is stored,
-// appends one entry per input to the entries table (index, type, time,
-// submitter, canonical JSON, SHA-256 of the encoded entry), and projects it
-// into the query tables. A write that fails rolls back to its savepoint
-// alone. The transaction then commits with one fsync (synchronous=FULL), and
+// every write that is waiting and runs them in one transaction. Each write
+// first checks its ids against what is stored, and only then appends one
+// entry per input to the entries table (index, type, time, submitter,
+// canonical JSON, SHA-256 of the encoded entry) and projects it into the
+// query tables; a write that fails its checks leaves no trace, and one that
+// fails part way (an I/O error) fails the whole group. The transaction then commits with one fsync (synchronous=FULL), and
 // every write in it is acknowledged together: group commit. Nothing is ever
 // updated or deleted; the query tables can be rebuilt from the entries.
 //
@@ -146,6 +146,7 @@ func (db *DB) prepare(ctx context.Context) error {
 // execChunk runs the multi-row insert q for rows rows of args, with the
 // prepared statement when the chunk is full.
 func (t *txn) execChunk(full *sql.Stmt, q string, rows, cols int, args []any) error {
+	t.dirty = true
 	var err error
 	if rows == chunkRows {
 		_, err = t.tx.StmtContext(t.ctx, full).ExecContext(t.ctx, args...)
@@ -217,13 +218,16 @@ type writeReq struct {
 	err chan error
 }
 
-// txn is the writer's transaction as a write sees it.
+// txn is the writer's transaction as a write sees it. A write checks
+// everything it can before it writes anything: an error returned after a
+// write fails the whole group of writes that share the transaction.
 type txn struct {
-	ctx  context.Context
-	tx   *sql.Tx
-	db   *DB
-	next int64
-	now  time.Time
+	ctx   context.Context
+	tx    *sql.Tx
+	db    *DB
+	next  int64
+	now   time.Time
+	dirty bool // the current write has written
 }
 
 // write runs fn in the writer's next transaction and returns once that
@@ -276,9 +280,10 @@ func (db *DB) commit(group []*writeReq) {
 		for _, r := range group {
 			r.err <- err
 		}
-		if lerr := db.loadHead(ctx); lerr != nil {
-			// The head is unknown; later writes would fail their checks.
-			_ = lerr
+		// The head may have moved if the failed transaction had appended;
+		// read it again so the next indexes follow what is stored.
+		if err := db.loadHead(ctx); err != nil {
+			db.next = -1 // every later append fails its index check
 		}
 	}
 	tx, err := db.w.BeginTx(ctx, nil)
@@ -292,23 +297,13 @@ func (db *DB) commit(group []*writeReq) {
 	}
 	t := &txn{ctx: ctx, tx: tx, db: db, next: db.next, now: now}
 	for i, r := range group {
-		if _, err := tx.ExecContext(ctx, `SAVEPOINT w`); err != nil {
+		t.dirty = false
+		if errs[i] = r.fn(t); errs[i] != nil && t.dirty {
+			// A write that fails after it has written cannot be undone
+			// alone (there are no savepoints, whose journalling would
+			// cost every write): the whole group fails, unacknowledged.
 			tx.Rollback()
-			fail(fmt.Errorf("sqlite: savepoint: %w", err))
-			return
-		}
-		start := t.next
-		if errs[i] = r.fn(t); errs[i] != nil {
-			t.next = start
-			if _, err := tx.ExecContext(ctx, `ROLLBACK TO w`); err != nil {
-				tx.Rollback()
-				fail(fmt.Errorf("sqlite: rollback to savepoint: %w", err))
-				return
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `RELEASE w`); err != nil {
-			tx.Rollback()
-			fail(fmt.Errorf("sqlite: release savepoint: %w", err))
+			fail(fmt.Errorf("sqlite: a write failed part way: %w", errs[i]))
 			return
 		}
 	}
@@ -325,15 +320,19 @@ func (db *DB) commit(group []*writeReq) {
 	}
 }
 
+// exec runs a statement that writes.
+func (t *txn) exec(query string, args ...any) error {
+	t.dirty = true
+	_, err := t.tx.ExecContext(t.ctx, query, args...)
+	return err
+}
+
 // append adds one entry to the log and returns it with its index set.
 func (t *txn) append(typ truce.EntryType, submitter string, data []byte) (*truce.Entry, error) {
 	e := &truce.Entry{Index: t.next, Type: typ, Time: t.now, Submitter: submitter, Data: data}
-	h := e.ContentHash()
-	if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO entries (idx, type, time, submitter, data, content_hash) VALUES (?, ?, ?, ?, ?, ?)`,
-		e.Index, string(e.Type), e.Time.Format(time.RFC3339Nano), e.Submitter, e.Data, h[:]); err != nil {
-		return nil, fmt.Errorf("sqlite: append entry %d: %w", e.Index, err)
+	if err := t.appendAll([]*truce.Entry{e}); err != nil {
+		return nil, err
 	}
-	t.next++
 	return e, nil
 }
 

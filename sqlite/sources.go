@@ -54,9 +54,8 @@ func projectSource(tx *txn, e *truce.Entry) error {
 	if err := json.Unmarshal(e.Data, &s); err != nil {
 		return err
 	}
-	_, err := tx.tx.ExecContext(tx.ctx, `INSERT INTO sources (name, role, party, token_sha256, log_index) VALUES (?, ?, ?, ?, ?)`,
+	return tx.exec(`INSERT INTO sources (name, role, party, token_sha256, log_index) VALUES (?, ?, ?, ?, ?)`,
 		s.Name, string(s.Role), s.Party, s.TokenSHA256, e.Index)
-	return err
 }
 
 const sourceSelect = `SELECT e.data FROM sources s JOIN entries e ON e.idx = s.log_index`
