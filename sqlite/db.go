@@ -53,7 +53,7 @@ type DB struct {
 
 	// Statements that write full chunks, prepared once on the writing
 	// connection.
-	insEntries, insObservations *sql.Stmt
+	insEntries, insObservations, getObservations *sql.Stmt
 
 	// Owned by the writer goroutine.
 	next int64     // index of the next entry
@@ -131,6 +131,7 @@ func (db *DB) Close() error {
 
 const (
 	insertEntries      = `INSERT INTO entries (idx, type, time, submitter, data, content_hash) VALUES `
+	selectObservations = `SELECT o.id, e.data, e.idx, o.source FROM observations o JOIN entries e ON e.idx = o.log_index WHERE o.id_key IN `
 	insertObservations = `INSERT INTO observations (log_index, id_key, id, source, role, kind, observed_at, lon, lat, blamed_party, supersedes) VALUES `
 )
 
@@ -139,7 +140,10 @@ func (db *DB) prepare(ctx context.Context) error {
 	if db.insEntries, err = db.w.PrepareContext(ctx, insertEntries+rowPlaceholders(chunkRows, 6)); err != nil {
 		return err
 	}
-	db.insObservations, err = db.w.PrepareContext(ctx, insertObservations+rowPlaceholders(chunkRows, observationColumns))
+	if db.insObservations, err = db.w.PrepareContext(ctx, insertObservations+rowPlaceholders(chunkRows, observationColumns)); err != nil {
+		return err
+	}
+	db.getObservations, err = db.w.PrepareContext(ctx, selectObservations+"("+placeholders(chunkRows)+")")
 	return err
 }
 

@@ -144,11 +144,16 @@ func storedObservations(tx *txn, obs []*truce.Observation) (map[string]storedObs
 	out := map[string]storedObservation{}
 	for start := 0; start < len(obs); start += chunkRows {
 		end := min(start+chunkRows, len(obs))
-		args := make([]any, 0, end-start)
+		// Every chunk is padded to chunkRows keys (repeating the first) so
+		// that one prepared statement serves them all.
+		args := make([]any, 0, chunkRows)
 		for _, o := range obs[start:end] {
 			args = append(args, idKey(o.ID))
 		}
-		rows, err := tx.tx.QueryContext(tx.ctx, `SELECT o.id, e.data, e.idx, o.source FROM observations o JOIN entries e ON e.idx = o.log_index WHERE o.id_key IN (`+placeholders(len(args))+`)`, args...)
+		for len(args) < chunkRows {
+			args = append(args, args[0])
+		}
+		rows, err := tx.tx.StmtContext(tx.ctx, tx.db.getObservations).QueryContext(tx.ctx, args...)
 		if err != nil {
 			return nil, err
 		}
