@@ -152,48 +152,24 @@ func (a *Agreement) Validate() error {
 	}
 	for i, p := range a.Parties {
 		path := fmt.Sprintf("parties[%d]", i)
-		if !ValidPartyID(p.ID) {
-			ps.add(path+".id", "%q is not a party id (2-16 upper-case letters, digits, '_' or '-', like \"UA\")", p.ID)
-		} else if parties[p.ID] {
+		p.validate(&ps, path)
+		if ValidPartyID(p.ID) && parties[p.ID] {
 			ps.add(path+".id", "party %q is listed twice", p.ID)
 		}
 		parties[p.ID] = true
-		if p.Name == "" {
-			ps.add(path+".name", "required")
-		}
-		checkI18n(&ps, path+".name_i18n", p.NameI18n)
 	}
 	a.Window.validate(&ps, "window", true)
 	a.LineOfContact.validate(&ps)
 	zones := map[string]bool{}
 	for i, z := range a.Zones {
 		path := fmt.Sprintf("zones[%d]", i)
-		if !ValidID(z.ID) {
-			ps.add(path+".id", "required: letters, digits, '.', '_', ':' or '-'")
-		} else if zones[z.ID] {
+		z.validate(&ps, path)
+		if ValidID(z.ID) && zones[z.ID] {
 			ps.add(path+".id", "zone %q is defined twice", z.ID)
 		}
 		zones[z.ID] = true
-		checkI18n(&ps, path+".name_i18n", z.NameI18n)
-		switch {
-		case z.BandKM != 0 && len(z.Geometry) > 0:
-			ps.add(path, "give either band_km or geometry, not both")
-		case z.BandKM != 0:
-			if !finite(z.BandKM) || z.BandKM < 0 || z.BandKM > 1000 {
-				ps.add(path+".band_km", "must be more than 0 and at most 1000")
-			}
-			if z.Sides != "both" && !parties[z.Sides] {
-				ps.add(path+".sides", "must be \"both\" or the id of a party of this agreement, not %q", z.Sides)
-			}
-		case len(z.Geometry) > 0:
-			if z.Sides != "" {
-				ps.add(path+".sides", "only a band zone has sides")
-			}
-			if _, err := geo.DecodeMultiPolygon(z.Geometry); err != nil {
-				ps.add(path+".geometry", "%v", err)
-			}
-		default:
-			ps.add(path, "give band_km (a band along the line of contact) or geometry (a Polygon or MultiPolygon)")
+		if z.BandKM != 0 && len(z.Geometry) == 0 && ValidPartyID(z.Sides) && !parties[z.Sides] {
+			ps.add(path+".sides", "must be \"both\" or the id of a party of this agreement, not %q", z.Sides)
 		}
 	}
 	checkDuplicates(&ps, "protected", a.Protected)
@@ -208,39 +184,11 @@ func (a *Agreement) Validate() error {
 	rules := map[string]bool{}
 	for i, r := range a.Rules {
 		path := fmt.Sprintf("rules[%d]", i)
-		if !ValidID(r.ID) {
-			ps.add(path+".id", "required: letters, digits, '.', '_', ':' or '-'")
-		} else if rules[r.ID] {
+		r.validate(&ps, path)
+		if ValidID(r.ID) && rules[r.ID] {
 			ps.add(path+".id", "rule %q is defined twice", r.ID)
 		}
 		rules[r.ID] = true
-		if r.Name == "" {
-			ps.add(path+".name", "required")
-		}
-		checkI18n(&ps, path+".name_i18n", r.NameI18n)
-		if len(r.Prohibits) == 0 {
-			ps.add(path+".prohibits", "required: the kinds of act the rule prohibits")
-		}
-		checkDuplicates(&ps, path+".prohibits", r.Prohibits)
-		checkDuplicates(&ps, path+".weapon_classes", r.WeaponClasses)
-		checkDuplicates(&ps, path+".targets", r.Targets)
-		checkDuplicates(&ps, path+".where.in_zones", r.Where.InZones)
-		checkDuplicates(&ps, path+".parties", r.Parties)
-		for j, k := range r.Prohibits {
-			if !k.Valid() {
-				ps.add(fmt.Sprintf("%s.prohibits[%d]", path, j), "unknown kind %q; one of %s", k, quoted(Kinds))
-			}
-		}
-		for j, c := range r.WeaponClasses {
-			if !c.Valid() {
-				ps.add(fmt.Sprintf("%s.weapon_classes[%d]", path, j), "unknown weapon class %q; one of %s", c, quoted(WeaponClasses))
-			}
-		}
-		for j, c := range r.Targets {
-			if !c.Valid() {
-				ps.add(fmt.Sprintf("%s.targets[%d]", path, j), "unknown target category %q; one of %s", c, quoted(TargetCategories))
-			}
-		}
 		for j, z := range r.Where.InZones {
 			if !zones[z] {
 				ps.add(fmt.Sprintf("%s.where.in_zones[%d]", path, j), "no zone %q is defined", z)
@@ -250,7 +198,6 @@ func (a *Agreement) Validate() error {
 			ps.add(path+".where.protected", "the agreement lists no protected categories")
 		}
 		if r.When != nil {
-			r.When.validate(&ps, path+".when", false)
 			if !a.Window.Start.IsZero() && r.When.Start.Before(a.Window.Start) {
 				ps.add(path+".when.start", "is before the agreement's window starts")
 			}
@@ -266,13 +213,118 @@ func (a *Agreement) Validate() error {
 				ps.add(fmt.Sprintf("%s.parties[%d]", path, j), "%q is not a party of this agreement", p)
 			}
 		}
-		if !finite(r.MinAreaKM2) || r.MinAreaKM2 < 0 {
-			ps.add(path+".min_area_km2", "must not be negative")
-		} else if r.MinAreaKM2 > 0 && !slices.Contains(r.Prohibits, KindAdvance) {
-			ps.add(path+".min_area_km2", "applies only to a rule that prohibits advance")
-		}
 	}
 	return ps.err("agreement")
+}
+
+// Validate reports every problem with p.
+func (p *Party) Validate() error {
+	var ps problems
+	p.validate(&ps, "")
+	return ps.err("party")
+}
+
+func (p *Party) validate(ps *problems, path string) {
+	if !ValidPartyID(p.ID) {
+		ps.add(join(path, "id"), "%q is not a party id (2-16 upper-case letters, digits, '_' or '-', like \"UA\")", p.ID)
+	}
+	if p.Name == "" {
+		ps.add(join(path, "name"), "required")
+	}
+	checkI18n(ps, join(path, "name_i18n"), p.NameI18n)
+}
+
+// Validate reports every problem with z on its own; that its sides name a
+// party of the agreement is checked by [Agreement.Validate].
+func (z *Zone) Validate() error {
+	var ps problems
+	z.validate(&ps, "")
+	return ps.err("zone")
+}
+
+func (z *Zone) validate(ps *problems, path string) {
+	if !ValidID(z.ID) {
+		ps.add(join(path, "id"), "required: letters, digits, '.', '_', ':' or '-'")
+	}
+	checkI18n(ps, join(path, "name_i18n"), z.NameI18n)
+	switch {
+	case z.BandKM != 0 && len(z.Geometry) > 0:
+		ps.add(path, "give either band_km or geometry, not both")
+	case z.BandKM != 0:
+		if !finite(z.BandKM) || z.BandKM < 0 || z.BandKM > 1000 {
+			ps.add(join(path, "band_km"), "must be more than 0 and at most 1000")
+		}
+		if z.Sides != "both" && !ValidPartyID(z.Sides) {
+			ps.add(join(path, "sides"), "must be \"both\" or the id of a party of this agreement, not %q", z.Sides)
+		}
+	case len(z.Geometry) > 0:
+		if z.Sides != "" {
+			ps.add(join(path, "sides"), "only a band zone has sides")
+		}
+		if _, err := geo.DecodeMultiPolygon(z.Geometry); err != nil {
+			ps.add(join(path, "geometry"), "%v", err)
+		}
+	default:
+		ps.add(path, "give band_km (a band along the line of contact) or geometry (a Polygon or MultiPolygon)")
+	}
+}
+
+// Validate reports every problem with r on its own; that its zones and
+// parties exist and its window lies in the agreement's is checked by
+// [Agreement.Validate].
+func (r *Rule) Validate() error {
+	var ps problems
+	r.validate(&ps, "")
+	return ps.err("rule")
+}
+
+func (r *Rule) validate(ps *problems, path string) {
+	if !ValidID(r.ID) {
+		ps.add(join(path, "id"), "required: letters, digits, '.', '_', ':' or '-'")
+	}
+	if r.Name == "" {
+		ps.add(join(path, "name"), "required")
+	}
+	checkI18n(ps, join(path, "name_i18n"), r.NameI18n)
+	if len(r.Prohibits) == 0 {
+		ps.add(join(path, "prohibits"), "required: the kinds of act the rule prohibits")
+	}
+	checkDuplicates(ps, join(path, "prohibits"), r.Prohibits)
+	checkDuplicates(ps, join(path, "weapon_classes"), r.WeaponClasses)
+	checkDuplicates(ps, join(path, "targets"), r.Targets)
+	checkDuplicates(ps, join(path, "where.in_zones"), r.Where.InZones)
+	checkDuplicates(ps, join(path, "parties"), r.Parties)
+	for j, k := range r.Prohibits {
+		if !k.Valid() {
+			ps.add(fmt.Sprintf("%s[%d]", join(path, "prohibits"), j), "unknown kind %q; one of %s", k, quoted(Kinds))
+		}
+	}
+	for j, c := range r.WeaponClasses {
+		if !c.Valid() {
+			ps.add(fmt.Sprintf("%s[%d]", join(path, "weapon_classes"), j), "unknown weapon class %q; one of %s", c, quoted(WeaponClasses))
+		}
+	}
+	for j, c := range r.Targets {
+		if !c.Valid() {
+			ps.add(fmt.Sprintf("%s[%d]", join(path, "targets"), j), "unknown target category %q; one of %s", c, quoted(TargetCategories))
+		}
+	}
+	if r.When != nil {
+		r.When.validate(ps, join(path, "when"), false)
+	}
+	if !finite(r.MinAreaKM2) || r.MinAreaKM2 < 0 {
+		ps.add(join(path, "min_area_km2"), "must not be negative")
+	} else if r.MinAreaKM2 > 0 && !slices.Contains(r.Prohibits, KindAdvance) {
+		ps.add(join(path, "min_area_km2"), "applies only to a rule that prohibits advance")
+	}
+}
+
+// join joins a parent path and a field name.
+func join(path, field string) string {
+	if path == "" {
+		return field
+	}
+	return path + "." + field
 }
 
 func (w *Window) validate(ps *problems, path string, needZone bool) {
