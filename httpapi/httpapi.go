@@ -29,6 +29,7 @@
 //	GET  /v1/control-maps/{id}         one control map with its geometry
 //	GET  /v1/log/size                  the number of log entries
 //	GET  /v1/log/entries               entries start <= index < end, at most 1000
+//	GET  /                             a page for people: what the store holds, links
 //	GET  /healthz                      liveness and the store's log size
 //	GET  /metrics                      Prometheus metrics
 //
@@ -135,6 +136,7 @@ func NewServer(store truce.Store, opts Options) *Server {
 	s.route("GET /v1/log/size", s.handleLogSize)
 	s.route("GET /v1/log/entries", s.handleLogEntries)
 	s.route("GET /healthz", s.handleHealthz)
+	s.route("GET /{$}", s.handleIndex)
 	s.mux.Handle("GET /metrics", s.metricsHandler())
 	s.allow("/metrics", "GET")
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
