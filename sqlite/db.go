@@ -28,6 +28,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/truce-monitor/truce"
@@ -61,6 +62,19 @@ type DB struct {
 
 	// Now returns the current time; tests may replace it before use.
 	Now func() time.Time
+
+	writes, commits atomic.Uint64
+}
+
+// Stats counts what the writer has done since Open.
+type Stats struct {
+	Writes  uint64 // writes committed or failed
+	Commits uint64 // transactions committed: fewer than Writes when writes shared them
+}
+
+// Stats reports what the writer has done since Open.
+func (db *DB) Stats() Stats {
+	return Stats{Writes: db.writes.Load(), Commits: db.commits.Load()}
 }
 
 var _ truce.Store = (*DB)(nil)
@@ -315,6 +329,8 @@ func (db *DB) commit(group []*writeReq) {
 		fail(fmt.Errorf("sqlite: commit: %w", err))
 		return
 	}
+	db.writes.Add(uint64(len(group)))
+	db.commits.Add(1)
 	if t.next > db.next {
 		db.last = now
 	}

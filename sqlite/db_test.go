@@ -2,6 +2,8 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"path/filepath"
 	"testing"
 
@@ -60,5 +62,60 @@ func TestReopen(t *testing.T) {
 	}
 	if res[0].LogIndex != 2 {
 		t.Errorf("log index after reopen = %d, want 2", res[0].LogIndex)
+	}
+}
+
+// TestGroupCommit checks that concurrent writers share transactions (and so
+// fsyncs) and that each still gets its own answer.
+func TestGroupCommit(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	defer db.Close()
+	const writers, each = 16, 20
+	srcs := make([]*truce.Source, writers)
+	for w := range srcs {
+		srcs[w], _ = storetest.MustSource(t, db, fmt.Sprintf("s%d", w), "sensor")
+	}
+	before := db.Stats()
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				o := storetest.Obs(fmt.Sprintf("w%d-%d", w, i), 37, 48, storetest.T0)
+				if i == each-1 {
+					o.Kind = "bogus" // fails validation before it reaches the writer
+				}
+				res, err := db.AddObservations(ctx, srcs[w], []*truce.Observation{o})
+				if i == each-1 {
+					if truce.ErrorCode(err) != truce.EINVALID {
+						t.Errorf("bad observation: %v", err)
+					}
+					continue
+				}
+				if err != nil || !res[0].Created {
+					t.Errorf("write %d/%d: %v %+v", w, i, err, res)
+				}
+			}
+			// A conflicting write in a shared transaction fails alone.
+			o := storetest.Obs(fmt.Sprintf("w%d-0", w), 38, 48, storetest.T0)
+			if _, err := db.AddObservations(ctx, srcs[w], []*truce.Observation{o}); truce.ErrorCode(err) != truce.ECONFLICT {
+				t.Errorf("conflict: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	st := db.Stats()
+	writes, commits := st.Writes-before.Writes, st.Commits-before.Commits
+	if want := uint64(writers * each); writes != want {
+		t.Errorf("%d writes reached the writer, want %d", writes, want)
+	}
+	if commits >= writes {
+		t.Errorf("%d commits for %d writes: concurrent writers did not share transactions", commits, writes)
+	}
+	t.Logf("%d writes in %d transactions", writes, commits)
+	if n, _ := db.LogSize(ctx); n != int64(writers+writers*(each-1)) {
+		t.Errorf("log size %d, want %d", n, writers+writers*(each-1))
 	}
 }
