@@ -3,8 +3,8 @@ package sqlite_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/truce-monitor/truce"
