@@ -3,6 +3,7 @@ module github.com/truce-monitor/truce
 go 1.26.8
 
 require (
+	github.com/goccy/go-json v0.12.0
 	github.com/google/uuid v1.6.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/schollz/progressbar/v3 v3.19.1

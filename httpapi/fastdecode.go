@@ -2,7 +2,7 @@ package httpapi
 
 import (
 	"bytes"
-	"encoding/json"
+	gojson "github.com/goccy/go-json"
 	"io"
 	"reflect"
 	"sync"
@@ -21,7 +21,7 @@ func decodeFast(data []byte, v any) bool {
 	if !ok || !exactKeys(data, keys) {
 		return false
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
+	dec := gojson.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil {
@@ -86,30 +86,34 @@ func collectMembers(t reflect.Type, names map[string]bool, seen map[reflect.Type
 // that is not well-formed it may answer either way, and the decode that
 // follows decides.
 func exactKeys(data []byte, names map[string]bool) bool {
-	type frame struct {
-		object bool
-		keys   []string
-	}
-	var stack []frame
+	// keys holds the keys seen in each open object, as offsets into data;
+	// open[i] is where the keys of the i-th open container start, or -1
+	// for an array.
+	var keysBuf [64][2]int
+	var openBuf [16]int
+	keys, open := keysBuf[:0], openBuf[:0]
 	expectKey := false
 	for i := 0; i < len(data); i++ {
 		switch c := data[i]; c {
 		case '{':
-			stack = append(stack, frame{object: true})
+			open = append(open, len(keys))
 			expectKey = true
 		case '[':
-			stack = append(stack, frame{})
+			open = append(open, -1)
 			expectKey = false
 		case '}', ']':
-			if len(stack) == 0 {
+			if len(open) == 0 {
 				return false
 			}
-			stack = stack[:len(stack)-1]
+			if start := open[len(open)-1]; start >= 0 {
+				keys = keys[:start]
+			}
+			open = open[:len(open)-1]
 			expectKey = false
 		case 'n':
 			return false // null: the full check decides per field whether it may be
 		case ',':
-			expectKey = len(stack) > 0 && stack[len(stack)-1].object
+			expectKey = len(open) > 0 && open[len(open)-1] >= 0
 		case '"':
 			j := i + 1
 			escaped := false
@@ -127,24 +131,20 @@ func exactKeys(data []byte, names map[string]bool) bool {
 				return false
 			}
 			if expectKey {
-				if escaped {
-					return false // let the full check read escaped keys
+				key := data[i+1 : j]
+				if escaped || !names[string(key)] {
+					return false // the full check reads escaped and unknown keys
 				}
-				key := string(data[i+1 : j])
-				top := &stack[len(stack)-1]
-				if !names[key] {
-					return false
-				}
-				for _, k := range top.keys {
-					if k == key {
+				for _, k := range keys[open[len(open)-1]:] {
+					if bytes.Equal(data[k[0]:k[1]], key) {
 						return false
 					}
 				}
-				top.keys = append(top.keys, key)
+				keys = append(keys, [2]int{i + 1, j})
 				expectKey = false
 			}
 			i = j
 		}
 	}
-	return len(stack) == 0
+	return len(open) == 0
 }

@@ -17,6 +17,10 @@ func FuzzDecodeFastAgrees(f *testing.F) {
 		`{"id":"a","ID":"b"}`, `{"id":"a","id":"b"}`, `{"kind":null}`, `{"location":{"lat":"48"}}`,
 		`{"evidence":[{"sha256":"00","ref":"x"}],"counts":{"rounds":3}}`, `{"id":"a"} {}`, `[1,2]`, `{"te\u0078t":"x"}`,
 		`{"location":{"observer":{"lon":1,"lat":2},"bearing_deg":90}}`, `{"observed_until":"2025-03-14T06:00:00+02:00"}`,
+		"{\"text\":\"\xff\xfe\"}", `{"text":"\ud800"}`, `{"counts":{"rounds":1e3}}`, `{"counts":{"rounds":1.0}}`,
+		`{"counts":{"rounds":99999999999999999999}}`, `{"location":{"lon":1e400}}`, `{"location":{"lon":-0}}`,
+		`{"observed_at":"2025-03-14T06:00:00.123456789123Z"}`, `{"observed_at":"2025-03-14 06:00:00Z"}`, `{"kind":"artillery"}x`,
+		`{"evidence":[{"sha256":"a"},{"sha256":"b","sha256":"c"}]}`, ` {"id":"a"} `, `{"id":"a\u0000"}`, `{"id":"\"quoted\""}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -86,7 +86,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, truce.Errorf(truce.EINVALID, "sqlite: empty database path")
 	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "cache_size(-65536)", "temp_store(MEMORY)", "synchronous(FULL)", "busy_timeout(10000)"} {
+	for _, p := range []string{"journal_mode(WAL)", "cache_size(-65536)", "temp_store(MEMORY)", "wal_autocheckpoint(16384)", "synchronous(FULL)", "busy_timeout(10000)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

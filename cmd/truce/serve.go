@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/truce-monitor/truce"
@@ -19,6 +20,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		"Run the truce API server on the store at --db until interrupted.")
 	db := dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "the address to listen on")
+	pprofAddr := fs.String("pprof", "", "also serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -32,6 +34,19 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	if *pprofAddr != "" {
+		pln, err := net.Listen("tcp", *pprofAddr)
+		if err != nil {
+			return err
+		}
+		defer pln.Close()
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		go http.Serve(pln, mux)
+		logger.Info("profiler", "url", "http://"+pln.Addr().String()+"/debug/pprof/")
+	}
 	logger.Info("serving", "url", "http://"+ln.Addr().String(), "db", *db)
 	return serve(ctx, logger, ln, store)
 }
