@@ -45,6 +45,8 @@ func (m *ControlMap) Validate() error {
 	}
 	if m.AsOf.IsZero() {
 		ps.add("as_of", "required")
+	} else if y := m.AsOf.UTC().Year(); y < 1900 || y > 9999 {
+		ps.add("as_of", "year %d is out of range", y)
 	}
 	if len(m.Holdings) == 0 {
 		ps.add("holdings", "at least one party's ground is required")

@@ -45,10 +45,20 @@ func (i *Incident) Validate() error {
 	if !i.Kind.Valid() {
 		ps.add("kind", "unknown kind %q", i.Kind)
 	}
-	if i.Start.IsZero() || i.End.Before(i.Start) {
+	if i.Start.IsZero() {
+		ps.add("start", "required")
+	} else if i.End.Before(i.Start) {
 		ps.add("end", "must not be before start")
 	}
 	checkLonLat(&ps, "", i.Lon, i.Lat)
+	if i.Origin != nil {
+		checkLonLat(&ps, "origin", i.Origin.Lon, i.Origin.Lat)
+	}
+	for j, id := range i.Observations {
+		if !ValidID(id) {
+			ps.add(fmt.Sprintf("observations[%d]", j), "%q is not an observation id", id)
+		}
+	}
 	if !finite(i.UncertaintyM) || i.UncertaintyM < 0 {
 		ps.add("uncertainty_m", "must not be negative")
 	}
@@ -108,6 +118,15 @@ func (f *Finding) Validate() error {
 	}
 	if !ValidID(f.Agreement) {
 		ps.add("agreement", "required")
+	}
+	if f.Version < 1 {
+		ps.add("agreement_version", "must be 1 or more")
+	}
+	if f.Engine == "" {
+		ps.add("engine", "required: the engine version that derived the finding")
+	}
+	if f.LogSize < 0 {
+		ps.add("log_size", "must not be negative")
 	}
 	if f.Violation && f.Rule == "" {
 		ps.add("rule", "a violation names the rule it breaks")

@@ -37,13 +37,13 @@ func TestIncidentValidate(t *testing.T) {
 		{"end before start", func(i *truce.Incident) { i.End = i.Start.Add(-time.Second) }, "end", "must not be before start", ""},
 		{"end missing", func(i *truce.Incident) { i.End = time.Time{} }, "end", "must not be before start", ""},
 		{"start missing", func(i *truce.Incident) { i.Start = time.Time{} }, "start", "required",
-			"a missing start is reported as \"end: must not be before start\", naming the wrong field"},
+			""},
 		{"lon out of range", func(i *truce.Incident) { i.Lon = 181 }, "lon", "longitude must be between -180 and 180",
-			"checkLonLat is called with path \"\", so the path is \".lon\" instead of \"lon\""},
+			""},
 		{"lat out of range", func(i *truce.Incident) { i.Lat = math.NaN() }, "lat", "latitude must be between -90 and 90",
-			"checkLonLat is called with path \"\", so the path is \".lat\" instead of \"lat\""},
+			""},
 		{"origin out of range", func(i *truce.Incident) { i.Origin = &truce.Position{Lon: 500, Lat: 50} }, "origin.lon", "longitude must be between",
-			"Incident.Validate never checks Origin"},
+			""},
 		{"uncertainty negative", func(i *truce.Incident) { i.UncertaintyM = -1 }, "uncertainty_m", "must not be negative", ""},
 		{"uncertainty NaN", func(i *truce.Incident) { i.UncertaintyM = math.NaN() }, "uncertainty_m", "must not be negative", ""},
 		{"no observations", func(i *truce.Incident) { i.Observations = nil }, "observations", "at least one observation", ""},
@@ -134,8 +134,8 @@ func TestFindingValidate(t *testing.T) {
 	// Several problems at once.
 	f := &truce.Finding{Violation: true, Party: "x", Reasons: []truce.Reason{{}}}
 	ps := qaProblems(t, f.Validate())
-	if len(ps) != 7 {
-		t.Errorf("got %d problems, want 7 (id, incident, agreement, rule, party, confidence, reasons[0]):\n%s", len(ps), qaList(ps))
+	if len(ps) != 9 {
+		t.Errorf("got %d problems, want 9 (id, incident, agreement, agreement_version, engine, rule, party, confidence, reasons[0]):\n%s", len(ps), qaList(ps))
 	}
 }
 

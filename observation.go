@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -174,11 +175,15 @@ func (o *Observation) validate(ps *problems) {
 	}
 	if o.ObservedAt.IsZero() {
 		ps.add("$.observed_at", "required (RFC 3339 time)")
-	} else if y := o.ObservedAt.Year(); y < 1900 || y > 2200 {
+	} else if y := o.ObservedAt.UTC().Year(); y < 1900 || y > 2200 {
 		ps.add("$.observed_at", "year %d is out of range", y)
 	}
-	if o.ObservedUntil != nil && !o.ObservedAt.IsZero() && o.ObservedUntil.Before(o.ObservedAt) {
-		ps.add("$.observed_until", "is before observed_at")
+	if u := o.ObservedUntil; u != nil {
+		if y := u.UTC().Year(); y < 1900 || y > 2200 {
+			ps.add("$.observed_until", "year %d is out of range", y)
+		} else if !o.ObservedAt.IsZero() && u.Before(o.ObservedAt) {
+			ps.add("$.observed_until", "is before observed_at")
+		}
 	}
 	if o.TimePrecision == "" {
 		ps.add("$.time_precision", "required; one of %s", quoted(TimePrecisions))
@@ -217,8 +222,11 @@ func (o *Observation) validate(ps *problems) {
 	if len(o.Text) > MaxTextBytes {
 		ps.add("$.text", "longer than %d bytes", MaxTextBytes)
 	}
-	if !utf8.ValidString(o.Text) || !utf8.ValidString(o.Weapon) {
+	if !utf8.ValidString(o.Text) {
 		ps.add("$.text", "not valid UTF-8")
+	}
+	if !utf8.ValidString(o.Weapon) {
+		ps.add("$.weapon", "not valid UTF-8")
 	}
 	if o.Lang != "" && !ValidLang(o.Lang) {
 		ps.add("$.lang", "%q is not a language tag such as \"uk\" or \"ru\"", o.Lang)
@@ -323,21 +331,30 @@ func (l *Location) validatePoint(ps *problems, path string) {
 
 func checkLonLat(ps *problems, path string, lon, lat float64) {
 	if !finite(lon) || lon < -180 || lon > 180 {
-		ps.add(path+".lon", "longitude must be between -180 and 180")
+		ps.add(join(path, "lon"), "longitude must be between -180 and 180")
 	}
 	if !finite(lat) || lat < -90 || lat > 90 {
-		ps.add(path+".lat", "latitude must be between -90 and 90")
+		ps.add(join(path, "lat"), "latitude must be between -90 and 90")
 	}
 }
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
-// Normalize puts o in canonical form: times in UTC.
+// Normalize puts o in canonical form: times in UTC, evidence hashes in
+// lower case.
 func (o *Observation) Normalize() {
 	o.ObservedAt = o.ObservedAt.UTC()
 	if o.ObservedUntil != nil {
 		t := o.ObservedUntil.UTC()
 		o.ObservedUntil = &t
+	}
+	if len(o.Evidence) > 0 {
+		ev := make([]Evidence, len(o.Evidence))
+		for i, e := range o.Evidence {
+			e.SHA256 = strings.ToLower(e.SHA256)
+			ev[i] = e
+		}
+		o.Evidence = ev
 	}
 }
 
