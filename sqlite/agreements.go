@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -22,37 +21,16 @@ func (db *DB) AddAgreement(ctx context.Context, by *truce.Source, a *truce.Agree
 	if err != nil {
 		return nil, false, err
 	}
-	var rec *truce.AgreementRecord
-	var created bool
-	err = db.write(ctx, func(tx *txn) error {
-		var old []byte
-		var idx int64
-		var ts string
-		err := tx.tx.QueryRowContext(tx.ctx, `SELECT e.data, e.idx, e.time FROM agreements a JOIN entries e ON e.idx = a.log_index WHERE a.id = ? AND a.version = ?`, a.ID, a.Version).Scan(&old, &idx, &ts)
-		switch {
-		case err == nil && bytes.Equal(old, data):
-			rec, err = agreementRecord(old, idx, ts)
-			return err
-		case err == nil:
+	s, created, err := db.addOnce(ctx, truce.EntryAgreement, submitter(by), data, projectAgreement,
+		func(int64) error {
 			return truce.Errorf(truce.ECONFLICT, "agreement %q version %d is already stored with other terms; give the new terms a new version", a.ID, a.Version)
-		case !errors.Is(err, sql.ErrNoRows):
-			return err
-		}
-		e, err := tx.append(truce.EntryAgreement, submitter(by), data)
-		if err != nil {
-			return err
-		}
-		if err := projectAgreement(tx, e); err != nil {
-			return err
-		}
-		created = true
-		rec, err = agreementRecord(data, e.Index, e.Time.Format(timeFormat))
-		return err
-	})
+		},
+		`SELECT e.data, e.idx, e.time FROM agreements a JOIN entries e ON e.idx = a.log_index WHERE a.id = ? AND a.version = ?`, a.ID, a.Version)
 	if err != nil {
 		return nil, false, err
 	}
-	return rec, created, nil
+	rec, err := agreementRecord(s.data, s.index, s.time)
+	return rec, created, err
 }
 
 func projectAgreement(tx *txn, e *truce.Entry) error {

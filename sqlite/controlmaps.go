@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -29,37 +28,16 @@ func (db *DB) AddControlMap(ctx context.Context, by *truce.Source, m *truce.Cont
 	if err != nil {
 		return nil, false, err
 	}
-	var rec *truce.ControlMapRecord
-	var created bool
-	err = db.write(ctx, func(tx *txn) error {
-		var old []byte
-		var idx int64
-		var ts string
-		err := tx.tx.QueryRowContext(tx.ctx, `SELECT e.data, e.idx, e.time FROM control_maps m JOIN entries e ON e.idx = m.log_index WHERE m.id = ?`, c.ID).Scan(&old, &idx, &ts)
-		switch {
-		case err == nil && bytes.Equal(old, data):
-			rec, err = controlMapRecord(old, idx, ts, true)
-			return err
-		case err == nil:
-			return truce.Errorf(truce.ECONFLICT, "control map %q is already stored (log index %d) with other content", c.ID, idx)
-		case !errors.Is(err, sql.ErrNoRows):
-			return err
-		}
-		e, err := tx.append(truce.EntryControlMap, by.Name, data)
-		if err != nil {
-			return err
-		}
-		if err := projectControlMap(tx, e); err != nil {
-			return err
-		}
-		created = true
-		rec, err = controlMapRecord(data, e.Index, e.Time.Format(timeFormat), true)
-		return err
-	})
+	s, created, err := db.addOnce(ctx, truce.EntryControlMap, by.Name, data, projectControlMap,
+		func(index int64) error {
+			return truce.Errorf(truce.ECONFLICT, "control map %q is already stored (log index %d) with other content", c.ID, index)
+		},
+		`SELECT e.data, e.idx, e.time FROM control_maps m JOIN entries e ON e.idx = m.log_index WHERE m.id = ?`, c.ID)
 	if err != nil {
 		return nil, false, err
 	}
-	return rec, created, nil
+	rec, err := controlMapRecord(s.data, s.index, s.time, true)
+	return rec, created, err
 }
 
 func projectControlMap(tx *txn, e *truce.Entry) error {

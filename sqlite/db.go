@@ -18,6 +18,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"embed"
@@ -354,6 +355,43 @@ func (t *txn) append(typ truce.EntryType, submitter string, data []byte) (*truce
 		return nil, err
 	}
 	return e, nil
+}
+
+// stored is an entry found under a key: its data, index and time.
+type stored struct {
+	data  []byte
+	index int64
+	time  string
+}
+
+// addOnce appends data as an entry of type typ by submitter and projects it,
+// unless an entry is already stored under the key that query (with args)
+// looks up. An entry with the same data is returned with created false;
+// one with other data is the error conflict(index).
+func (db *DB) addOnce(ctx context.Context, typ truce.EntryType, submitter string, data []byte,
+	project func(*txn, *truce.Entry) error, conflict func(index int64) error,
+	query string, args ...any) (s stored, created bool, err error) {
+	err = db.write(ctx, func(tx *txn) error {
+		err := tx.tx.QueryRowContext(tx.ctx, query, args...).Scan(&s.data, &s.index, &s.time)
+		switch {
+		case err == nil && bytes.Equal(s.data, data):
+			return nil
+		case err == nil:
+			return conflict(s.index)
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		e, err := tx.append(typ, submitter, data)
+		if err != nil {
+			return err
+		}
+		if err := project(tx, e); err != nil {
+			return err
+		}
+		s, created = stored{data, e.Index, e.Time.Format(timeFormat)}, true
+		return nil
+	})
+	return s, created, err
 }
 
 // chunkRows is how many rows one multi-row statement writes or reads.

@@ -13,21 +13,43 @@ import (
 )
 
 func runAgreement(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return usagef("agreement: want a subcommand: check, add, list")
+	return dispatch(ctx, e, "agreement", args, []command{
+		{"check", "check agreement files and summarise them", runAgreementCheck},
+		{"add", "check agreement files and log them in the store", runAgreementAdd},
+		{"list", "list the agreements in the store", runAgreementList},
+	})
+}
+
+// checked is the result of checking one agreement file.
+type checked struct {
+	File      string           `json:"file"`
+	Valid     bool             `json:"valid"`
+	Summary   string           `json:"summary,omitempty"`
+	Agreement *truce.Agreement `json:"agreement,omitempty"`
+	Problems  []truce.Problem  `json:"problems,omitempty"`
+}
+
+// checkAgreements parses every file and reports each one.
+func checkAgreements(files []string) []checked {
+	out := make([]checked, len(files))
+	for i, f := range files {
+		a, err := agreement.ParseFile(f)
+		out[i] = checked{File: f, Valid: err == nil, Agreement: a}
+		switch ps := truce.ErrorProblems(err); {
+		case err == nil:
+			out[i].Summary = summary(a)
+		case len(ps) > 0:
+			for _, p := range ps {
+				if p.File == "" {
+					p.File = f
+				}
+				out[i].Problems = append(out[i].Problems, p)
+			}
+		default:
+			out[i].Problems = []truce.Problem{{File: f, Message: err.Error()}}
+		}
 	}
-	switch args[0] {
-	case "check":
-		return runAgreementCheck(ctx, e, args[1:])
-	case "add":
-		return runAgreementAdd(ctx, e, args[1:])
-	case "list":
-		return runAgreementList(ctx, e, args[1:])
-	case "-h", "--help", "-help", "help":
-		fmt.Fprintln(e.stderr, "Usage: truce agreement check FILE...\n       truce agreement add FILE... [--db PATH]\n       truce agreement list [--json] [--db PATH]")
-		return nil
-	}
-	return usagef("agreement: unknown subcommand %q; want check, add or list", args[0])
+	return out
 }
 
 // loadAgreements parses every file, printing every problem of every file
@@ -35,23 +57,12 @@ func runAgreement(ctx context.Context, e *env, args []string) error {
 func loadAgreements(e *env, files []string) ([]*truce.Agreement, error) {
 	var out []*truce.Agreement
 	bad := false
-	for _, f := range files {
-		a, err := agreement.ParseFile(f)
-		if err != nil {
-			bad = true
-			if ps := truce.ErrorProblems(err); len(ps) > 0 {
-				for _, p := range ps {
-					if p.File == "" {
-						p.File = f
-					}
-					fmt.Fprintln(e.stderr, p.String())
-				}
-			} else {
-				fmt.Fprintf(e.stderr, "%s: %v\n", f, err)
-			}
-			continue
+	for _, c := range checkAgreements(files) {
+		for _, p := range c.Problems {
+			fmt.Fprintln(e.stderr, p.String())
 		}
-		out = append(out, a)
+		bad = bad || !c.Valid
+		out = append(out, c.Agreement)
 	}
 	if bad {
 		return nil, errProblems
@@ -81,15 +92,28 @@ func summary(a *truce.Agreement) string {
 }
 
 func runAgreementCheck(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "agreement check", "agreement check FILE...",
+	fs := flags(e, "agreement check", "agreement check FILE... [--json]",
 		"Check agreement files. A valid file prints a one-line summary; otherwise every\n"+
 			"problem is printed as FILE:LINE: field: message and the exit code is 1.")
+	asJSON := fs.Bool("json", false, "print a JSON report per file: valid, summary, the parsed agreement, problems")
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(files) == 0 {
 		return usagef("agreement check: want at least one FILE")
+	}
+	if *asJSON {
+		results := checkAgreements(files)
+		if err := writeJSON(e, results); err != nil {
+			return err
+		}
+		for _, c := range results {
+			if !c.Valid {
+				return errProblems
+			}
+		}
+		return nil
 	}
 	as, err := loadAgreements(e, files)
 	if err != nil {
@@ -157,6 +181,9 @@ func runAgreementList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
+		if as == nil {
+			as = []*truce.AgreementRecord{}
+		}
 		return writeJSON(e, as)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)

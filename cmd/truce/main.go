@@ -97,6 +97,33 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun \"truce <command> --help\" for a command's flags.")
 }
 
+// dispatch runs the subcommand of group named by args[0].
+func dispatch(ctx context.Context, e *env, group string, args []string, subs []command) error {
+	var names []string
+	for _, c := range subs {
+		names = append(names, c.name)
+	}
+	list := strings.Join(names, ", ")
+	if len(args) == 0 {
+		return usagef("%s: want a subcommand: %s", group, list)
+	}
+	for _, c := range subs {
+		if c.name == args[0] {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	switch args[0] {
+	case "-h", "--help", "-help", "help":
+		fmt.Fprintf(e.stderr, "Usage: truce %s <subcommand> [flags]\n\nSubcommands:\n", group)
+		for _, c := range subs {
+			fmt.Fprintf(e.stderr, "\t%-8s %s\n", c.name, c.summary)
+		}
+		fmt.Fprintf(e.stderr, "\nRun \"truce %s <subcommand> --help\" for its flags.\n", group)
+		return nil
+	}
+	return usagef("%s: unknown subcommand %q; want %s", group, args[0], list)
+}
+
 // usageError is a command-line mistake; it exits with exitUsage.
 type usageError struct{ msg string }
 

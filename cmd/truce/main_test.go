@@ -62,6 +62,9 @@ func TestUsage(t *testing.T) {
 		{[]string{"agreement", "frobnicate"}, exitUsage, "", `unknown subcommand "frobnicate"`},
 		{[]string{"serve", "--bogus"}, exitUsage, "", "flag provided but not defined: -bogus"},
 		{[]string{"version"}, exitOK, "truce ", ""},
+		{[]string{"agreement", "--help"}, exitOK, "", "check agreement files and summarise them"},
+		{[]string{"source", "help"}, exitOK, "", "register a source and print its API token once"},
+		{[]string{"agreement", "check", "--help"}, exitOK, "", "FILE:LINE: field: message"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -94,6 +97,46 @@ func TestAgreementCheck(t *testing.T) {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
+	}
+
+	// --json reports every file, valid or not, and still exits 1.
+	code, stdout, _ = runCLI(t, "agreement", "check", "--json", bad, files[0])
+	var report []struct {
+		File      string
+		Valid     bool
+		Summary   string
+		Agreement *struct{ ID string }
+		Problems  []struct {
+			Line int
+			Path string
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &report); err != nil || code != exitFail || len(report) != 2 {
+		t.Fatalf("--json: exit %d, %v: %s", code, err, stdout)
+	}
+	if r := report[0]; r.Valid || len(r.Problems) != 2 || r.Problems[0].Line != 6 || r.Problems[1].Path != "rules[0].prohibits[0]" {
+		t.Errorf("--json report for the bad file: %+v", r)
+	}
+	if r := report[1]; !r.Valid || r.Agreement == nil || r.Agreement.ID != "ceasefire-30d-2025" || !strings.Contains(r.Summary, "parties UA, RU") {
+		t.Errorf("--json report for the good file: %+v", r)
+	}
+
+	// agreement add logs nothing unless every file is valid.
+	db := filepath.Join(t.TempDir(), "t.db")
+	if code, _, _ := runCLI(t, "agreement", "add", "--db", db, files[0], bad); code != exitFail {
+		t.Fatalf("agreement add with a bad file: exit %d, want 1", code)
+	}
+	code, stdout, _ = runCLI(t, "agreement", "list", "--db", db, "--json")
+	if code != exitOK || strings.TrimSpace(stdout) != "[]" {
+		t.Fatalf("after a rejected add: exit %d, list %s", code, stdout)
+	}
+	code, stdout, _ = runCLI(t, append([]string{"agreement", "add", "--db", db}, files...)...)
+	if code != exitOK || strings.Count(stdout, " logged at log index ") != len(files) {
+		t.Fatalf("agreement add: exit %d: %s", code, stdout)
+	}
+	code, stdout, _ = runCLI(t, append([]string{"agreement", "add", "--db", db}, files...)...)
+	if code != exitOK || strings.Count(stdout, " unchanged at log index ") != len(files) {
+		t.Fatalf("agreement add again: exit %d: %s", code, stdout)
 	}
 }
 

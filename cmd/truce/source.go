@@ -11,19 +11,10 @@ import (
 )
 
 func runSource(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return usagef("source: want a subcommand: add, list")
-	}
-	switch args[0] {
-	case "add":
-		return runSourceAdd(ctx, e, args[1:])
-	case "list":
-		return runSourceList(ctx, e, args[1:])
-	case "-h", "--help", "-help", "help":
-		fmt.Fprintln(e.stderr, "Usage: truce source add NAME --role ROLE [--description TEXT] [--db PATH]\n       truce source list [--json] [--db PATH]")
-		return nil
-	}
-	return usagef("source: unknown subcommand %q; want add or list", args[0])
+	return dispatch(ctx, e, "source", args, []command{
+		{"add", "register a source and print its API token once", runSourceAdd},
+		{"list", "list the registered sources", runSourceList},
+	})
 }
 
 func runSourceAdd(ctx context.Context, e *env, args []string) error {
@@ -85,6 +76,9 @@ func runSourceList(ctx context.Context, e *env, args []string) error {
 		s.TokenSHA256 = ""
 	}
 	if *asJSON {
+		if sources == nil {
+			sources = []*truce.Source{}
+		}
 		return writeJSON(e, sources)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
