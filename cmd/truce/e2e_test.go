@@ -1,6 +1,6 @@
-// The crash test runs the real binary, which is not built with the race
-// detector; under -race only the test's own checking would slow down
-// (tenfold). .ci/run runs it in a separate step without -race.
+// These end-to-end tests run the real binary, which is not built with the
+// race detector; under -race only the tests' own checking would slow down
+// (tenfold). .ci/run runs them in a separate step without -race.
 
 //go:build !race
 
@@ -276,4 +276,112 @@ func checkStore(t *testing.T, path string, attempted []string, acked map[string]
 	}
 	t.Logf("%d entries; %d batches attempted, %d acknowledged, %d stored, %d acknowledged batches lost",
 		size, len(attempted), len(acked), len(perBatch), lost)
+}
+
+// TestDemo runs "truce demo" as a user would: it must serve the example
+// agreements and the real data within seconds, accept an observation with a
+// printed token, and stop cleanly on an interrupt, removing its store.
+func TestDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the real binary")
+	}
+	cmd := exec.Command(truceBinary(t), "demo", "--addr", "127.0.0.1:0")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	var url, store string
+	tokens := map[string]string{}
+	deadline := time.After(60 * time.Second)
+	for url == "" || len(tokens) < 5 {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				t.Fatalf("demo exited early; stderr:\n%s", stderr.String())
+			}
+			f := strings.Fields(line)
+			switch {
+			case strings.HasPrefix(line, "Serving on "):
+				url = strings.TrimPrefix(line, "Serving on ")
+			case strings.HasPrefix(line, "truce demo: a store at "):
+				store = strings.TrimPrefix(line, "truce demo: a store at ")
+			case len(f) == 3 && strings.HasPrefix(f[2], "truce_"):
+				tokens[f[0]] = f[2]
+			}
+		case <-deadline:
+			t.Fatalf("demo printed no URL and tokens within 60s; stderr:\n%s", stderr.String())
+		}
+	}
+	t.Logf("demo serving at %s after %v", url, time.Since(start).Round(time.Millisecond))
+
+	get := func(path string) string {
+		t.Helper()
+		resp, err := http.Get(url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+		}
+		return string(b)
+	}
+	var agreements struct{ Agreements []struct{ ID string } }
+	json.Unmarshal([]byte(get("/v1/agreements")), &agreements)
+	if len(agreements.Agreements) != 4 {
+		t.Errorf("demo serves %d agreements, want the 4 examples", len(agreements.Agreements))
+	}
+	if page := get("/"); !strings.Contains(page, "ceasefire-30d-2025") {
+		t.Errorf("index page does not list the 30-day ceasefire")
+	}
+	var page struct{ Observations []truce.ObservationRecord }
+	json.Unmarshal([]byte(get("/v1/observations?source=ua-air-force&limit=5")), &page)
+	if len(page.Observations) != 5 {
+		t.Errorf("demo has %d Air Force observations on its first page, want 5", len(page.Observations))
+	}
+	body := `{"id":"demo-e2e-1","kind":"artillery","observed_at":"2025-03-15T06:10:00+02:00","time_precision":"minute","location":{"lon":37.62,"lat":48.58,"uncertainty_m":500}}`
+	req, _ := http.NewRequest("POST", url+"/v1/observations", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+tokens["demo-monitor"])
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Errorf("POST with the printed monitor token: %d, want 201", resp.StatusCode)
+	}
+
+	cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("demo exited with %v after an interrupt; stderr:\n%s", err, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("demo did not stop within 30s of an interrupt")
+	}
+	if store == "" {
+		t.Error("demo did not print its store")
+	} else if _, err := os.Stat(filepath.Dir(store)); !os.IsNotExist(err) {
+		t.Errorf("demo left its store directory %s behind (%v)", filepath.Dir(store), err)
+	}
 }
