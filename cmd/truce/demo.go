@@ -18,6 +18,7 @@ import (
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/agreement"
 	"github.com/truce-monitor/truce/examples"
+	"github.com/truce-monitor/truce/httpapi"
 	"github.com/truce-monitor/truce/importer"
 	"github.com/truce-monitor/truce/sqlite"
 )
@@ -95,7 +96,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	err = serve(ctx, logger, ln, store)
+	err = serve(ctx, logger, ln, store, httpapi.Options{})
 	fmt.Fprintln(e.stdout, "truce demo stopped.")
 	return err
 }

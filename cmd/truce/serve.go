@@ -18,13 +18,20 @@ import (
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT]",
-		"Run the truce API server on the store at --db until interrupted.")
+	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [flags]",
+		"Run the truce API server on the store at --db until interrupted (SIGINT or SIGTERM);\n"+
+			"requests in flight finish and their writes commit before it exits.")
 	db := dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "the address to listen on")
+	maxBatch := fs.Int("max-batch", httpapi.DefaultMaxBatch, "the most observations one NDJSON batch may hold")
+	maxBodyMiB := fs.Int64("max-body-mib", httpapi.DefaultMaxBodyBytes>>20, "the largest request body, in MiB (one JSON object: at most 1 MiB)")
+	logJSON := fs.Bool("log-json", false, "log as JSON lines instead of text")
 	pprofAddr := fs.String("pprof", "", "also serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060")
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	if *maxBatch < 1 || *maxBodyMiB < 1 {
+		return usagef("serve: --max-batch and --max-body-mib must be at least 1")
 	}
 	if os.Getenv("GOGC") == "" {
 		// Ingest allocates a few kilobytes per observation and keeps
@@ -41,7 +48,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	var handler slog.Handler = slog.NewTextHandler(e.stderr, nil)
+	if *logJSON {
+		handler = slog.NewJSONHandler(e.stderr, nil)
+	}
+	logger := slog.New(handler)
 	if *pprofAddr != "" {
 		pln, err := net.Listen("tcp", *pprofAddr)
 		if err != nil {
@@ -56,14 +67,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		logger.Info("profiler", "url", "http://"+pln.Addr().String()+"/debug/pprof/")
 	}
 	logger.Info("serving", "url", "http://"+ln.Addr().String(), "db", *db)
-	return serve(ctx, logger, ln, store)
+	return serve(ctx, logger, ln, store, httpapi.Options{MaxBatch: *maxBatch, MaxBodyBytes: *maxBodyMiB << 20})
 }
 
 // serve serves the API on ln until ctx is done, then shuts down gracefully:
 // requests in flight finish and their writes commit.
-func serve(ctx context.Context, logger *slog.Logger, ln net.Listener, store truce.Store) error {
+func serve(ctx context.Context, logger *slog.Logger, ln net.Listener, store truce.Store, opts httpapi.Options) error {
+	opts.Logger = logger
 	srv := &http.Server{
-		Handler:           httpapi.NewServer(store, httpapi.Options{Logger: logger}),
+		Handler:           httpapi.NewServer(store, opts),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
