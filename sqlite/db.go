@@ -299,10 +299,17 @@ func (db *DB) commit(group []*writeReq) {
 		for _, r := range group {
 			r.err <- err
 		}
-		// The head may have moved if the failed transaction had appended;
-		// read it again so the next indexes follow what is stored.
+		// Read the head again so the next indexes follow what is stored;
+		// if that fails too, the next group reads it before it writes.
 		if err := db.loadHead(ctx); err != nil {
-			db.next = -1 // every later append fails its index check
+			db.next = -1
+		}
+	}
+	if db.next < 0 {
+		if err := db.loadHead(ctx); err != nil {
+			db.next = -1
+			fail(fmt.Errorf("sqlite: reading the head of the log: %w", err))
+			return
 		}
 	}
 	tx, err := db.w.BeginTx(ctx, nil)
