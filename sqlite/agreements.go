@@ -46,7 +46,11 @@ func agreementRecord(data []byte, idx int64, ts string) (*truce.AgreementRecord,
 	if err := json.Unmarshal(data, &a); err != nil {
 		return nil, err
 	}
-	return &truce.AgreementRecord{Agreement: &a, LogIndex: idx, LoggedAt: scanTime(ts)}, nil
+	at, err := scanTime(ts)
+	if err != nil {
+		return nil, err
+	}
+	return &truce.AgreementRecord{Agreement: &a, LogIndex: idx, LoggedAt: at}, nil
 }
 
 // latestAgreements selects the newest version of each agreement.

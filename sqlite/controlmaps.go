@@ -58,7 +58,11 @@ func controlMapRecord(data []byte, idx int64, ts string, geometry bool) (*truce.
 			m.Holdings[i].Geometry = nil
 		}
 	}
-	return &truce.ControlMapRecord{ControlMap: &m, LogIndex: idx, LoggedAt: scanTime(ts)}, nil
+	at, err := scanTime(ts)
+	if err != nil {
+		return nil, err
+	}
+	return &truce.ControlMapRecord{ControlMap: &m, LogIndex: idx, LoggedAt: at}, nil
 }
 
 const controlMapSelect = `SELECT e.data, e.idx, e.time FROM control_maps m JOIN entries e ON e.idx = m.log_index`

@@ -57,10 +57,6 @@ type DB struct {
 	// connection.
 	insEntries, insObservations, getObservations *sql.Stmt
 
-	// Owned by the writer goroutine.
-	next int64     // index of the next entry
-	last time.Time // time of the last entry, to keep log time monotonic
-
 	// Now returns the current time; tests may replace it before use.
 	Now func() time.Time
 
@@ -109,11 +105,6 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxIdleConns(8)
 	db := &DB{path: path, w: w, r: r, reqs: make(chan *writeReq, maxGroup), done: make(chan struct{}), Now: time.Now}
 	if err := db.migrate(ctx); err != nil {
-		db.w.Close()
-		db.r.Close()
-		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
-	}
-	if err := db.loadHead(ctx); err != nil {
 		db.w.Close()
 		db.r.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
@@ -214,21 +205,21 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
-// loadHead reads the next index and the last entry time.
-func (db *DB) loadHead(ctx context.Context) error {
-	var idx sql.NullInt64
-	var t sql.NullString
-	err := db.w.QueryRowContext(ctx, `SELECT idx, time FROM entries ORDER BY idx DESC LIMIT 1`).Scan(&idx, &t)
+// head reads, inside tx, the index of the next entry and the time of the
+// last one. It is read in every transaction, never cached: another process
+// (the CLI on the same file) may have appended since.
+func head(ctx context.Context, tx *sql.Tx) (next int64, last time.Time, err error) {
+	var idx int64
+	var ts string
+	err = tx.QueryRowContext(ctx, `SELECT idx, time FROM entries ORDER BY idx DESC LIMIT 1`).Scan(&idx, &ts)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		db.next, db.last = 0, time.Time{}
-		return nil
+		return 0, time.Time{}, nil
 	case err != nil:
-		return err
+		return 0, time.Time{}, err
 	}
-	db.next = idx.Int64 + 1
-	db.last, err = time.Parse(time.RFC3339Nano, t.String)
-	return err
+	last, err = scanTime(ts)
+	return idx + 1, last, err
 }
 
 // writeReq is one write waiting for the writer.
@@ -299,37 +290,35 @@ func (db *DB) commit(group []*writeReq) {
 		for _, r := range group {
 			r.err <- err
 		}
-		// Read the head again so the next indexes follow what is stored;
-		// if that fails too, the next group reads it before it writes.
-		if err := db.loadHead(ctx); err != nil {
-			db.next = -1
-		}
 	}
-	if db.next < 0 {
-		if err := db.loadHead(ctx); err != nil {
-			db.next = -1
-			fail(fmt.Errorf("sqlite: reading the head of the log: %w", err))
-			return
-		}
-	}
+	// BEGIN IMMEDIATE: the transaction holds the write lock from here on,
+	// so the head read next stays the head until the commit.
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		fail(fmt.Errorf("sqlite: begin: %w", err))
 		return
 	}
-	now := db.Now().UTC()
-	if now.Before(db.last) {
-		now = db.last
+	next, last, err := head(ctx, tx)
+	if err != nil {
+		tx.Rollback()
+		fail(fmt.Errorf("sqlite: reading the head of the log: %w", err))
+		return
 	}
-	t := &txn{ctx: ctx, tx: tx, db: db, next: db.next, now: now}
+	now := db.Now().UTC()
+	if now.Before(last) {
+		now = last
+	}
+	t := &txn{ctx: ctx, tx: tx, db: db, next: next, now: now}
 	for i, r := range group {
 		t.dirty = false
 		if errs[i] = r.fn(t); errs[i] != nil && t.dirty {
 			// A write that fails after it has written cannot be undone
 			// alone (there are no savepoints, whose journalling would
 			// cost every write): the whole group fails, unacknowledged.
+			// The cause is reported, not wrapped, so that its code is
+			// not taken for the other writes' own.
 			tx.Rollback()
-			fail(fmt.Errorf("sqlite: a write failed part way: %w", errs[i]))
+			fail(fmt.Errorf("sqlite: a write failed part way, so its group of %d was not committed: %v", len(group), errs[i]))
 			return
 		}
 	}
@@ -339,10 +328,6 @@ func (db *DB) commit(group []*writeReq) {
 	}
 	db.writes.Add(uint64(len(group)))
 	db.commits.Add(1)
-	if t.next > db.next {
-		db.last = now
-	}
-	db.next = t.next
 	for i, r := range group {
 		r.err <- errs[i]
 	}
@@ -406,6 +391,7 @@ const chunkRows = 100
 
 // appendAll adds entries, whose indexes must run on from t.next, to the log.
 func (t *txn) appendAll(entries []*truce.Entry) error {
+	t.dirty = true
 	const cols = 6
 	for start := 0; start < len(entries); start += chunkRows {
 		end := min(start+chunkRows, len(entries))
@@ -482,8 +468,8 @@ func (db *DB) Entries(ctx context.Context, start, end int64) ([]*truce.Entry, er
 			return nil, err
 		}
 		e.Type = truce.EntryType(typ)
-		if e.Time, err = time.Parse(time.RFC3339Nano, ts); err != nil {
-			return nil, fmt.Errorf("sqlite: entry %d: %w", e.Index, err)
+		if e.Time, err = scanTime(ts); err != nil {
+			return nil, fmt.Errorf("entry %d: %w", e.Index, err)
 		}
 		out = append(out, &e)
 	}
@@ -494,7 +480,10 @@ func (db *DB) Entries(ctx context.Context, start, end int64) ([]*truce.Entry, er
 const timeFormat = time.RFC3339Nano
 
 // scanTime parses a stored entry time.
-func scanTime(s string) time.Time {
-	t, _ := time.Parse(time.RFC3339Nano, s)
-	return t
+func scanTime(s string) (time.Time, error) {
+	t, err := time.Parse(timeFormat, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sqlite: stored entry time %q: %w", s, err)
+	}
+	return t, nil
 }

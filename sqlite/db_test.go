@@ -119,3 +119,47 @@ func TestGroupCommit(t *testing.T) {
 		t.Errorf("log size %d, want %d", n, writers+writers*(each-1))
 	}
 }
+
+// TestTwoProcesses writes through two stores open on one file, as the CLI
+// does while a server runs: each must see the other's appends, so that the
+// log stays contiguous and no write fails.
+func TestTwoProcesses(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "truce.db")
+	a, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	src, _ := storetest.MustSource(t, a, "sensor", "sensor")
+	for i := range 10 {
+		db := a
+		if i%2 == 1 {
+			db = b
+		}
+		res, err := db.AddObservations(ctx, src, []*truce.Observation{storetest.Obs(fmt.Sprintf("o%d", i), 37, 48, storetest.T0)})
+		if err != nil {
+			t.Fatalf("write %d: %v", i, err)
+		}
+		if want := int64(i + 1); res[0].LogIndex != want {
+			t.Errorf("write %d got log index %d, want %d", i, res[0].LogIndex, want)
+		}
+	}
+	if _, err := b.CreateSource(ctx, nil, &truce.Source{Name: "late", Role: truce.RoleMonitor}); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := a.Entries(ctx, 0, 100)
+	if err != nil || len(entries) != 12 {
+		t.Fatalf("Entries: %d, %v; want 12", len(entries), err)
+	}
+	for i, e := range entries {
+		if e.Index != int64(i) {
+			t.Fatalf("entry %d has index %d", i, e.Index)
+		}
+	}
+}

@@ -248,7 +248,11 @@ func observationRecord(data []byte, idx int64, ts string) (*truce.ObservationRec
 	if err := json.Unmarshal(data, &o); err != nil {
 		return nil, fmt.Errorf("sqlite: entry %d: %w", idx, err)
 	}
-	return &truce.ObservationRecord{Observation: &o, LogIndex: idx, LoggedAt: scanTime(ts)}, nil
+	at, err := scanTime(ts)
+	if err != nil {
+		return nil, err
+	}
+	return &truce.ObservationRecord{Observation: &o, LogIndex: idx, LoggedAt: at}, nil
 }
 
 // FindObservations implements truce.ObservationService.
