@@ -14,6 +14,7 @@ type EntryType string
 // Entry types. Each entry's Data is the canonical JSON of the named type.
 const (
 	EntrySource      EntryType = "source"      // a Source
+	EntryCredential  EntryType = "credential"  // a Credential: a token was issued
 	EntryAgreement   EntryType = "agreement"   // an Agreement
 	EntryObservation EntryType = "observation" // an Observation
 	EntryControlMap  EntryType = "control_map" // a ControlMap

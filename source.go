@@ -33,9 +33,14 @@ type Source struct {
 	Party       string    `json:"party,omitempty"` // the party, for RoleParty
 	Description string    `json:"description,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
-	// TokenSHA256 is the hex SHA-256 of the source's API token. The token
-	// itself is never stored.
-	TokenSHA256 string `json:"token_sha256,omitempty"`
+}
+
+// Credential records that an API token was issued to a source. The log
+// keeps it so that anyone can see who could write as whom from when; the
+// token, and its hash, stay out of the log.
+type Credential struct {
+	Source   string    `json:"source"`
+	IssuedAt time.Time `json:"issued_at"`
 }
 
 // Operator is the local operator: whoever holds the store file and runs the
@@ -137,7 +142,7 @@ func NewToken() string {
 	return tokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// HashToken returns the hex SHA-256 of token, as stored.
+// HashToken returns the hex SHA-256 of token, as a store keeps it.
 func HashToken(token string) string {
 	h := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(h[:])

@@ -30,10 +30,14 @@ type Store interface {
 
 // SourceService registers sources and authenticates their tokens.
 type SourceService interface {
-	// CreateSource registers s on behalf of by and returns the API token,
-	// shown only this once; the store keeps its SHA-256 only. A nil by means
-	// the local operator (the CLI on the store file), who acts as admin.
+	// CreateSource registers s on behalf of by and returns its API token,
+	// shown only this once; the store keeps its SHA-256 only, outside the
+	// log. A nil by means the local operator (the CLI on the store file),
+	// who acts as admin.
 	CreateSource(ctx context.Context, by *Source, s *Source) (token string, err error)
+	// IssueToken gives the source named name a new API token, returned only
+	// this once; its previous token stops working.
+	IssueToken(ctx context.Context, by *Source, name string) (token string, err error)
 	// Source returns the source named name, or an ENOTFOUND error.
 	Source(ctx context.Context, name string) (*Source, error)
 	// Sources returns every registered source ordered by name.

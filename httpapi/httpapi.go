@@ -23,8 +23,9 @@
 //	GET  /v1/agreements                the latest version of every agreement
 //	POST /v1/agreements                add an agreement version (admin)
 //	GET  /v1/agreements/{id}           the latest version of one agreement
-//	GET  /v1/sources                   registered sources (never token hashes)
+//	GET  /v1/sources                   registered sources
 //	POST /v1/sources                   register a source and get its token once (admin)
+//	POST /v1/sources/{name}/token      issue a source a new token; the old one stops working (admin)
 //	GET  /v1/control-maps              control maps, without geometry
 //	GET  /v1/control-maps/{id}         one control map with its geometry
 //	GET  /v1/log/size                  the number of log entries
@@ -131,6 +132,7 @@ func NewServer(store truce.Store, opts Options) *Server {
 	s.route("GET /v1/agreements/{id}", s.handleGetAgreement)
 	s.route("GET /v1/sources", s.handleListSources)
 	s.route("POST /v1/sources", s.handlePostSource)
+	s.route("POST /v1/sources/{name}/token", s.handleIssueToken)
 	s.route("GET /v1/control-maps", s.handleListControlMaps)
 	s.route("GET /v1/control-maps/{id}", s.handleGetControlMap)
 	s.route("GET /v1/log/size", s.handleLogSize)

@@ -71,18 +71,10 @@ func (s *Server) handleListSources(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, err)
 		return
 	}
-	out := make([]*truce.Source, len(srcs))
-	for i, src := range srcs {
-		out[i] = publicSource(src)
+	if srcs == nil {
+		srcs = []*truce.Source{}
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"sources": out})
-}
-
-// publicSource returns a copy of src without its token hash.
-func publicSource(src *truce.Source) *truce.Source {
-	c := *src
-	c.TokenSHA256 = ""
-	return &c
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"sources": srcs})
 }
 
 // sourceRequest is the body of POST /v1/sources.
@@ -137,7 +129,31 @@ func (s *Server) handlePostSource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	s.writeJSON(w, r, http.StatusCreated, &sourceResponse{Source: publicSource(src), Token: token})
+	s.writeJSON(w, r, http.StatusCreated, &sourceResponse{Source: src, Token: token})
+}
+
+// handleIssueToken handles POST /v1/sources/{name}/token: an admin issues
+// a source a new token (after a lost one, or a retried registration whose
+// answer never arrived). The old token stops working.
+func (s *Server) handleIssueToken(w http.ResponseWriter, r *http.Request) {
+	by, err := s.authorize(r, truce.ActionManageSource)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	name := r.PathValue("name")
+	token, err := s.store.IssueToken(r.Context(), by, name)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	src, err := s.store.Source(r.Context(), name)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.writeJSON(w, r, http.StatusCreated, &sourceResponse{Source: src, Token: token})
 }
 
 // handleListControlMaps handles GET /v1/control-maps.

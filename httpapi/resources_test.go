@@ -350,3 +350,40 @@ func TestPanicRecovered(t *testing.T) {
 		t.Errorf("panic: %d %s", rec.Code, rec.Body)
 	}
 }
+
+func TestIssueToken(t *testing.T) {
+	e := newEnv(t, httpapi.Options{})
+	old := e.tokens[partyUA]
+	if r := e.post("/v1/sources/"+partyUA+"/token", partyRU, nil); r.status != 403 {
+		t.Errorf("a party issuing a token: %d, want 403", r.status)
+	}
+	if r := e.post("/v1/sources/nobody/token", admin, nil); r.status != 404 {
+		t.Errorf("unknown source: %d, want 404", r.status)
+	}
+	size := e.logSize()
+	r := e.post("/v1/sources/"+partyUA+"/token", admin, nil)
+	if r.status != 201 || r.header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("issue: %d %s", r.status, r.body)
+	}
+	var issued struct {
+		Source struct{ Name string } `json:"source"`
+		Token  string                `json:"token"`
+	}
+	r.decode(t, &issued)
+	if issued.Source.Name != partyUA || issued.Token == "" || issued.Token == old {
+		t.Fatalf("issued %s", r.body)
+	}
+	if n := e.logSize(); n != size+1 {
+		t.Errorf("issuing logged %d entries, want 1 (the credential)", n-size)
+	}
+	if r := e.do("POST", "/v1/observations", old, "application/json", []byte(obs("t-1"))); r.status != 401 {
+		t.Errorf("old token: %d, want 401", r.status)
+	}
+	if r := e.do("POST", "/v1/observations", issued.Token, "application/json", []byte(obs("t-2"))); r.status != 201 {
+		t.Errorf("new token: %d %s, want 201", r.status, r.body)
+	}
+	entries := e.get("/v1/log/entries?start=0&end=1000")
+	if strings.Contains(string(entries.body), truce.HashToken(issued.Token)) || strings.Contains(string(entries.body), truce.HashToken(old)) {
+		t.Error("the log serves a token hash")
+	}
+}

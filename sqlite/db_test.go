@@ -60,8 +60,8 @@ func TestReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res[0].LogIndex != 2 {
-		t.Errorf("log index after reopen = %d, want 2", res[0].LogIndex)
+	if res[0].LogIndex != 3 { // source, credential, a
+		t.Errorf("log index after reopen = %d, want 3", res[0].LogIndex)
 	}
 }
 
@@ -115,8 +115,8 @@ func TestGroupCommit(t *testing.T) {
 		t.Errorf("%d commits for %d writes: concurrent writers did not share transactions", commits, writes)
 	}
 	t.Logf("%d writes in %d transactions", writes, commits)
-	if n, _ := db.LogSize(ctx); n != int64(writers+writers*(each-1)) {
-		t.Errorf("log size %d, want %d", n, writers+writers*(each-1))
+	if n, _ := db.LogSize(ctx); n != int64(2*writers+writers*(each-1)) {
+		t.Errorf("log size %d, want %d", n, 2*writers+writers*(each-1))
 	}
 }
 
@@ -146,7 +146,7 @@ func TestTwoProcesses(t *testing.T) {
 		if err != nil {
 			t.Fatalf("write %d: %v", i, err)
 		}
-		if want := int64(i + 1); res[0].LogIndex != want {
+		if want := int64(i + 2); res[0].LogIndex != want {
 			t.Errorf("write %d got log index %d, want %d", i, res[0].LogIndex, want)
 		}
 	}
@@ -154,8 +154,8 @@ func TestTwoProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	entries, err := a.Entries(ctx, 0, 100)
-	if err != nil || len(entries) != 12 {
-		t.Fatalf("Entries: %d, %v; want 12", len(entries), err)
+	if err != nil || len(entries) != 14 {
+		t.Fatalf("Entries: %d, %v; want 14", len(entries), err)
 	}
 	for i, e := range entries {
 		if e.Index != int64(i) {

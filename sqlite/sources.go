@@ -22,13 +22,12 @@ func (db *DB) CreateSource(ctx context.Context, by *truce.Source, s *truce.Sourc
 	}
 	token := truce.NewToken()
 	c := *s
-	c.TokenSHA256 = truce.HashToken(token)
 	err := db.write(ctx, func(tx *txn) error {
 		var n int
 		if err := tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM sources WHERE name = ?`, c.Name).Scan(&n); err != nil {
 			return err
 		} else if n > 0 {
-			return truce.Errorf(truce.ECONFLICT, "source %q already exists", c.Name)
+			return truce.Errorf(truce.ECONFLICT, "source %q already exists; truce source token issues it a new token", c.Name)
 		}
 		c.CreatedAt = tx.now
 		data, err := json.Marshal(&c)
@@ -39,14 +38,53 @@ func (db *DB) CreateSource(ctx context.Context, by *truce.Source, s *truce.Sourc
 		if err != nil {
 			return err
 		}
-		return projectSource(tx, e)
+		if err := projectSource(tx, e); err != nil {
+			return err
+		}
+		return issue(tx, submitter(by), c.Name, token)
 	})
 	if err != nil {
 		return "", err
 	}
 	*s = c
-	s.TokenSHA256 = ""
 	return token, nil
+}
+
+// IssueToken implements truce.SourceService.
+func (db *DB) IssueToken(ctx context.Context, by *truce.Source, name string) (string, error) {
+	if err := actor(by).Authorize(truce.ActionManageSource); err != nil {
+		return "", err
+	}
+	token := truce.NewToken()
+	err := db.write(ctx, func(tx *txn) error {
+		var n int
+		if err := tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM sources WHERE name = ?`, name).Scan(&n); err != nil {
+			return err
+		} else if n == 0 {
+			return truce.Errorf(truce.ENOTFOUND, "no source named %q", name)
+		}
+		return issue(tx, submitter(by), name, token)
+	})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// issue logs that a token was issued to source and keeps its hash.
+func issue(tx *txn, submitter, source, token string) error {
+	data, err := json.Marshal(&truce.Credential{Source: source, IssuedAt: tx.now})
+	if err != nil {
+		return err
+	}
+	e, err := tx.append(truce.EntryCredential, submitter, data)
+	if err != nil {
+		return err
+	}
+	if err := tx.exec(`DELETE FROM credentials WHERE source = ?`, source); err != nil {
+		return err
+	}
+	return tx.exec(`INSERT INTO credentials (source, token_sha256, log_index) VALUES (?, ?, ?)`, source, truce.HashToken(token), e.Index)
 }
 
 func projectSource(tx *txn, e *truce.Entry) error {
@@ -54,8 +92,8 @@ func projectSource(tx *txn, e *truce.Entry) error {
 	if err := json.Unmarshal(e.Data, &s); err != nil {
 		return err
 	}
-	return tx.exec(`INSERT INTO sources (name, role, party, token_sha256, log_index) VALUES (?, ?, ?, ?, ?)`,
-		s.Name, string(s.Role), s.Party, s.TokenSHA256, e.Index)
+	return tx.exec(`INSERT INTO sources (name, role, party, log_index) VALUES (?, ?, ?, ?)`,
+		s.Name, string(s.Role), s.Party, e.Index)
 }
 
 const sourceSelect = `SELECT e.data FROM sources s JOIN entries e ON e.idx = s.log_index`
@@ -104,7 +142,7 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*truce.Source, er
 	if token == "" {
 		return nil, truce.Errorf(truce.EUNAUTHORIZED, "no API token given")
 	}
-	s, err := scanSource(db.r.QueryRowContext(ctx, sourceSelect+` WHERE s.token_sha256 = ?`, truce.HashToken(token)))
+	s, err := scanSource(db.r.QueryRowContext(ctx, sourceSelect+` JOIN credentials c ON c.source = s.name WHERE c.token_sha256 = ?`, truce.HashToken(token)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, truce.Errorf(truce.EUNAUTHORIZED, "unknown API token")
 	}

@@ -31,6 +31,7 @@ func Run(t *testing.T, open Open) {
 	}{
 		{"Sources", testSources},
 		{"SourceRoles", testSourceRoles},
+		{"IssueToken", testIssueToken},
 		{"AddObservation", testAddObservation},
 		{"IdempotentRepeat", testIdempotentRepeat},
 		{"Conflict", testConflict},
@@ -112,9 +113,6 @@ func testSources(t *testing.T, s truce.Store) {
 	if src.CreatedAt.IsZero() {
 		t.Error("CreatedAt not set")
 	}
-	if src.TokenSHA256 != "" {
-		t.Error("CreateSource left the token hash on the returned source")
-	}
 	got, err := s.Authenticate(ctx, token)
 	if err != nil {
 		t.Fatal(err)
@@ -144,23 +142,51 @@ func testSources(t *testing.T, s truce.Store) {
 	if want := []string{"osce-team-3=monitor", "ua-liaison=party:UA"}; !slices.Equal(names, want) {
 		t.Errorf("Sources = %v, want %v", names, want)
 	}
-	// The log holds the hash, never the token.
+	// The log holds each source and when its token was issued, never the
+	// token or its hash.
 	entries, err := s.Entries(ctx, 0, logSize(t, s))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range entries {
-		if e.Type != truce.EntrySource {
-			t.Errorf("entry %d has type %s", e.Index, e.Type)
+	types := []truce.EntryType{truce.EntrySource, truce.EntryCredential, truce.EntrySource, truce.EntryCredential}
+	if len(entries) != len(types) {
+		t.Fatalf("%d entries, want %d", len(entries), len(types))
+	}
+	for i, e := range entries {
+		if e.Type != types[i] {
+			t.Errorf("entry %d has type %s, want %s", e.Index, e.Type, types[i])
 		}
-		if strings.Contains(string(e.Data), token) || !json.Valid(e.Data) {
-			t.Errorf("entry %d: bad data %s", e.Index, e.Data)
+		if strings.Contains(string(e.Data), token) || strings.Contains(string(e.Data), truce.HashToken(token)) || strings.Contains(string(e.Data), "token") {
+			t.Errorf("entry %d holds a token or its hash: %s", e.Index, e.Data)
 		}
-		var logged truce.Source
-		json.Unmarshal(e.Data, &logged)
-		if logged.TokenSHA256 == "" {
-			t.Errorf("entry %d: no token hash", e.Index)
-		}
+	}
+	var c truce.Credential
+	if err := json.Unmarshal(entries[1].Data, &c); err != nil || c.Source != "osce-team-3" || c.IssuedAt.IsZero() {
+		t.Errorf("credential entry %s: %v", entries[1].Data, err)
+	}
+}
+
+func testIssueToken(t *testing.T, s truce.Store) {
+	mon, old := MustSource(t, s, "mon", "monitor")
+	party, _ := MustSource(t, s, "ua-liaison", "party:UA")
+	_, err := s.IssueToken(ctx, party, "mon")
+	wantCode(t, err, truce.EFORBIDDEN)
+	_, err = s.IssueToken(ctx, nil, "nobody")
+	wantCode(t, err, truce.ENOTFOUND)
+	size := logSize(t, s)
+	token, err := s.IssueToken(ctx, nil, "mon")
+	if err != nil || token == old {
+		t.Fatalf("IssueToken: %q, %v", token, err)
+	}
+	_, err = s.Authenticate(ctx, old)
+	wantCode(t, err, truce.EUNAUTHORIZED)
+	got, err := s.Authenticate(ctx, token)
+	if err != nil || got.Name != mon.Name {
+		t.Fatalf("Authenticate(new token) = %v, %v", got, err)
+	}
+	entries, err := s.Entries(ctx, size, size+1)
+	if err != nil || len(entries) != 1 || entries[0].Type != truce.EntryCredential || strings.Contains(string(entries[0].Data), truce.HashToken(token)) {
+		t.Fatalf("IssueToken logged %v, %v", entries, err)
 	}
 }
 
@@ -568,14 +594,14 @@ func testLogEntries(t *testing.T, s truce.Store) {
 		t.Fatal(err)
 	}
 	n := logSize(t, s)
-	if n != 4 {
-		t.Fatalf("log size %d, want 4", n)
+	if n != 5 {
+		t.Fatalf("log size %d, want 5", n)
 	}
 	entries, err := s.Entries(ctx, 0, n+10)
 	if err != nil {
 		t.Fatal(err)
 	}
-	types := []truce.EntryType{truce.EntrySource, truce.EntryAgreement, truce.EntryObservation, truce.EntryObservation}
+	types := []truce.EntryType{truce.EntrySource, truce.EntryCredential, truce.EntryAgreement, truce.EntryObservation, truce.EntryObservation}
 	var last time.Time
 	for i, e := range entries {
 		if e.Index != int64(i) || e.Type != types[i] {
@@ -590,7 +616,7 @@ func testLogEntries(t *testing.T, s truce.Store) {
 			t.Errorf("entry %d does not round-trip: %v", i, err)
 		}
 	}
-	if mid, err := s.Entries(ctx, 1, 3); err != nil || len(mid) != 2 || mid[0].Index != 1 {
+	if mid, err := s.Entries(ctx, 1, 3); err != nil || len(mid) != 2 || mid[0].Index != 1 || mid[1].Type != truce.EntryAgreement {
 		t.Errorf("Entries(1, 3) = %v, %v", mid, err)
 	}
 	_, err = s.Entries(ctx, 3, 1)

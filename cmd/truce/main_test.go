@@ -222,4 +222,12 @@ func TestSourceCommands(t *testing.T) {
 	if code != exitOK || strings.Contains(stdout, "token") {
 		t.Fatalf("source list --json leaks token hashes or failed: %s", stdout)
 	}
+	code, stdout, _ = runCLI(t, "source", "token", "ua-liaison", "--db", db, "--json")
+	var issued struct{ Source, Token string }
+	if err := json.Unmarshal([]byte(stdout), &issued); code != exitOK || err != nil || issued.Source != "ua-liaison" || !strings.HasPrefix(issued.Token, "truce_") {
+		t.Fatalf("source token: exit %d: %s", code, stdout)
+	}
+	if code, _, stderr = runCLI(t, "source", "token", "nobody", "--db", db); code != exitFail || !strings.Contains(stderr, `no source named "nobody"`) {
+		t.Fatalf("source token nobody: exit %d: %s", code, stderr)
+	}
 }

@@ -14,7 +14,37 @@ func runSource(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, "source", args, []command{
 		{"add", "register a source and print its API token once", runSourceAdd},
 		{"list", "list the registered sources", runSourceList},
+		{"token", "issue a source a new API token; its old one stops working", runSourceToken},
 	})
+}
+
+func runSourceToken(ctx context.Context, e *env, args []string) error {
+	fs := flags(e, "source token", "source token NAME [--db PATH] [--json]",
+		"Issue the source NAME a new API token and print it once. Its previous token stops\n"+
+			"working at once; the log records that a token was issued, never the token.")
+	db := dbFlag(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("source token: want one NAME, got %d arguments", len(pos))
+	}
+	store, err := sqlite.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	token, err := store.IssueToken(ctx, nil, pos[0])
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(e, map[string]any{"source": pos[0], "token": token})
+	}
+	fmt.Fprintf(e.stdout, "source %s has a new API token, shown only now (the old one no longer works):\n%s\n", pos[0], token)
+	return nil
 }
 
 func runSourceAdd(ctx context.Context, e *env, args []string) error {
@@ -71,9 +101,6 @@ func runSourceList(ctx context.Context, e *env, args []string) error {
 	sources, err := store.Sources(ctx)
 	if err != nil {
 		return err
-	}
-	for _, s := range sources {
-		s.TokenSHA256 = ""
 	}
 	if *asJSON {
 		if sources == nil {

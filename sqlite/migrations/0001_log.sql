@@ -15,8 +15,17 @@ CREATE TABLE sources (
 	name         TEXT PRIMARY KEY,
 	role         TEXT NOT NULL,
 	party        TEXT NOT NULL DEFAULT '',
-	token_sha256 TEXT NOT NULL UNIQUE,
 	log_index    INTEGER NOT NULL            -- the entry
+);
+
+-- Credentials are not part of the record: the log says when a token was
+-- issued to a source (a "credential" entry), never what it is. This table
+-- keeps the SHA-256 of each source's current token; issuing a new one
+-- replaces it.
+CREATE TABLE credentials (
+	source       TEXT PRIMARY KEY,
+	token_sha256 TEXT NOT NULL UNIQUE,
+	log_index    INTEGER NOT NULL            -- the credential entry
 );
 
 CREATE TABLE agreements (
