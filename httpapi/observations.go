@@ -139,6 +139,10 @@ func (s *Server) readBatch(w http.ResponseWriter, r *http.Request, src *truce.So
 		if rerr != nil && rerr != io.EOF {
 			return nil, nil, bodyError(rerr)
 		}
+		if len(b) > int(s.maxObject) {
+			return nil, nil, &truce.Error{Code: truce.ETOOLARGE, Message: fmt.Sprintf("Line %d is longer than %d bytes, the limit for one observation.", n, s.maxObject),
+				Problems: []truce.Problem{{Line: n, Path: "$", Message: fmt.Sprintf("longer than %d bytes", s.maxObject)}}}
+		}
 		if len(bytes.TrimSpace(b)) > 0 {
 			if len(obs) == s.maxBatch {
 				return nil, nil, truce.Errorf(truce.ETOOLARGE, "Batch has more than %d observations (the limit); split it.", s.maxBatch)

@@ -560,3 +560,21 @@ func TestFindObservationsBadParams(t *testing.T) {
 		})
 	}
 }
+
+// TestBatchLineLimit checks that one NDJSON line may be no larger than one
+// JSON observation may be, however large the batch may be.
+func TestBatchLineLimit(t *testing.T) {
+	e := newEnv(t, httpapi.Options{MaxBodyBytes: 4 << 20})
+	size := e.logSize()
+	body := obs("ok-1") + "\n" + obs("big", "weapon", q(strings.Repeat("w", 1<<20))) + "\n"
+	r := e.do("POST", "/v1/observations", e.tokens[monitor], "application/x-ndjson", []byte(body))
+	if r.status != 413 {
+		t.Fatalf("status %d, want 413: %.300s", r.status, r.body)
+	}
+	if p := r.problem(t); len(p.Errors) != 1 || p.Errors[0].Line != 2 {
+		t.Errorf("problem %+v, want one naming line 2", p)
+	}
+	if n := e.logSize(); n != size {
+		t.Errorf("log grew from %d to %d", size, n)
+	}
+}

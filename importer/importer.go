@@ -56,7 +56,11 @@ type Result struct {
 	// party), and a description with the credit and licence.
 	Source       *truce.Source
 	Observations []*truce.Observation
-	ControlMaps  []*truce.ControlMap
+	// Lines holds, for each of Observations, the line of the file where its
+	// record starts, so that a problem found later (by the store) can name
+	// its place.
+	Lines       []int
+	ControlMaps []*truce.ControlMap
 	// Skipped lists each bad row (with Options.SkipBad), File+Line+Message.
 	Skipped []truce.Problem
 }
@@ -237,6 +241,7 @@ func (rd *reader) add(line int, pathPrefix string, o *truce.Observation) bool {
 	}
 	rd.ids[o.ID] = max(line, 1)
 	rd.res.Observations = append(rd.res.Observations, o)
+	rd.res.Lines = append(rd.res.Lines, line)
 	return true
 }
 

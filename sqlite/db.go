@@ -10,9 +10,10 @@
 // entry per input to the entries table (index, type, time, submitter,
 // canonical JSON, SHA-256 of the encoded entry) and projects it into the
 // query tables; a write that fails its checks leaves no trace, and one that
-// fails part way (an I/O error) fails the whole group. The transaction then commits with one fsync (synchronous=FULL), and
-// every write in it is acknowledged together: group commit. Nothing is ever
-// updated or deleted; the query tables can be rebuilt from the entries.
+// fails part way (an I/O error) fails the whole group. The transaction then
+// commits with one fsync (synchronous=FULL), and every write in it is
+// acknowledged together: group commit. Nothing is ever updated or deleted;
+// the query tables can be rebuilt from the entries ([DB.Rebuild]).
 //
 // This package imports the root package truce and the database driver.
 package sqlite
@@ -349,6 +350,55 @@ func (t *txn) append(typ truce.EntryType, submitter string, data []byte) (*truce
 	return e, nil
 }
 
+// Rebuild drops the query tables' rows and projects every entry of the log
+// into them again, in one transaction: the tables are projections of the
+// log, and this makes them so. Credentials, which are not in the log, are
+// kept. It returns the number of entries replayed.
+func (db *DB) Rebuild(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.write(ctx, func(tx *txn) error {
+		for _, table := range []string{"sources", "agreements", "observations", "control_maps"} {
+			if err := tx.exec(`DELETE FROM ` + table); err != nil {
+				return err
+			}
+		}
+		const page = 1000
+		for start := int64(0); ; start += page {
+			entries, err := readEntries(tx.ctx, tx.tx, start, start+page)
+			if err != nil {
+				return err
+			}
+			var obs []*truce.Entry
+			for _, e := range entries {
+				switch e.Type {
+				case truce.EntryObservation:
+					obs = append(obs, e)
+				case truce.EntrySource:
+					err = projectSource(tx, e)
+				case truce.EntryAgreement:
+					err = projectAgreement(tx, e)
+				case truce.EntryControlMap:
+					err = projectControlMap(tx, e)
+				case truce.EntryCredential:
+				default:
+					err = fmt.Errorf("entry %d has unknown type %q", e.Index, e.Type)
+				}
+				if err != nil {
+					return fmt.Errorf("sqlite: rebuilding from entry %d: %w", e.Index, err)
+				}
+			}
+			if err := projectObservations(tx, obs, nil); err != nil {
+				return fmt.Errorf("sqlite: rebuilding observations: %w", err)
+			}
+			n += int64(len(entries))
+			if len(entries) < page {
+				return nil
+			}
+		}
+	})
+	return n, err
+}
+
 // stored is an entry found under a key: its data, index and time.
 type stored struct {
 	data  []byte
@@ -455,7 +505,15 @@ func (db *DB) Entries(ctx context.Context, start, end int64) ([]*truce.Entry, er
 	if start < 0 || end < start {
 		return nil, truce.Errorf(truce.EINVALID, "bad entry range [%d, %d)", start, end)
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT idx, type, time, submitter, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx`, start, end)
+	return readEntries(ctx, db.r, start, end)
+}
+
+// readEntries reads the entries with start <= index < end through q (the
+// readers, or the writer's transaction).
+func readEntries(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, start, end int64) ([]*truce.Entry, error) {
+	rows, err := q.QueryContext(ctx, `SELECT idx, type, time, submitter, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx`, start, end)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -66,12 +67,12 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 			return err
 		}
 		batch := make(map[string]int, len(obs)) // id → position in this batch
-		var conflicts []truce.Problem
+		var conflicts, invalid []truce.Problem
 		var fresh []int // positions to append, in order
 		for i, o := range obs {
 			if j, ok := batch[o.ID]; ok {
 				if !bytes.Equal(data[i], data[j]) {
-					conflicts = append(conflicts, truce.Problem{Line: line(i), Path: "$.id", Message: fmt.Sprintf("id %q appears earlier in this batch (line %d) with a different body", o.ID, j+1)})
+					conflicts = append(conflicts, truce.Problem{Line: line(i), Path: "$.id", Message: fmt.Sprintf("id %q appears earlier in this batch with a different body", o.ID)})
 				}
 				continue
 			}
@@ -88,15 +89,29 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 				continue
 			}
 			if o.Supersedes != "" {
-				if err := checkSupersedes(tx, o.Supersedes, by.Name, batch); err != nil {
-					conflicts = append(conflicts, truce.Problem{Line: line(i), Path: "$.supersedes", Message: err.Error()})
+				err := checkSupersedes(tx, o.Supersedes, by.Name, batch)
+				p := truce.Problem{Line: line(i), Path: "$.supersedes", Message: truce.ErrorMessage(err)}
+				switch truce.ErrorCode(err) {
+				case "":
+				case truce.EINVALID:
+					invalid = append(invalid, p)
 					continue
+				case truce.ECONFLICT:
+					conflicts = append(conflicts, p)
+					continue
+				default:
+					return err
 				}
 			}
 			results[i] = truce.AddResult{ID: o.ID, LogIndex: tx.next + int64(len(fresh)), Created: true}
 			fresh = append(fresh, i)
 		}
-		if len(conflicts) > 0 {
+		switch {
+		case len(invalid) > 0:
+			ps := append(invalid, conflicts...)
+			slices.SortStableFunc(ps, func(a, b truce.Problem) int { return a.Line - b.Line })
+			return truce.Invalid(fmt.Sprintf("%d invalid observation(s); nothing was stored", countLines(ps)), ps...)
+		case len(conflicts) > 0:
 			return &truce.Error{Code: truce.ECONFLICT, Message: fmt.Sprintf("%d observation(s) conflict with stored ones; nothing was stored", countLines(conflicts)), Problems: conflicts}
 		}
 		for i, o := range obs {
@@ -181,6 +196,9 @@ func countLines(ps []truce.Problem) int {
 	return len(seen)
 }
 
+// checkSupersedes checks that id names an observation filed by source,
+// stored or earlier in the batch. It returns an EINVALID error for a missing
+// one, ECONFLICT for another source's, and any other error as it is.
 func checkSupersedes(tx *txn, id, source string, batch map[string]int) error {
 	if _, ok := batch[id]; ok {
 		return nil
@@ -189,11 +207,11 @@ func checkSupersedes(tx *txn, id, source string, batch map[string]int) error {
 	err := tx.tx.QueryRowContext(tx.ctx, `SELECT source FROM observations WHERE id_key = ? AND id = ?`, idKey(id), id).Scan(&src)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return fmt.Errorf("no observation %q to supersede", id)
+		return truce.Errorf(truce.EINVALID, "no observation %q to supersede", id)
 	case err != nil:
 		return err
 	case src != source:
-		return fmt.Errorf("observation %q was filed by another source; only its source may correct it", id)
+		return truce.Errorf(truce.ECONFLICT, "observation %q was filed by another source; only its source may correct it", id)
 	}
 	return nil
 }

@@ -392,7 +392,7 @@ func testSupersedes(t *testing.T, s truce.Store) {
 	ghost := Obs("ghost", 37, 48, t0)
 	ghost.Supersedes = "missing"
 	_, err = s.AddObservations(ctx, mon, []*truce.Observation{ghost})
-	wantCode(t, err, truce.ECONFLICT)
+	wantCode(t, err, truce.EINVALID)
 }
 
 func testFindObservations(t *testing.T, s truce.Store) {

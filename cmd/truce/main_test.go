@@ -202,6 +202,16 @@ func TestImport(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, "2 observation(s), 2 new, 1 row(s) skipped") || !strings.Contains(stdout, "skipped "+csv+":3:") {
 		t.Fatalf("--skip-bad: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
+
+	// A row changed since it was imported is a conflict named by its line.
+	os.WriteFile(csv, []byte("id,kind,observed_at,time_precision,lon,lat,uncertainty_m\n"+
+		"m-1,artillery,2025-03-15T06:10:00+02:00,minute,37.62,48.58,500\n"+
+		"\n"+
+		"m-3,mortar,2025-03-15T06:14:00+02:00,minute,37.60,48.57,999\n"), 0o644)
+	code, _, stderr = runCLI(t, "import", "csv", csv, "--db", db)
+	if code != exitFail || !strings.Contains(stderr, csv+`:4: $.id: id "m-3" is already stored`) {
+		t.Fatalf("changed row: exit %d, stderr %q; want exit 1 naming %s:4", code, stderr, csv)
+	}
 }
 
 func TestSourceCommands(t *testing.T) {
