@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/truce-monitor/truce"
@@ -165,31 +164,11 @@ func addAgreements(ctx context.Context, e *env, store truce.Store, as []*truce.A
 }
 
 func runAgreementList(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "agreement list", "agreement list [--json] [--db PATH]", "List the agreements in the store (latest versions).")
-	db := dbFlag(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	store, err := sqlite.Open(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	as, err := store.Agreements(ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		if as == nil {
-			as = []*truce.AgreementRecord{}
-		}
-		return writeJSON(e, as)
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tVERSION\tLOG INDEX\tSUMMARY")
-	for _, a := range as {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", a.ID, a.Version, a.LogIndex, summary(a.Agreement))
-	}
-	return tw.Flush()
+	return runList(ctx, e, args, "agreement list", "List the agreements in the store (latest versions).",
+		func(ctx context.Context, store truce.Store) ([]*truce.AgreementRecord, error) {
+			return store.Agreements(ctx)
+		},
+		"ID\tVERSION\tLOG INDEX\tSUMMARY", func(a *truce.AgreementRecord) string {
+			return fmt.Sprintf("%s\t%d\t%d\t%s", a.ID, a.Version, a.LogIndex, summary(a.Agreement))
+		})
 }

@@ -87,7 +87,18 @@ func runSourceAdd(ctx context.Context, e *env, args []string) error {
 }
 
 func runSourceList(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "source list", "source list [--json] [--db PATH]", "List the registered sources.")
+	return runList(ctx, e, args, "source list", "List the registered sources.",
+		func(ctx context.Context, store truce.Store) ([]*truce.Source, error) { return store.Sources(ctx) },
+		"NAME\tROLE\tCREATED\tDESCRIPTION", func(s *truce.Source) string {
+			return fmt.Sprintf("%s\t%s\t%s\t%s", s.Name, s.RoleString(), s.CreatedAt.Format("2006-01-02 15:04"), s.Description)
+		})
+}
+
+// runList runs a "list" command: it reads items from the store and prints
+// them as a table (header, then one row each, tab-separated) or as JSON.
+func runList[T any](ctx context.Context, e *env, args []string, name, about string,
+	fetch func(context.Context, truce.Store) ([]T, error), header string, row func(T) string) error {
+	fs := flags(e, name, name+" [--json] [--db PATH]", about)
 	db := dbFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if _, err := parse(fs, args); err != nil {
@@ -98,20 +109,20 @@ func runSourceList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	sources, err := store.Sources(ctx)
+	items, err := fetch(ctx, store)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		if sources == nil {
-			sources = []*truce.Source{}
+		if items == nil {
+			items = []T{}
 		}
-		return writeJSON(e, sources)
+		return writeJSON(e, items)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tDESCRIPTION")
-	for _, s := range sources {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, s.RoleString(), s.CreatedAt.Format("2006-01-02 15:04"), s.Description)
+	fmt.Fprintln(tw, header)
+	for _, it := range items {
+		fmt.Fprintln(tw, row(it))
 	}
 	return tw.Flush()
 }
