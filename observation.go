@@ -108,12 +108,13 @@ type Evidence struct {
 	MediaType string `json:"media_type,omitempty"`
 }
 
-// ObservationRecord is an observation as stored: its log position and when it
-// was logged.
+// ObservationRecord is an observation as stored: its log position, when it
+// was logged, and the later observations that correct it, if any.
 type ObservationRecord struct {
 	*Observation
-	LogIndex int64     `json:"log_index"`
-	LoggedAt time.Time `json:"logged_at"`
+	LogIndex     int64     `json:"log_index"`
+	LoggedAt     time.Time `json:"logged_at"`
+	SupersededBy []string  `json:"superseded_by,omitempty"`
 }
 
 // AddResult reports what happened to one observation of a batch.

@@ -258,7 +258,40 @@ func (db *DB) Observation(ctx context.Context, id string) (*truce.ObservationRec
 	} else if err != nil {
 		return nil, err
 	}
-	return observationRecord(data, idx, ts)
+	rec, err := observationRecord(data, idx, ts)
+	if err != nil {
+		return nil, err
+	}
+	return rec, db.corrections(ctx, []*truce.ObservationRecord{rec})
+}
+
+// corrections fills in SupersededBy for recs: the observations that
+// supersede each, in log order.
+func (db *DB) corrections(ctx context.Context, recs []*truce.ObservationRecord) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	byID := make(map[string]*truce.ObservationRecord, len(recs))
+	args := make([]any, 0, len(recs))
+	for _, r := range recs {
+		byID[r.ID] = r
+		args = append(args, r.ID)
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT supersedes, id FROM observations WHERE supersedes IN (`+placeholders(len(args))+`) ORDER BY log_index`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var old, id string
+		if err := rows.Scan(&old, &id); err != nil {
+			return err
+		}
+		if r := byID[old]; r != nil {
+			r.SupersededBy = append(r.SupersededBy, id)
+		}
+	}
+	return rows.Err()
 }
 
 func observationRecord(data []byte, idx int64, ts string) (*truce.ObservationRecord, error) {
@@ -354,7 +387,11 @@ func (db *DB) FindObservations(ctx context.Context, f truce.ObservationFilter) (
 		page.Observations = append(page.Observations, rec)
 		lastAt = at
 	}
-	return page, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return page, db.corrections(ctx, page.Observations)
 }
 
 // A cursor is the base64url of "<observed_at Unix nanoseconds>/<log index>"

@@ -385,9 +385,28 @@ func testSupersedes(t *testing.T, s truce.Store) {
 	if _, err := s.AddObservations(ctx, mon, []*truce.Observation{fix}); err != nil {
 		t.Fatal(err)
 	}
+	fix2 := Obs("fix-2", 37, 48.02, t0)
+	fix2.Supersedes = "orig"
+	if _, err := s.AddObservations(ctx, mon, []*truce.Observation{fix2}); err != nil {
+		t.Fatal(err)
+	}
+	// The original stays, and says what corrects it.
+	rec, err := s.Observation(ctx, "orig")
+	if err != nil || !slices.Equal(rec.SupersededBy, []string{"fix", "fix-2"}) {
+		t.Fatalf("Observation(orig) superseded by %v, %v; want [fix fix-2]", rec.SupersededBy, err)
+	}
+	page, err := s.FindObservations(ctx, truce.ObservationFilter{})
+	if err != nil || len(page.Observations) != 3 {
+		t.Fatalf("FindObservations: %v, %v", page, err)
+	}
+	for _, r := range page.Observations {
+		if want := map[string]int{"orig": 2}[r.ID]; len(r.SupersededBy) != want {
+			t.Errorf("%s superseded by %v", r.ID, r.SupersededBy)
+		}
+	}
 	steal := Obs("steal", 37, 48, t0)
 	steal.Supersedes = "orig"
-	_, err := s.AddObservations(ctx, other, []*truce.Observation{steal})
+	_, err = s.AddObservations(ctx, other, []*truce.Observation{steal})
 	wantCode(t, err, truce.ECONFLICT)
 	ghost := Obs("ghost", 37, 48, t0)
 	ghost.Supersedes = "missing"

@@ -56,6 +56,8 @@ CREATE INDEX observations_id ON observations (id_key);
 -- filters are applied on that walk (an index per filter would cost every
 -- write more than it saves the reads this store serves).
 CREATE INDEX observations_time ON observations (observed_at);
+-- Corrections: which observations supersede which (few rows have one).
+CREATE INDEX observations_supersedes ON observations (supersedes) WHERE supersedes <> '';
 
 CREATE TABLE control_maps (
 	id        TEXT PRIMARY KEY,
