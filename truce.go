@@ -96,4 +96,10 @@ type LogService interface {
 	LogSize(ctx context.Context) (int64, error)
 	// Entries returns the entries with start <= Index < end, in order.
 	Entries(ctx context.Context, start, end int64) ([]*Entry, error)
+	// ReadHashes returns the stored hashes of the log's Merkle tree (RFC
+	// 6962, leaf i hashing entry i's Encode bytes) at the given positions,
+	// numbered as golang.org/x/mod/sumdb/tlog's StoredHashIndex numbers
+	// them: it serves as a tlog.HashReader. A position beyond the log is an
+	// ENOTFOUND error.
+	ReadHashes(ctx context.Context, indexes []int64) ([][32]byte, error)
 }

@@ -8,7 +8,8 @@
 // every write that is waiting and runs them in one transaction. Each write
 // first checks its ids against what is stored, and only then appends one
 // entry per input to the entries table (index, type, time, submitter,
-// canonical JSON, SHA-256 of the encoded entry) and projects it into the
+// canonical JSON, and the Merkle tree hashes it completes, its leaf hash
+// first) and projects it into the
 // query tables; a write that fails its checks leaves no trace, and one that
 // fails part way (an I/O error) fails the whole group. The transaction then
 // commits with one fsync (synchronous=FULL), and every write in it is
@@ -26,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"sort"
 	"strings"
@@ -33,8 +35,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/truce-monitor/truce"
+	"golang.org/x/mod/sumdb/tlog"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/truce-monitor/truce"
 )
 
 //go:embed migrations/*.sql
@@ -137,14 +141,14 @@ func (db *DB) Close() error {
 }
 
 const (
-	insertEntries      = `INSERT INTO entries (idx, type, time, submitter, data, content_hash) VALUES `
+	insertEntries      = `INSERT INTO entries (idx, type, time, submitter, data, tree_hashes) VALUES `
 	selectObservations = `SELECT o.id, e.data, e.idx, o.source FROM observations o JOIN entries e ON e.idx = o.log_index WHERE o.id_key IN `
 	insertObservations = `INSERT INTO observations (log_index, id_key, id, source, role, kind, observed_at, lon, lat, blamed_party, supersedes) VALUES `
 )
 
 func (db *DB) prepare(ctx context.Context) error {
 	var err error
-	if db.insEntries, err = db.w.PrepareContext(ctx, insertEntries+rowPlaceholders(chunkRows, 6)); err != nil {
+	if db.insEntries, err = db.w.PrepareContext(ctx, insertEntries+rowPlaceholders(chunkRows, entryColumns)); err != nil {
 		return err
 	}
 	if db.insObservations, err = db.w.PrepareContext(ctx, insertObservations+rowPlaceholders(chunkRows, observationColumns)); err != nil {
@@ -239,6 +243,39 @@ type txn struct {
 	next  int64
 	now   time.Time
 	dirty bool // the current write has written
+
+	// hashes holds the Merkle tree hashes appended in this transaction,
+	// by stored-hash index, so that later entries of the same
+	// transaction hash against them without a read.
+	hashes map[int64]tlog.Hash
+}
+
+// ReadHashes implements tlog.HashReader inside the transaction.
+func (t *txn) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	var missing []int64
+	for i, x := range indexes {
+		if h, ok := t.hashes[x]; ok {
+			out[i] = h
+		} else {
+			missing = append(missing, x)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	found, err := readHashes(t.ctx, t.tx, missing)
+	if err != nil {
+		return nil, err
+	}
+	for i, x := range indexes {
+		if h, ok := found[x]; ok {
+			out[i] = h
+		} else if _, ok := t.hashes[x]; !ok {
+			return nil, fmt.Errorf("sqlite: no stored hash %d", x)
+		}
+	}
+	return out, nil
 }
 
 // write runs fn in the writer's next transaction and returns once that
@@ -309,7 +346,7 @@ func (db *DB) commit(group []*writeReq) {
 	if now.Before(last) {
 		now = last
 	}
-	t := &txn{ctx: ctx, tx: tx, db: db, next: next, now: now}
+	t := &txn{ctx: ctx, tx: tx, db: db, next: next, now: now, hashes: map[int64]tlog.Hash{}}
 	for i, r := range group {
 		t.dirty = false
 		if errs[i] = r.fn(t); errs[i] != nil && t.dirty {
@@ -439,22 +476,35 @@ func (db *DB) addOnce(ctx context.Context, typ truce.EntryType, submitter string
 // chunkRows is how many rows one multi-row statement writes or reads.
 const chunkRows = 100
 
-// appendAll adds entries, whose indexes must run on from t.next, to the log.
+// entryColumns is the number of columns of an entries row.
+const entryColumns = 6
+
+// appendAll adds entries, whose indexes must run on from t.next, to the
+// log, each with the Merkle tree hashes it completes.
 func (t *txn) appendAll(entries []*truce.Entry) error {
 	t.dirty = true
-	const cols = 6
 	for start := 0; start < len(entries); start += chunkRows {
 		end := min(start+chunkRows, len(entries))
-		args := make([]any, 0, (end-start)*cols)
+		args := make([]any, 0, (end-start)*entryColumns)
 		for _, e := range entries[start:end] {
 			if e.Index != t.next {
 				return fmt.Errorf("sqlite: entry index %d, want %d", e.Index, t.next)
 			}
-			h := e.ContentHash()
-			args = append(args, e.Index, string(e.Type), e.Time.Format(timeFormat), e.Submitter, e.Data, h[:])
+			enc := e.Encode()
+			hs, err := tlog.StoredHashesForRecordHash(e.Index, tlog.RecordHash(enc), t)
+			if err != nil {
+				return fmt.Errorf("sqlite: hashing entry %d: %w", e.Index, err)
+			}
+			tree := make([]byte, 0, len(hs)*tlog.HashSize)
+			at := tlog.StoredHashIndex(0, e.Index)
+			for i, h := range hs {
+				t.hashes[at+int64(i)] = h
+				tree = append(tree, h[:]...)
+			}
+			args = append(args, e.Index, string(e.Type), e.Time.Format(timeFormat), e.Submitter, e.Data, tree)
 			t.next++
 		}
-		if err := t.execChunk(t.db.insEntries, insertEntries, end-start, cols, args); err != nil {
+		if err := t.execChunk(t.db.insEntries, insertEntries, end-start, entryColumns, args); err != nil {
 			return fmt.Errorf("sqlite: append entries: %w", err)
 		}
 	}
@@ -498,6 +548,73 @@ func (db *DB) LogSize(ctx context.Context) (int64, error) {
 		return 0, nil
 	}
 	return n.Int64 + 1, nil
+}
+
+// ReadHashes implements truce.LogService.
+func (db *DB) ReadHashes(ctx context.Context, indexes []int64) ([][32]byte, error) {
+	found := map[int64]tlog.Hash{}
+	for start := 0; start < len(indexes); start += chunkRows {
+		m, err := readHashes(ctx, db.r, indexes[start:min(start+chunkRows, len(indexes))])
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(found, m)
+	}
+	out := make([][32]byte, len(indexes))
+	for i, x := range indexes {
+		h, ok := found[x]
+		if !ok {
+			return nil, truce.Errorf(truce.ENOTFOUND, "no stored hash %d: the log is not that large", x)
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+// readHashes reads the stored hashes at indexes (tlog.StoredHashIndex
+// positions) through q. The hash of the subtree at level L and position n
+// is kept by the entry that completes it, (n+1)·2^L − 1, as its L-th.
+func readHashes(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, indexes []int64) (map[int64]tlog.Hash, error) {
+	out := make(map[int64]tlog.Hash, len(indexes))
+	if len(indexes) == 0 {
+		return out, nil
+	}
+	type slot struct {
+		index int64 // the stored-hash index
+		level int
+	}
+	want := map[int64][]slot{} // entry → the hashes wanted from it
+	var args []any
+	for _, x := range indexes {
+		level, n := tlog.SplitStoredHashIndex(x)
+		e := (n+1)<<level - 1
+		if _, ok := want[e]; !ok {
+			args = append(args, e)
+		}
+		want[e] = append(want[e], slot{x, level})
+	}
+	rows, err := q.QueryContext(ctx, `SELECT idx, tree_hashes FROM entries WHERE idx IN (`+placeholders(len(args))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e int64
+		var b []byte
+		if err := rows.Scan(&e, &b); err != nil {
+			return nil, err
+		}
+		for _, s := range want[e] {
+			lo := s.level * tlog.HashSize
+			if lo+tlog.HashSize > len(b) {
+				return nil, fmt.Errorf("sqlite: entry %d keeps %d tree hashes, not the one at level %d", e, len(b)/tlog.HashSize, s.level)
+			}
+			out[s.index] = tlog.Hash(b[lo : lo+tlog.HashSize])
+		}
+	}
+	return out, rows.Err()
 }
 
 // Entries implements truce.LogService.

@@ -277,7 +277,7 @@ func (db *DB) corrections(ctx context.Context, recs []*truce.ObservationRecord) 
 		byID[r.ID] = r
 		args = append(args, r.ID)
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT supersedes, id FROM observations WHERE supersedes IN (`+placeholders(len(args))+`) ORDER BY log_index`, args...)
+	rows, err := db.r.QueryContext(ctx, `SELECT supersedes, id FROM observations WHERE supersedes <> '' AND supersedes IN (`+placeholders(len(args))+`) ORDER BY log_index`, args...)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ package storetest
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -16,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/truce-monitor/truce"
 )
@@ -45,6 +48,7 @@ func Run(t *testing.T, open Open) {
 		{"ControlMaps", testControlMaps},
 		{"LogEntries", testLogEntries},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"MerkleTree", testMerkleTree},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -694,4 +698,72 @@ func testConcurrentWriters(t *testing.T, s truce.Store) {
 	if len(ids) != int(total) {
 		t.Errorf("%d distinct observations logged, want %d", len(ids), total)
 	}
+}
+
+// testMerkleTree checks the stored Merkle tree against RFC 6962's
+// definition, computed here from the entries alone, for every prefix of a
+// log written in batches of several sizes and by concurrent writers.
+func testMerkleTree(t *testing.T, s truce.Store) {
+	mon, _ := MustSource(t, s, "mon", "monitor")
+	n := 0
+	for _, size := range []int{1, 2, 5, 1, 16, 33} {
+		var batch []*truce.Observation
+		for range size {
+			batch = append(batch, Obs(fmt.Sprintf("m-%d", n), 37, 48, t0))
+			n++
+		}
+		if _, err := s.AddObservations(ctx, mon, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testConcurrentWriters(t, s)
+	size := logSize(t, s)
+	entries, err := s.Entries(ctx, 0, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaves := make([][32]byte, len(entries))
+	for i, e := range entries {
+		leaves[i] = sha256.Sum256(append([]byte{0}, e.Encode()...))
+	}
+	reader := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		hs, err := s.ReadHashes(ctx, indexes)
+		out := make([]tlog.Hash, len(hs))
+		for i, h := range hs {
+			out[i] = h
+		}
+		return out, err
+	})
+	// Every prefix of the first writes, then a sample through the
+	// concurrent ones, and the whole log.
+	var sizes []int64
+	for n := int64(1); n <= size; n++ {
+		if n <= 80 || n%97 == 0 || n == size {
+			sizes = append(sizes, n)
+		}
+	}
+	for _, n := range sizes {
+		got, err := tlog.TreeHash(n, reader)
+		if err != nil {
+			t.Fatalf("TreeHash(%d): %v", n, err)
+		}
+		if want := rfc6962Root(leaves[:n]); got != tlog.Hash(want) {
+			t.Fatalf("root of the first %d entries is %x, RFC 6962 says %x", n, got, want)
+		}
+	}
+	_, err = s.ReadHashes(ctx, []int64{tlog.StoredHashIndex(0, size)})
+	wantCode(t, err, truce.ENOTFOUND)
+}
+
+// rfc6962Root is RFC 6962's Merkle tree hash, section 2.1, over leaf hashes.
+func rfc6962Root(leaves [][32]byte) [32]byte {
+	if len(leaves) == 1 {
+		return leaves[0]
+	}
+	k := 1
+	for k*2 < len(leaves) {
+		k *= 2
+	}
+	l, r := rfc6962Root(leaves[:k]), rfc6962Root(leaves[k:])
+	return sha256.Sum256(append(append([]byte{1}, l[:]...), r[:]...))
 }

@@ -25,6 +25,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/tlog"
+
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/sqlite"
 )
@@ -263,6 +265,26 @@ func checkStore(t *testing.T, path string, attempted []string, acked map[string]
 	if len(projected) != logged {
 		t.Errorf("%d observations projected, %d logged", len(projected), logged)
 	}
+	// The Merkle tree stored beside the log survived too: its root is the
+	// RFC 6962 root of the entries.
+	root, err := tlog.TreeHash(size, tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		hs, err := store.ReadHashes(ctx, indexes)
+		out := make([]tlog.Hash, len(hs))
+		for i, h := range hs {
+			out[i] = h
+		}
+		return out, err
+	}))
+	if err != nil {
+		t.Fatalf("tree hash: %v", err)
+	}
+	records := make([]tlog.Hash, len(entries))
+	for i, e := range entries {
+		records[i] = tlog.RecordHash(e.Encode())
+	}
+	if want := merkleRoot(records); root != want {
+		t.Errorf("stored tree root %x, the entries' RFC 6962 root %x", root, want)
+	}
 	lost := 0
 	for _, key := range attempted {
 		n := perBatch[key]
@@ -384,4 +406,16 @@ func TestDemo(t *testing.T) {
 	} else if _, err := os.Stat(filepath.Dir(store)); !os.IsNotExist(err) {
 		t.Errorf("demo left its store directory %s behind (%v)", filepath.Dir(store), err)
 	}
+}
+
+// merkleRoot is RFC 6962's Merkle tree hash over record hashes.
+func merkleRoot(h []tlog.Hash) tlog.Hash {
+	if len(h) == 1 {
+		return h[0]
+	}
+	k := 1
+	for k*2 < len(h) {
+		k *= 2
+	}
+	return tlog.NodeHash(merkleRoot(h[:k]), merkleRoot(h[k:]))
 }

@@ -5,7 +5,13 @@ CREATE TABLE entries (
 	time         TEXT    NOT NULL,         -- RFC 3339 UTC, nanoseconds
 	submitter    TEXT    NOT NULL,
 	data         BLOB    NOT NULL,         -- canonical JSON
-	content_hash BLOB    NOT NULL          -- SHA-256 of the encoded entry
+	-- The Merkle tree (RFC 6962) hashes that this entry completes, 32 bytes
+	-- each: its leaf hash, SHA-256(0x00 || encoded entry) — the entry's
+	-- content hash, which the log commits to — then the hash of
+	-- every subtree it closes, level by level (as many as idx has trailing
+	-- one bits). These are golang.org/x/mod/sumdb/tlog's stored hashes for
+	-- the entry, so the tree root and any proof are read, never recomputed.
+	tree_hashes  BLOB    NOT NULL
 );
 
 -- Projections of the log. Each row names its entry by log_index; the
