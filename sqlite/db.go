@@ -216,7 +216,7 @@ func (db *DB) migrate(ctx context.Context) error {
 func head(ctx context.Context, tx *sql.Tx) (next int64, last time.Time, err error) {
 	var idx int64
 	var ts string
-	err = tx.QueryRowContext(ctx, `SELECT idx, time FROM entries ORDER BY idx DESC LIMIT 1`).Scan(&idx, &ts)
+	err = tx.QueryRowContext(ctx, `SELECT idx, time FROM entries WHERE idx = (SELECT max(idx) FROM entries)`).Scan(&idx, &ts)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return 0, time.Time{}, nil

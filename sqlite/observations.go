@@ -265,6 +265,11 @@ func (db *DB) Observation(ctx context.Context, id string) (*truce.ObservationRec
 	return rec, db.corrections(ctx, []*truce.ObservationRecord{rec})
 }
 
+// selectCorrections, followed by a parenthesised list of ids, selects the
+// observations that supersede them. The "<> ''" lets the planner use the
+// partial index on supersedes.
+const selectCorrections = `SELECT supersedes, id FROM observations WHERE supersedes <> '' AND supersedes IN `
+
 // corrections fills in SupersededBy for recs: the observations that
 // supersede each, in log order.
 func (db *DB) corrections(ctx context.Context, recs []*truce.ObservationRecord) error {
@@ -277,7 +282,7 @@ func (db *DB) corrections(ctx context.Context, recs []*truce.ObservationRecord) 
 		byID[r.ID] = r
 		args = append(args, r.ID)
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT supersedes, id FROM observations WHERE supersedes <> '' AND supersedes IN (`+placeholders(len(args))+`) ORDER BY log_index`, args...)
+	rows, err := db.r.QueryContext(ctx, selectCorrections+`(`+placeholders(len(args))+`) ORDER BY log_index`, args...)
 	if err != nil {
 		return err
 	}
