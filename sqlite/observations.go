@@ -266,7 +266,7 @@ func (db *DB) Observation(ctx context.Context, id string) (*truce.ObservationRec
 }
 
 // selectCorrections, followed by a parenthesised list of ids, selects the
-// observations that supersede them. The "<> ''" lets the planner use the
+// observations that supersede them. The "<> ”" lets the planner use the
 // partial index on supersedes.
 const selectCorrections = `SELECT supersedes, id FROM observations WHERE supersedes <> '' AND supersedes IN `
 
