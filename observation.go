@@ -122,6 +122,9 @@ type AddResult struct {
 	ID       string `json:"id"`
 	LogIndex int64  `json:"log_index"`
 	Created  bool   `json:"created"`
+	// LoggedAt is when the observation was logged: now, when Created, or
+	// when it first was.
+	LoggedAt time.Time `json:"-"`
 }
 
 // ObservationFilter selects observations. Zero fields select everything.

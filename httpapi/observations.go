@@ -93,12 +93,18 @@ func (s *Server) postObservations(w http.ResponseWriter, r *http.Request) error 
 		s.writeJSON(w, r, status, &batchResponse{Accepted: len(obs), Created: created, Results: results})
 		return nil
 	}
-	rec, err := s.store.Observation(r.Context(), obs[0].ID)
-	if err != nil {
-		return err
-	}
-	if status == http.StatusCreated {
+	var rec *truce.ObservationRecord
+	if res := results[0]; res.Created {
+		// Just logged: the record is the observation as the store keeps
+		// it (normalized, filed under the source), and nothing corrects it
+		// yet, so it needs no read.
+		o := *obs[0]
+		o.Source, o.SourceRole, o.SourceParty = src.Name, src.Role, src.Party
+		o.Normalize()
+		rec = &truce.ObservationRecord{Observation: &o, LogIndex: res.LogIndex, LoggedAt: res.LoggedAt}
 		w.Header().Set("Location", "/v1/observations/"+url.PathEscape(rec.ID))
+	} else if rec, err = s.store.Observation(r.Context(), obs[0].ID); err != nil {
+		return err
 	}
 	s.writeJSON(w, r, status, rec)
 	return nil

@@ -578,3 +578,21 @@ func TestBatchLineLimit(t *testing.T) {
 		t.Errorf("log grew from %d to %d", size, n)
 	}
 }
+
+// TestPostAnswersAsGet checks that the record a POST answers with is byte
+// for byte the record GET serves, for a new observation and for a repeat.
+func TestPostAnswersAsGet(t *testing.T) {
+	e := newEnv(t, httpapi.Options{})
+	body := obs("same-bytes", "observed_at", `"2025-03-14T08:30:00+02:00"`, "observed_until", `"2025-03-14T09:00:00+02:00"`,
+		"evidence", `[{"sha256":"ABCDEF0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789"}]`)
+	for _, as := range []string{partyUA, partyUA} {
+		posted := e.post("/v1/observations", as, []byte(body))
+		if posted.status != 201 && posted.status != 200 {
+			t.Fatalf("POST: %d %s", posted.status, posted.body)
+		}
+		got := e.get("/v1/observations/same-bytes")
+		if string(posted.body) != string(got.body) {
+			t.Errorf("POST (%d) answered\n%s\nGET serves\n%s", posted.status, posted.body, got.body)
+		}
+	}
+}

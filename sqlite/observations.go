@@ -80,7 +80,11 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 			if old, ok := stored[o.ID]; ok {
 				switch {
 				case bytes.Equal(old.data, data[i]):
-					results[i] = truce.AddResult{ID: o.ID, LogIndex: old.index}
+					at, err := scanTime(old.time)
+					if err != nil {
+						return err
+					}
+					results[i] = truce.AddResult{ID: o.ID, LogIndex: old.index, LoggedAt: at}
 				case old.source != by.Name:
 					conflicts = append(conflicts, truce.Problem{Line: line(i), Path: "$.id", Message: fmt.Sprintf("id %q is already taken by another source (log index %d)", o.ID, old.index)})
 				default:
@@ -103,7 +107,7 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 					return err
 				}
 			}
-			results[i] = truce.AddResult{ID: o.ID, LogIndex: tx.next + int64(len(fresh)), Created: true}
+			results[i] = truce.AddResult{ID: o.ID, LogIndex: tx.next + int64(len(fresh)), Created: true, LoggedAt: tx.now}
 			fresh = append(fresh, i)
 		}
 		switch {
@@ -116,7 +120,7 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 		}
 		for i, o := range obs {
 			if j := batch[o.ID]; j != i {
-				results[i] = truce.AddResult{ID: o.ID, LogIndex: results[j].LogIndex}
+				results[i] = truce.AddResult{ID: o.ID, LogIndex: results[j].LogIndex, LoggedAt: results[j].LoggedAt}
 			}
 		}
 		entries := make([]*truce.Entry, len(fresh))
@@ -152,6 +156,7 @@ type storedObservation struct {
 	data   []byte
 	index  int64
 	source string
+	time   string
 }
 
 // storedObservations returns what is stored under the ids of obs.
@@ -175,7 +180,7 @@ func storedObservations(tx *txn, obs []*truce.Observation) (map[string]storedObs
 		for rows.Next() {
 			var id string
 			var s storedObservation
-			if err := rows.Scan(&id, &s.data, &s.index, &s.source); err != nil {
+			if err := rows.Scan(&id, &s.data, &s.index, &s.source, &s.time); err != nil {
 				rows.Close()
 				return nil, err
 			}
