@@ -5,9 +5,10 @@
 // from truce error codes to HTTP statuses, request logging and Prometheus
 // metrics. It decides nothing about the domain: validation is the root
 // package's ([truce.Observation.Validate] and friends), authorization is
-// [truce.Source.Authorize], storage is the store's. It imports the root
-// package, the standard library and Prometheus' client only; cmd/truce
-// wires it to a concrete store.
+// [truce.Source.Authorize], storage is the store's, tree hashing and proofs
+// are package ledger's. It imports the root package, ledger,
+// golang.org/x/mod/sumdb/tlog, the standard library and Prometheus' client
+// only; cmd/truce wires it to a concrete store.
 //
 // # Routes
 //
@@ -30,6 +31,12 @@
 //	GET  /v1/control-maps/{id}         one control map with its geometry
 //	GET  /v1/log/size                  the number of log entries
 //	GET  /v1/log/entries               entries start <= index < end, at most 1000
+//	GET  /v1/log/root                  the RFC 6962 root of the first size entries
+//	                                   (size defaults to the log's)
+//	GET  /v1/log/proof/inclusion       the audit path of entry index in the tree of
+//	                                   size entries (index, size)
+//	GET  /v1/log/proof/consistency     the proof that the tree of new entries extends
+//	                                   the tree of old entries (old, new)
 //	GET  /                             a page for people: what the store holds, links
 //	GET  /healthz                      liveness and the store's log size
 //	GET  /metrics                      Prometheus metrics
@@ -137,6 +144,9 @@ func NewServer(store truce.Store, opts Options) *Server {
 	s.route("GET /v1/control-maps/{id}", s.handleGetControlMap)
 	s.route("GET /v1/log/size", s.handleLogSize)
 	s.route("GET /v1/log/entries", s.handleLogEntries)
+	s.route("GET /v1/log/root", s.handleLogRoot)
+	s.route("GET /v1/log/proof/inclusion", s.handleInclusionProof)
+	s.route("GET /v1/log/proof/consistency", s.handleConsistencyProof)
 	s.route("GET /healthz", s.handleHealthz)
 	s.route("GET /{$}", s.handleIndex)
 	s.mux.Handle("GET /metrics", s.metricsHandler())
