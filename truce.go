@@ -5,7 +5,8 @@
 //
 // Every input is an [Entry] in one append-only log; query tables are
 // projections of that log. The services declared here ([SourceService],
-// [AgreementService], [ObservationService], [ControlMapService], [LogService])
+// [AgreementService], [ObservationService], [ControlMapService], [LogService],
+// [CheckpointService])
 // are implemented by the store packages (sqlite, and later postgres) and
 // consumed by the adapters (httpapi, importer, cmd/truce). This package
 // imports only the standard library and the leaf library geo.
@@ -25,6 +26,7 @@ type Store interface {
 	ObservationService
 	ControlMapService
 	LogService
+	CheckpointService
 	Close() error
 }
 
@@ -102,4 +104,55 @@ type LogService interface {
 	// them: it serves as a tlog.HashReader. A position beyond the log is an
 	// ENOTFOUND error.
 	ReadHashes(ctx context.Context, indexes []int64) ([][32]byte, error)
+}
+
+// A SignedCheckpoint is the log's signed statement that its tree of Size
+// entries has the RFC 6962 root Root: a C2SP tlog-checkpoint body signed as
+// a C2SP signed note by the log's key (package ledger makes and opens them).
+// Checkpoints are statements about the log, kept beside it: they are not
+// log entries and do not change its tree.
+type SignedCheckpoint struct {
+	// Size is the number of log entries the checkpoint covers.
+	Size int64
+	// Root is the RFC 6962 root hash of the tree of the first Size entries.
+	Root [32]byte
+	// Note is the signed note as served (GET /checkpoint), byte for byte:
+	// the checkpoint body, a blank line and the signature lines. The store
+	// keeps it opaque; it does not parse or verify it.
+	Note []byte
+	// SignedAt is when the note was signed.
+	SignedAt time.Time
+}
+
+// Validate reports whether c can be stored: a non-negative size, a note
+// and a signing time.
+func (c *SignedCheckpoint) Validate() error {
+	var ps []Problem
+	if c.Size < 0 {
+		ps = append(ps, Problem{Path: "size", Message: "must not be negative"})
+	}
+	if len(c.Note) == 0 {
+		ps = append(ps, Problem{Path: "note", Message: "required: the signed note"})
+	}
+	if c.SignedAt.IsZero() {
+		ps = append(ps, Problem{Path: "signed_at", Message: "required"})
+	}
+	if len(ps) > 0 {
+		return Invalid("Invalid checkpoint.", ps...)
+	}
+	return nil
+}
+
+// CheckpointService keeps the log's signed checkpoints.
+type CheckpointService interface {
+	// AddCheckpoint stores cp. Checkpoints only move forward: cp.Size must
+	// not exceed the log's size (else EINVALID), nor be less than the size
+	// of a checkpoint already stored (else ECONFLICT). Adding a checkpoint
+	// for a size already stored with the same root changes nothing; with
+	// another root it is an ECONFLICT error, since the log cannot have two
+	// trees of one size.
+	AddCheckpoint(ctx context.Context, cp *SignedCheckpoint) error
+	// LatestCheckpoint returns the checkpoint of the largest size, or an
+	// ENOTFOUND error when none has been stored.
+	LatestCheckpoint(ctx context.Context) (*SignedCheckpoint, error)
 }

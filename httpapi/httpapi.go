@@ -37,6 +37,10 @@
 //	                                   size entries (index, size)
 //	GET  /v1/log/proof/consistency     the proof that the tree of new entries extends
 //	                                   the tree of old entries (old, new)
+//	GET  /checkpoint                   the latest signed checkpoint: a C2SP
+//	                                   tlog-checkpoint signed as a C2SP signed note
+//	                                   by the log's key (text/plain); 404 until one
+//	                                   is signed
 //	GET  /                             a page for people: what the store holds, links
 //	GET  /healthz                      liveness and the store's log size
 //	GET  /metrics                      Prometheus metrics
@@ -147,6 +151,7 @@ func NewServer(store truce.Store, opts Options) *Server {
 	s.route("GET /v1/log/root", s.handleLogRoot)
 	s.route("GET /v1/log/proof/inclusion", s.handleInclusionProof)
 	s.route("GET /v1/log/proof/consistency", s.handleConsistencyProof)
+	s.route("GET /checkpoint", s.handleCheckpoint)
 	s.route("GET /healthz", s.handleHealthz)
 	s.route("GET /{$}", s.handleIndex)
 	s.mux.Handle("GET /metrics", s.metricsHandler())

@@ -16,6 +16,9 @@
 // acknowledged together: group commit. Nothing is ever updated or deleted;
 // the query tables can be rebuilt from the entries ([DB.Rebuild]).
 //
+// Signed checkpoints are kept beside the log, in their own table, written
+// through the same writer; they are not entries, and Rebuild keeps them.
+//
 // This package imports the root package truce and the database driver.
 package sqlite
 

@@ -49,6 +49,7 @@ func Run(t *testing.T, open Open) {
 		{"LogEntries", testLogEntries},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"MerkleTree", testMerkleTree},
+		{"Checkpoints", testCheckpoints},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -753,6 +754,100 @@ func testMerkleTree(t *testing.T, s truce.Store) {
 	}
 	_, err = s.ReadHashes(ctx, []int64{tlog.StoredHashIndex(0, size)})
 	wantCode(t, err, truce.ENOTFOUND)
+}
+
+// testCheckpoints checks the rules of signed checkpoints: none at first,
+// sizes within the log that never decrease, one root per size, and the
+// latest one returned byte for byte.
+func testCheckpoints(t *testing.T, s truce.Store) {
+	_, err := s.LatestCheckpoint(ctx)
+	wantCode(t, err, truce.ENOTFOUND)
+	mon, _ := MustSource(t, s, "mon", "monitor")
+	var batch []*truce.Observation
+	for i := range 5 {
+		batch = append(batch, Obs(fmt.Sprintf("cp-%d", i), 37, 48, t0))
+	}
+	if _, err := s.AddObservations(ctx, mon, batch); err != nil {
+		t.Fatal(err)
+	}
+	size := logSize(t, s)
+	reader := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		hs, err := s.ReadHashes(ctx, indexes)
+		out := make([]tlog.Hash, len(hs))
+		for i, h := range hs {
+			out[i] = h
+		}
+		return out, err
+	})
+	checkpoint := func(n int64) *truce.SignedCheckpoint {
+		t.Helper()
+		root, err := tlog.TreeHash(n, reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &truce.SignedCheckpoint{Size: n, Root: root, Note: []byte(fmt.Sprintf("test.invalid/log\n%d\nroot\n\n— sig\n", n)),
+			SignedAt: time.Date(2025, 3, 14, 6, 0, int(n), 123456789, time.FixedZone("EET", 2*3600))}
+	}
+	latest := func(want *truce.SignedCheckpoint) {
+		t.Helper()
+		got, err := s.LatestCheckpoint(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Size != want.Size || got.Root != want.Root || string(got.Note) != string(want.Note) || !got.SignedAt.Equal(want.SignedAt) {
+			t.Fatalf("LatestCheckpoint = size %d root %x note %q at %v, want size %d root %x note %q at %v",
+				got.Size, got.Root, got.Note, got.SignedAt, want.Size, want.Root, want.Note, want.SignedAt)
+		}
+	}
+
+	small, big := checkpoint(2), checkpoint(size-1)
+	if err := s.AddCheckpoint(ctx, small); err != nil {
+		t.Fatal(err)
+	}
+	latest(small)
+	// The same checkpoint again changes nothing; another root for its size
+	// is a fork.
+	if err := s.AddCheckpoint(ctx, checkpoint(2)); err != nil {
+		t.Errorf("re-adding the same checkpoint: %v", err)
+	}
+	forked := checkpoint(2)
+	forked.Root[0] ^= 1
+	wantCode(t, s.AddCheckpoint(ctx, forked), truce.ECONFLICT)
+	if err := s.AddCheckpoint(ctx, big); err != nil {
+		t.Fatal(err)
+	}
+	latest(big)
+	// Sizes do not go back; a known older checkpoint may be repeated.
+	wantCode(t, s.AddCheckpoint(ctx, checkpoint(3)), truce.ECONFLICT)
+	if err := s.AddCheckpoint(ctx, checkpoint(2)); err != nil {
+		t.Errorf("repeating an older checkpoint: %v", err)
+	}
+	forked = checkpoint(size - 1)
+	forked.Root[31] ^= 0x80
+	wantCode(t, s.AddCheckpoint(ctx, forked), truce.ECONFLICT)
+	// Nothing beyond the log, nothing malformed.
+	beyond := checkpoint(size)
+	beyond.Size = size + 1
+	wantCode(t, s.AddCheckpoint(ctx, beyond), truce.EINVALID)
+	bad := checkpoint(size)
+	bad.Note = nil
+	wantCode(t, s.AddCheckpoint(ctx, bad), truce.EINVALID)
+	bad = checkpoint(size)
+	bad.SignedAt = time.Time{}
+	wantCode(t, s.AddCheckpoint(ctx, bad), truce.EINVALID)
+	bad = checkpoint(size)
+	bad.Size = -1
+	wantCode(t, s.AddCheckpoint(ctx, bad), truce.EINVALID)
+	latest(big)
+	// A checkpoint of the whole log moves the latest forward.
+	whole := checkpoint(size)
+	if err := s.AddCheckpoint(ctx, whole); err != nil {
+		t.Fatal(err)
+	}
+	latest(whole)
+	if n := logSize(t, s); n != size {
+		t.Errorf("checkpoints changed the log size from %d to %d: they are not entries", size, n)
+	}
 }
 
 // rfc6962Root is RFC 6962's Merkle tree hash, section 2.1, over leaf hashes.

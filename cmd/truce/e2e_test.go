@@ -19,15 +19,18 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/ledger"
 	"github.com/truce-monitor/truce/sqlite"
 )
 
@@ -75,10 +78,11 @@ type server struct {
 
 var urlRe = regexp.MustCompile(`url=(http://[0-9.:]+)`)
 
-// startServer runs "truce serve" on db and waits until it listens.
-func startServer(t *testing.T, db string) *server {
+// startServer runs "truce serve" on db, with any further flags, and waits
+// until it listens.
+func startServer(t *testing.T, db string, flags ...string) *server {
 	t.Helper()
-	cmd := exec.Command(truceBinary(t), "serve", "--db", db, "--addr", "127.0.0.1:0")
+	cmd := exec.Command(truceBinary(t), append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, flags...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -418,4 +422,169 @@ func merkleRoot(h []tlog.Hash) tlog.Hash {
 		k *= 2
 	}
 	return tlog.NodeHash(merkleRoot(h[:k]), merkleRoot(h[k:]))
+}
+
+// TestCheckpoints makes a log key with "truce keys init", serves with it,
+// and checks what GET /checkpoint serves with independent code: the note
+// opens with golang.org/x/mod/sumdb/note and the printed verifier key, its
+// body is parsed here by hand, its root is the log's root at its size, and
+// the checkpoints signed as the log grows are consistent with each other.
+func TestCheckpoints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the real binary")
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ceasefire.db")
+	out, err := exec.Command(truceBinary(t), "keys", "init", "--db", db, "--json").Output()
+	if err != nil {
+		t.Fatalf("keys init: %v", err)
+	}
+	var keys struct {
+		Origin      string `json:"origin"`
+		KeyFile     string `json:"key_file"`
+		VerifierKey string `json:"verifier_key"`
+	}
+	if err := json.Unmarshal(out, &keys); err != nil {
+		t.Fatalf("keys init printed %q: %v", out, err)
+	}
+	if keys.Origin != "truce.invalid/log/ceasefire" || keys.KeyFile != db+".key" || !strings.HasPrefix(keys.VerifierKey, keys.Origin+"+") {
+		t.Fatalf("keys init printed %+v", keys)
+	}
+	if fi, err := os.Stat(keys.KeyFile); err != nil {
+		t.Fatal(err)
+	} else if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file has mode %v, want 0600", fi.Mode().Perm())
+	}
+	if err := exec.Command(truceBinary(t), "keys", "init", "--db", db).Run(); err == nil {
+		t.Fatal("a second keys init overwrote the key")
+	}
+	verifier, err := note.NewVerifier(keys.VerifierKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := sourceToken(t, db, "osce-team-1", "monitor")
+
+	srv := startServer(t, db, "--checkpoint-interval", "100ms")
+	t.Cleanup(func() {
+		srv.cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-srv.exited:
+		case <-time.After(30 * time.Second):
+			srv.cmd.Process.Kill()
+			t.Error("server did not stop within 30s of an interrupt")
+		}
+	})
+	get := func(path string) (int, []byte) {
+		t.Helper()
+		resp, err := http.Get(srv.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, b
+	}
+	// checkpoint waits until GET /checkpoint covers size entries, checks
+	// it, and returns its root.
+	checkpoint := func(size int64) tlog.Hash {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			status, msg := get("/checkpoint")
+			if status == 200 {
+				n, err := note.Open(msg, note.VerifierList(verifier))
+				if err != nil {
+					t.Fatalf("note.Open of\n%s: %v", msg, err)
+				}
+				if len(n.Sigs) != 1 || n.Sigs[0].Name != keys.Origin {
+					t.Fatalf("checkpoint signatures %+v, want one by %s", n.Sigs, keys.Origin)
+				}
+				lines := strings.Split(n.Text, "\n")
+				if len(lines) != 4 || lines[0] != keys.Origin || lines[3] != "" {
+					t.Fatalf("checkpoint body %q is not origin, size, root", n.Text)
+				}
+				got, err := strconv.ParseInt(lines[1], 10, 64)
+				if err != nil {
+					t.Fatalf("checkpoint size %q: %v", lines[1], err)
+				}
+				if got == size {
+					root, err := tlog.ParseHash(lines[2])
+					if err != nil {
+						t.Fatalf("checkpoint root %q: %v", lines[2], err)
+					}
+					var r struct {
+						Size int64
+						Root string
+					}
+					if _, b := get(fmt.Sprintf("/v1/log/root?size=%d", size)); json.Unmarshal(b, &r) != nil || r.Root != lines[2] {
+						t.Fatalf("checkpoint of size %d has root %s; GET /v1/log/root says %s", size, lines[2], b)
+					}
+					return root
+				}
+				if got > size {
+					t.Fatalf("checkpoint of size %d, want %d", got, size)
+				}
+			} else if status != 404 {
+				t.Fatalf("GET /checkpoint: %d %s", status, msg)
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no checkpoint of size %d within 15s; last: %d %s", size, status, msg)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	logSize := func() int64 {
+		t.Helper()
+		var r struct{ Size int64 }
+		if _, b := get("/v1/log/size"); json.Unmarshal(b, &r) != nil {
+			t.Fatalf("GET /v1/log/size: %s", b)
+		}
+		return r.Size
+	}
+
+	// Signed at startup: the source and its credential.
+	size := logSize()
+	if size != 2 {
+		t.Fatalf("log size %d before any observation, want 2", size)
+	}
+	root := checkpoint(size)
+	for round := range 3 {
+		req, _ := http.NewRequest("POST", srv.url+"/v1/observations", bytes.NewReader(batchBody(round, 0, 3+round*5)))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/x-ndjson")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("POST batch %d: %d", round, resp.StatusCode)
+		}
+		newSize := logSize()
+		newRoot := checkpoint(newSize)
+		var p struct{ Proof []string }
+		if _, b := get(fmt.Sprintf("/v1/log/proof/consistency?old=%d&new=%d", size, newSize)); json.Unmarshal(b, &p) != nil {
+			t.Fatalf("consistency proof: %s", b)
+		}
+		proof := make(tlog.TreeProof, len(p.Proof))
+		for i, h := range p.Proof {
+			if proof[i], err = tlog.ParseHash(h); err != nil {
+				t.Fatalf("proof hash %q: %v", h, err)
+			}
+		}
+		if err := ledger.CheckConsistency(proof, size, newSize, root, newRoot); err != nil {
+			t.Fatalf("checkpoints of sizes %d and %d: %v", size, newSize, err)
+		}
+		// A proof against another root must fail, or the check proves nothing.
+		forged := root
+		forged[0] ^= 1
+		if ledger.CheckConsistency(proof, size, newSize, forged, newRoot) == nil {
+			t.Fatal("a consistency proof verified against a forged old root")
+		}
+		t.Logf("checkpoint %d → %d consistent", size, newSize)
+		size, root = newSize, newRoot
+	}
 }

@@ -56,6 +56,7 @@ func commands() []command {
 		{"demo", "run a server on a fresh store with real agreements and data", runDemo},
 		{"agreement", "check, add and list agreements (check, add, list)", runAgreement},
 		{"source", "register and list sources (add, list)", runSource},
+		{"keys", "make the log's signing key (init)", runKeys},
 		{"import", "import data files (deepstate, airforce, viina, firms, geojson, csv)", runImport},
 		{"version", "print the version", runVersion},
 	}

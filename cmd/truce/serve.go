@@ -18,20 +18,35 @@ import (
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [flags]",
+	fs := flags(e, "serve", "serve [--db PATH] [--addr HOST:PORT] [--key FILE] [flags]",
 		"Run the truce API server on the store at --db until interrupted (SIGINT or SIGTERM);\n"+
-			"requests in flight finish and their writes commit before it exits.")
+			"requests in flight finish and their writes commit before it exits.\n\n"+
+			"With the log's key (made by truce keys init) it signs a checkpoint of the log at\n"+
+			"startup and then, every --checkpoint-interval, whenever the log has grown; GET\n"+
+			"/checkpoint serves the latest. Without the key file it serves unsigned.")
 	db := dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "the address to listen on")
 	maxBatch := fs.Int("max-batch", httpapi.DefaultMaxBatch, "the most observations one NDJSON batch may hold")
 	maxBodyMiB := fs.Int64("max-body-mib", httpapi.DefaultMaxBodyBytes>>20, "the largest request body, in MiB (one JSON object: at most 1 MiB)")
 	logJSON := fs.Bool("log-json", false, "log as JSON lines instead of text")
+	keyFile := fs.String("key", "", "the log's signing key (default: the --db path + \".key\"); if the file does not exist, no checkpoints are signed")
+	interval := fs.Duration("checkpoint-interval", time.Second, "how often to sign a checkpoint when the log has grown")
 	pprofAddr := fs.String("pprof", "", "also serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	if *maxBatch < 1 || *maxBodyMiB < 1 {
 		return usagef("serve: --max-batch and --max-body-mib must be at least 1")
+	}
+	if *interval <= 0 {
+		return usagef("serve: --checkpoint-interval must be positive")
+	}
+	if *keyFile == "" {
+		*keyFile = defaultKeyFile(*db)
+	}
+	signer, err := loadSigner(*keyFile)
+	if err != nil {
+		return err
 	}
 	if os.Getenv("GOGC") == "" {
 		// Ingest allocates a few kilobytes per observation and keeps
@@ -65,6 +80,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 		go http.Serve(pln, mux)
 		logger.Info("profiler", "url", "http://"+pln.Addr().String()+"/debug/pprof/")
+	}
+	if signer == nil {
+		logger.Warn("no log key: no checkpoints are signed (GET /checkpoint serves only those signed before, if any); make the key with truce keys init", "key", *keyFile)
+	} else {
+		cctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		c := &checkpointer{store: store, signer: signer, log: logger}
+		go func() { defer close(done); c.run(cctx, *interval) }()
+		// Stop signing before the store closes.
+		defer func() { cancel(); <-done }()
+		logger.Info("signing checkpoints", "origin", signer.Name(), "key", *keyFile, "interval", *interval)
 	}
 	logger.Info("serving", "url", "http://"+ln.Addr().String(), "db", *db)
 	return serve(ctx, logger, ln, store, httpapi.Options{MaxBatch: *maxBatch, MaxBodyBytes: *maxBodyMiB << 20})
