@@ -14,12 +14,14 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/agreement"
 	"github.com/truce-monitor/truce/examples"
 	"github.com/truce-monitor/truce/httpapi"
 	"github.com/truce-monitor/truce/importer"
+	"github.com/truce-monitor/truce/ledger"
 	"github.com/truce-monitor/truce/sqlite"
 )
 
@@ -92,10 +94,20 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	url := "http://" + ln.Addr().String()
-	if err := printDemo(ctx, e, store, dbPath, url, tokens); err != nil {
+	// The demo's log key lives only as long as the demo.
+	skey, vkey, err := ledger.GenerateKey(demoOrigin)
+	if err != nil {
+		return err
+	}
+	signer, err := ledger.NewSigner(skey)
+	if err != nil {
+		return err
+	}
+	if err := printDemo(ctx, e, store, dbPath, url, tokens, vkey); err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	defer startCheckpointer(ctx, store, signer, logger, time.Second)()
 	err = serve(ctx, logger, ln, store, httpapi.Options{})
 	fmt.Fprintln(e.stdout, "truce demo stopped.")
 	return err
@@ -142,7 +154,10 @@ func loadDemo(ctx context.Context, store truce.Store) error {
 	return nil
 }
 
-func printDemo(ctx context.Context, e *env, store truce.Store, dbPath, url string, tokens []string) error {
+// demoOrigin names the demo's log in its checkpoints.
+const demoOrigin = "truce.invalid/log/demo"
+
+func printDemo(ctx context.Context, e *env, store truce.Store, dbPath, url string, tokens []string, vkey string) error {
 	size, err := store.LogSize(ctx)
 	if err != nil {
 		return err
@@ -168,7 +183,8 @@ func printDemo(ctx context.Context, e *env, store truce.Store, dbPath, url strin
 	for i, s := range demoSources {
 		fmt.Fprintf(w, "  %-13s %-9s %s\n", s.name, s.role, tokens[i])
 	}
-	fmt.Fprintf(w, "\nanalyst token: %s\n\nTry:\n", tokens[1])
+	fmt.Fprintf(w, "\nanalyst token: %s\n", tokens[1])
+	fmt.Fprintf(w, "log verifier key (checkpoints at %s/checkpoint are signed with it): %s\n\nTry:\n", url, vkey)
 	fmt.Fprintf(w, "  curl '%s/v1/observations?from=2025-03-14T00:00:00%%2B02:00&limit=5'\n", url)
 	fmt.Fprintf(w, "  curl %s/v1/agreements/ceasefire-30d-2025\n", url)
 	fmt.Fprintf(w, "  curl -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\\n", tokens[2])

@@ -331,10 +331,10 @@ func TestDemo(t *testing.T) {
 		}
 		close(lines)
 	}()
-	var url, store string
+	var url, store, vkey string
 	tokens := map[string]string{}
 	deadline := time.After(60 * time.Second)
-	for url == "" || len(tokens) < 5 {
+	for url == "" || len(tokens) < 5 || vkey == "" {
 		select {
 		case line, ok := <-lines:
 			if !ok {
@@ -348,6 +348,8 @@ func TestDemo(t *testing.T) {
 				store = strings.TrimPrefix(line, "truce demo: a store at ")
 			case len(f) == 3 && strings.HasPrefix(f[2], "truce_"):
 				tokens[f[0]] = f[2]
+			case strings.HasPrefix(line, "log verifier key "):
+				vkey = f[len(f)-1]
 			}
 		case <-deadline:
 			t.Fatalf("demo printed no URL and tokens within 60s; stderr:\n%s", stderr.String())
@@ -392,6 +394,29 @@ func TestDemo(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusCreated {
 		t.Errorf("POST with the printed monitor token: %d, want 201", resp.StatusCode)
+	}
+
+	// The demo signs checkpoints with the key it printed.
+	verifier, err := note.NewVerifier(vkey)
+	if err != nil {
+		t.Fatalf("demo printed verifier key %q: %v", vkey, err)
+	}
+	var signed *note.Note
+	for deadline := time.Now().Add(10 * time.Second); signed == nil && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		resp, err := http.Get(url + "/checkpoint")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			if signed, err = note.Open(b, note.VerifierList(verifier)); err != nil {
+				t.Fatalf("demo checkpoint does not open with its printed key: %v\n%s", err, b)
+			}
+		}
+	}
+	if signed == nil || !strings.HasPrefix(signed.Text, "truce.invalid/log/demo\n") {
+		t.Errorf("demo served no signed checkpoint of its log within 10s: %+v", signed)
 	}
 
 	cmd.Process.Signal(os.Interrupt)

@@ -111,6 +111,17 @@ func loadSigner(file string) (note.Signer, error) {
 	return s, nil
 }
 
+// startCheckpointer signs checkpoints of store's log with signer, now and
+// every interval while the log grows, until ctx is done or the returned
+// stop is called; stop returns once signing has stopped.
+func startCheckpointer(ctx context.Context, store truce.Store, signer note.Signer, logger *slog.Logger, interval time.Duration) (stop func()) {
+	cctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	c := &checkpointer{store: store, signer: signer, log: logger}
+	go func() { defer close(done); c.run(cctx, interval) }()
+	return func() { cancel(); <-done }
+}
+
 // checkpointer signs checkpoints of the store's log with the log's key.
 type checkpointer struct {
 	store  truce.Store

@@ -84,12 +84,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if signer == nil {
 		logger.Warn("no log key: no checkpoints are signed (GET /checkpoint serves only those signed before, if any); make the key with truce keys init", "key", *keyFile)
 	} else {
-		cctx, cancel := context.WithCancel(ctx)
-		done := make(chan struct{})
-		c := &checkpointer{store: store, signer: signer, log: logger}
-		go func() { defer close(done); c.run(cctx, *interval) }()
 		// Stop signing before the store closes.
-		defer func() { cancel(); <-done }()
+		defer startCheckpointer(ctx, store, signer, logger, *interval)()
 		logger.Info("signing checkpoints", "origin", signer.Name(), "key", *keyFile, "interval", *interval)
 	}
 	logger.Info("serving", "url", "http://"+ln.Addr().String(), "db", *db)
