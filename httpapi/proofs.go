@@ -122,6 +122,20 @@ func parseCount(s string) (int64, bool) {
 	return n, err == nil
 }
 
+// withinLog returns the log's size, or an error: the problems in p and one
+// naming param if size exceeds the log, or the store's.
+func (s *Server) withinLog(ctx context.Context, p *queryParams, param string, size int64) (int64, error) {
+	n, err := s.store.LogSize(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if size > n {
+		p.add(param, "must not exceed the log size, "+strconv.FormatInt(n, 10))
+		return 0, p.err()
+	}
+	return n, nil
+}
+
 // rootResponse answers GET /v1/log/root.
 type rootResponse struct {
 	Size int64  `json:"size"`
@@ -138,17 +152,13 @@ func (s *Server) handleLogRoot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	n, err := s.store.LogSize(ctx)
+	n, err := s.withinLog(ctx, p, "size", size)
 	if err != nil {
 		Error(w, r, err)
 		return
 	}
 	if !given {
 		size = n
-	} else if size > n {
-		p.add("size", "must not exceed the log size, "+strconv.FormatInt(n, 10))
-		Error(w, r, p.err())
-		return
 	}
 	root, err := ledger.Root(size, s.hashReader(ctx))
 	if err != nil {
@@ -173,14 +183,8 @@ func (s *Server) handleInclusionProof(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	n, err := s.store.LogSize(ctx)
-	if err != nil {
+	if _, err := s.withinLog(ctx, p, "size", size); err != nil {
 		Error(w, r, err)
-		return
-	}
-	if size > n {
-		p.add("size", "must not exceed the log size, "+strconv.FormatInt(n, 10))
-		Error(w, r, p.err())
 		return
 	}
 	hr := s.hashReader(ctx)
@@ -212,14 +216,8 @@ func (s *Server) handleConsistencyProof(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	ctx := r.Context()
-	n, err := s.store.LogSize(ctx)
-	if err != nil {
+	if _, err := s.withinLog(ctx, p, "new", nw); err != nil {
 		Error(w, r, err)
-		return
-	}
-	if nw > n {
-		p.add("new", "must not exceed the log size, "+strconv.FormatInt(n, 10))
-		Error(w, r, p.err())
 		return
 	}
 	proof, err := ledger.ProveConsistency(old, nw, s.hashReader(ctx))
