@@ -275,48 +275,32 @@ func (w *walker) check(path string, t reflect.Type, tok json.Token) error {
 // the fields of struct type t.
 func (w *walker) object(path string, t reflect.Type) error {
 	fields := fieldsOf(t)
-	seen := map[string]bool{}
-	for w.dec.More() {
-		tok, err := w.dec.Token()
-		if err != nil {
-			return err
+	return w.members(path, "duplicate field", func(p, key string) (reflect.Type, bool) {
+		if ft, ok := fields[key]; ok {
+			return ft, true
 		}
-		key, _ := tok.(string)
-		p := childPath(path, key)
-		if seen[key] {
-			w.add(p, "duplicate field")
-		}
-		seen[key] = true
-		ft, ok := fields[key]
-		if !ok {
-			msg := "unknown field"
-			for name := range fields {
-				if strings.EqualFold(name, key) {
-					msg += fmt.Sprintf("; did you mean %q?", name)
-					break
-				}
+		msg := "unknown field"
+		for name := range fields {
+			if strings.EqualFold(name, key) {
+				msg += fmt.Sprintf("; did you mean %q?", name)
+				break
 			}
-			w.add(p, "%s", msg)
-			tok, err := w.dec.Token()
-			if err != nil {
-				return err
-			}
-			if err := w.skip(tok); err != nil {
-				return err
-			}
-			continue
 		}
-		if err := w.value(p, ft); err != nil {
-			return err
-		}
-	}
-	_, err := w.dec.Token() // }
-	return err
+		w.add(p, "%s", msg)
+		return nil, false
+	})
 }
 
 // mapping checks the members of an object (its '{' already read) against
 // map type t.
 func (w *walker) mapping(path string, t reflect.Type) error {
+	return w.members(path, "duplicate key", func(string, string) (reflect.Type, bool) { return t.Elem(), true })
+}
+
+// members reads the members of an object (its '{' already read) and its
+// '}', reporting repeated keys with dup. typeOf gives each member's type,
+// or false (having reported why) to skip its value.
+func (w *walker) members(path, dup string, typeOf func(p, key string) (reflect.Type, bool)) error {
 	seen := map[string]bool{}
 	for w.dec.More() {
 		tok, err := w.dec.Token()
@@ -326,10 +310,15 @@ func (w *walker) mapping(path string, t reflect.Type) error {
 		key, _ := tok.(string)
 		p := childPath(path, key)
 		if seen[key] {
-			w.add(p, "duplicate key")
+			w.add(p, "%s", dup)
 		}
 		seen[key] = true
-		if err := w.value(p, t.Elem()); err != nil {
+		if ft, ok := typeOf(p, key); ok {
+			err = w.value(p, ft)
+		} else if tok, err = w.dec.Token(); err == nil {
+			err = w.skip(tok)
+		}
+		if err != nil {
 			return err
 		}
 	}
