@@ -2,9 +2,8 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
+	"time"
 
 	"github.com/truce-monitor/truce"
 )
@@ -29,7 +28,11 @@ func (db *DB) AddAgreement(ctx context.Context, by *truce.Source, a *truce.Agree
 	if err != nil {
 		return nil, false, err
 	}
-	rec, err := agreementRecord(s.data, s.index, s.time)
+	at, err := scanTime(s.time)
+	if err != nil {
+		return nil, false, err
+	}
+	rec, err := agreementRecord(s.data, s.index, at)
 	return rec, created, err
 }
 
@@ -41,16 +44,12 @@ func projectAgreement(tx *txn, e *truce.Entry) error {
 	return tx.exec(`INSERT INTO agreements (id, version, log_index) VALUES (?, ?, ?)`, a.ID, a.Version, e.Index)
 }
 
-func agreementRecord(data []byte, idx int64, ts string) (*truce.AgreementRecord, error) {
+func agreementRecord(data []byte, index int64, at time.Time) (*truce.AgreementRecord, error) {
 	var a truce.Agreement
 	if err := json.Unmarshal(data, &a); err != nil {
 		return nil, err
 	}
-	at, err := scanTime(ts)
-	if err != nil {
-		return nil, err
-	}
-	return &truce.AgreementRecord{Agreement: &a, LogIndex: idx, LoggedAt: at}, nil
+	return &truce.AgreementRecord{Agreement: &a, LogIndex: index, LoggedAt: at}, nil
 }
 
 // latestAgreements selects the newest version of each agreement.
@@ -59,38 +58,10 @@ WHERE a.version = (SELECT max(version) FROM agreements b WHERE b.id = a.id)`
 
 // Agreement implements truce.AgreementService.
 func (db *DB) Agreement(ctx context.Context, id string) (*truce.AgreementRecord, error) {
-	var data []byte
-	var idx int64
-	var ts string
-	err := db.r.QueryRowContext(ctx, latestAgreements+` AND a.id = ?`, id).Scan(&data, &idx, &ts)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, truce.Errorf(truce.ENOTFOUND, "no agreement %q", id)
-	} else if err != nil {
-		return nil, err
-	}
-	return agreementRecord(data, idx, ts)
+	return record(ctx, db.r, truce.Errorf(truce.ENOTFOUND, "no agreement %q", id), agreementRecord, latestAgreements+` AND a.id = ?`, id)
 }
 
 // Agreements implements truce.AgreementService.
 func (db *DB) Agreements(ctx context.Context) ([]*truce.AgreementRecord, error) {
-	rows, err := db.r.QueryContext(ctx, latestAgreements+` ORDER BY a.id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*truce.AgreementRecord
-	for rows.Next() {
-		var data []byte
-		var idx int64
-		var ts string
-		if err := rows.Scan(&data, &idx, &ts); err != nil {
-			return nil, err
-		}
-		rec, err := agreementRecord(data, idx, ts)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rec)
-	}
-	return out, rows.Err()
+	return records(ctx, db.r, agreementRecord, latestAgreements+` ORDER BY a.id`)
 }

@@ -574,12 +574,58 @@ func (db *DB) ReadHashes(ctx context.Context, indexes []int64) ([][32]byte, erro
 	return out, nil
 }
 
+// querier runs queries: the readers (*sql.DB) or the writer's *sql.Tx.
+type querier interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}
+
+// records runs query, whose rows are the data, index and time of entries,
+// and decodes each row with decode.
+func records[T any](ctx context.Context, q querier, decode func(data []byte, index int64, at time.Time) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var data []byte
+		var index int64
+		var ts string
+		if err := rows.Scan(&data, &index, &ts); err != nil {
+			return nil, err
+		}
+		at, err := scanTime(ts)
+		if err != nil {
+			return nil, err
+		}
+		r, err := decode(data, index, at)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: entry %d: %w", index, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// record is records for a query of one row; notFound is the error when
+// there is none.
+func record[T any](ctx context.Context, q querier, notFound error, decode func([]byte, int64, time.Time) (T, error), query string, args ...any) (T, error) {
+	rs, err := records(ctx, q, decode, query, args...)
+	if err == nil && len(rs) == 0 {
+		err = notFound
+	}
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return rs[0], nil
+}
+
 // readHashes reads the stored hashes at indexes (tlog.StoredHashIndex
 // positions) through q. The hash of the subtree at level L and position n
 // is kept by the entry that completes it, (n+1)·2^L − 1, as its L-th.
-func readHashes(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, indexes []int64) (map[int64]tlog.Hash, error) {
+func readHashes(ctx context.Context, q querier, indexes []int64) (map[int64]tlog.Hash, error) {
 	out := make(map[int64]tlog.Hash, len(indexes))
 	if len(indexes) == 0 {
 		return out, nil
@@ -630,9 +676,7 @@ func (db *DB) Entries(ctx context.Context, start, end int64) ([]*truce.Entry, er
 
 // readEntries reads the entries with start <= index < end through q (the
 // readers, or the writer's transaction).
-func readEntries(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, start, end int64) ([]*truce.Entry, error) {
+func readEntries(ctx context.Context, q querier, start, end int64) ([]*truce.Entry, error) {
 	rows, err := q.QueryContext(ctx, `SELECT idx, type, time, submitter, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx`, start, end)
 	if err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/truce-monitor/truce"
 )
@@ -254,21 +255,16 @@ func projectObservations(tx *txn, entries []*truce.Entry, rows []*truce.Observat
 
 // Observation implements truce.ObservationService.
 func (db *DB) Observation(ctx context.Context, id string) (*truce.ObservationRecord, error) {
-	var data []byte
-	var idx int64
-	var ts string
-	err := db.r.QueryRowContext(ctx, `SELECT e.data, e.idx, e.time FROM observations o JOIN entries e ON e.idx = o.log_index WHERE o.id_key = ? AND o.id = ?`, idKey(id), id).Scan(&data, &idx, &ts)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, truce.Errorf(truce.ENOTFOUND, "no observation %q", id)
-	} else if err != nil {
-		return nil, err
-	}
-	rec, err := observationRecord(data, idx, ts)
+	rec, err := record(ctx, db.r, truce.Errorf(truce.ENOTFOUND, "no observation %q", id), observationRecord,
+		observationSelect+` WHERE o.id_key = ? AND o.id = ?`, idKey(id), id)
 	if err != nil {
 		return nil, err
 	}
 	return rec, db.corrections(ctx, []*truce.ObservationRecord{rec})
 }
+
+// observationSelect selects observations' entries: data, index, time.
+const observationSelect = `SELECT e.data, e.idx, e.time FROM observations o JOIN entries e ON e.idx = o.log_index`
 
 // selectCorrections, followed by a parenthesised list of ids, selects the
 // observations that supersede them. The "<> ”" lets the planner use the
@@ -304,16 +300,12 @@ func (db *DB) corrections(ctx context.Context, recs []*truce.ObservationRecord) 
 	return rows.Err()
 }
 
-func observationRecord(data []byte, idx int64, ts string) (*truce.ObservationRecord, error) {
+func observationRecord(data []byte, index int64, at time.Time) (*truce.ObservationRecord, error) {
 	var o truce.Observation
 	if err := json.Unmarshal(data, &o); err != nil {
-		return nil, fmt.Errorf("sqlite: entry %d: %w", idx, err)
-	}
-	at, err := scanTime(ts)
-	if err != nil {
 		return nil, err
 	}
-	return &truce.ObservationRecord{Observation: &o, LogIndex: idx, LoggedAt: at}, nil
+	return &truce.ObservationRecord{Observation: &o, LogIndex: index, LoggedAt: at}, nil
 }
 
 // FindObservations implements truce.ObservationService.
@@ -364,43 +356,26 @@ func (db *DB) FindObservations(ctx context.Context, f truce.ObservationFilter) (
 		where = append(where, "(o.observed_at > ? OR (o.observed_at = ? AND o.log_index > ?))")
 		args = append(args, t, t, idx)
 	}
-	q := `SELECT e.data, e.idx, e.time, o.observed_at FROM observations o JOIN entries e ON e.idx = o.log_index`
+	q := observationSelect
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	q += " ORDER BY o.observed_at, o.log_index LIMIT ?"
 	args = append(args, limit+1)
-	rows, err := db.r.QueryContext(ctx, q, args...)
+	recs, err := records(ctx, db.r, observationRecord, q, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	page := &truce.ObservationPage{Observations: []*truce.ObservationRecord{}}
-	var lastAt int64
-	for rows.Next() {
-		var data []byte
-		var idx int64
-		var ts string
-		var at int64
-		if err := rows.Scan(&data, &idx, &ts, &at); err != nil {
-			return nil, err
-		}
-		if len(page.Observations) == limit {
-			last := page.Observations[limit-1]
-			page.Next = encodeCursor(lastAt, last.LogIndex)
-			break
-		}
-		rec, err := observationRecord(data, idx, ts)
-		if err != nil {
-			return nil, err
-		}
-		page.Observations = append(page.Observations, rec)
-		lastAt = at
+	page := &truce.ObservationPage{Observations: recs}
+	if len(recs) > limit {
+		// The projection's observed_at is the observation's time in Unix
+		// nanoseconds, so the cursor can be made from the record.
+		last := recs[limit-1]
+		page.Observations, page.Next = recs[:limit], encodeCursor(last.ObservedAt.UnixNano(), last.LogIndex)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+	if page.Observations == nil {
+		page.Observations = []*truce.ObservationRecord{}
 	}
-	rows.Close()
 	return page, db.corrections(ctx, page.Observations)
 }
 

@@ -2,9 +2,8 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
+	"time"
 
 	"github.com/truce-monitor/truce"
 )
@@ -96,13 +95,9 @@ func projectSource(tx *txn, e *truce.Entry) error {
 		s.Name, string(s.Role), s.Party, e.Index)
 }
 
-const sourceSelect = `SELECT e.data FROM sources s JOIN entries e ON e.idx = s.log_index`
+const sourceSelect = `SELECT e.data, e.idx, e.time FROM sources s JOIN entries e ON e.idx = s.log_index`
 
-func scanSource(row interface{ Scan(...any) error }) (*truce.Source, error) {
-	var data []byte
-	if err := row.Scan(&data); err != nil {
-		return nil, err
-	}
+func sourceRecord(data []byte, _ int64, _ time.Time) (*truce.Source, error) {
 	var s truce.Source
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, err
@@ -112,29 +107,12 @@ func scanSource(row interface{ Scan(...any) error }) (*truce.Source, error) {
 
 // Source implements truce.SourceService.
 func (db *DB) Source(ctx context.Context, name string) (*truce.Source, error) {
-	s, err := scanSource(db.r.QueryRowContext(ctx, sourceSelect+` WHERE s.name = ?`, name))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, truce.Errorf(truce.ENOTFOUND, "no source named %q", name)
-	}
-	return s, err
+	return record(ctx, db.r, truce.Errorf(truce.ENOTFOUND, "no source named %q", name), sourceRecord, sourceSelect+` WHERE s.name = ?`, name)
 }
 
 // Sources implements truce.SourceService.
 func (db *DB) Sources(ctx context.Context) ([]*truce.Source, error) {
-	rows, err := db.r.QueryContext(ctx, sourceSelect+` ORDER BY s.name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*truce.Source
-	for rows.Next() {
-		s, err := scanSource(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return records(ctx, db.r, sourceRecord, sourceSelect+` ORDER BY s.name`)
 }
 
 // Authenticate implements truce.SourceService.
@@ -142,9 +120,6 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*truce.Source, er
 	if token == "" {
 		return nil, truce.Errorf(truce.EUNAUTHORIZED, "no API token given")
 	}
-	s, err := scanSource(db.r.QueryRowContext(ctx, sourceSelect+` JOIN credentials c ON c.source = s.name WHERE c.token_sha256 = ?`, truce.HashToken(token)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, truce.Errorf(truce.EUNAUTHORIZED, "unknown API token")
-	}
-	return s, err
+	return record(ctx, db.r, truce.Errorf(truce.EUNAUTHORIZED, "unknown API token"), sourceRecord,
+		sourceSelect+` JOIN credentials c ON c.source = s.name WHERE c.token_sha256 = ?`, truce.HashToken(token))
 }
