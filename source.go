@@ -132,6 +132,23 @@ func (s *Source) Authorize(a Action) error {
 	return nil
 }
 
+// ClaimProblems reports, as problems at the JSON paths of an observation's
+// fields, any claim to be filed by another source, role or party than s:
+// an input may name its filer only as the source whose credentials send it.
+func (s *Source) ClaimProblems(source string, role Role, party string) []Problem {
+	var ps problems
+	if source != "" && source != s.Name {
+		ps.add("$.source", "the request is authenticated as source %q, not %q", s.Name, source)
+	}
+	if role != "" && role != s.Role {
+		ps.add("$.source_role", "source %q has role %s and may not post as %q", s.Name, s.RoleString(), role)
+	}
+	if party != "" && party != s.Party {
+		ps.add("$.source_party", "source %q has role %s and may not post for party %q", s.Name, s.RoleString(), party)
+	}
+	return ps
+}
+
 // tokenPrefix marks truce API tokens so that secret scanners can find them.
 const tokenPrefix = "truce_"
 

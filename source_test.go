@@ -2,6 +2,7 @@ package truce_test
 
 import (
 	"encoding/hex"
+	"slices"
 	"strings"
 	"testing"
 
@@ -229,5 +230,30 @@ func TestHashToken(t *testing.T) {
 	// Known value: SHA-256 of "abc".
 	if got := truce.HashToken("abc"); got != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" {
 		t.Errorf("HashToken(abc) = %s", got)
+	}
+}
+
+func TestClaimProblems(t *testing.T) {
+	ua := &truce.Source{Name: "ua-liaison", Role: truce.RoleParty, Party: "UA"}
+	tests := []struct {
+		source, party string
+		role          truce.Role
+		paths         []string
+	}{
+		{"", "", "", nil},
+		{"ua-liaison", "UA", truce.RoleParty, nil},
+		{"osce-team-3", "", "", []string{"$.source"}},
+		{"", "", truce.RoleMonitor, []string{"$.source_role"}},
+		{"", "RU", truce.RoleParty, []string{"$.source_party"}},
+		{"other", "RU", truce.RoleSensor, []string{"$.source", "$.source_role", "$.source_party"}},
+	}
+	for _, tt := range tests {
+		var paths []string
+		for _, p := range ua.ClaimProblems(tt.source, tt.role, tt.party) {
+			paths = append(paths, p.Path)
+		}
+		if !slices.Equal(paths, tt.paths) {
+			t.Errorf("ClaimProblems(%q, %q, %q) at %v, want %v", tt.source, tt.role, tt.party, paths, tt.paths)
+		}
 	}
 }

@@ -218,15 +218,9 @@ func impersonation(o *truce.Observation, data []byte, src *truce.Source, line in
 		json.Unmarshal(loose["source_role"], &role)
 		json.Unmarshal(loose["source_party"], &party)
 	}
-	var ps []truce.Problem
-	if source != "" && source != src.Name {
-		ps = append(ps, truce.Problem{Line: line, Path: "$.source", Message: fmt.Sprintf("the request is authenticated as source %q, not %q", src.Name, source)})
-	}
-	if role != "" && role != string(src.Role) {
-		ps = append(ps, truce.Problem{Line: line, Path: "$.source_role", Message: fmt.Sprintf("source %q has role %s and may not post as %s", src.Name, src.RoleString(), quote(role))})
-	}
-	if party != "" && party != src.Party {
-		ps = append(ps, truce.Problem{Line: line, Path: "$.source_party", Message: fmt.Sprintf("source %q has role %s and may not post for party %s", src.Name, src.RoleString(), quote(party))})
+	ps := src.ClaimProblems(source, truce.Role(role), party)
+	for i := range ps {
+		ps[i].Line = line
 	}
 	return ps
 }

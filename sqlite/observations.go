@@ -32,20 +32,22 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 		}
 		return i + 1
 	}
+	// canon holds each observation as it is logged: filed under by and
+	// normalized; data, its canonical bytes.
+	canon := make([]truce.Observation, len(obs))
 	data := make([][]byte, len(obs))
 	var ps []truce.Problem
 	for i, o := range obs {
-		if o.Source != "" && o.Source != by.Name {
-			return nil, truce.Errorf(truce.EFORBIDDEN, "source %q may not file observations as source %q", by.Name, o.Source)
+		if cps := by.ClaimProblems(o.Source, o.SourceRole, o.SourceParty); len(cps) > 0 {
+			for k := range cps {
+				cps[k].Line = line(i)
+			}
+			return nil, &truce.Error{Code: truce.EFORBIDDEN, Message: fmt.Sprintf("source %q may file observations only as itself; nothing was stored", by.Name), Problems: cps}
 		}
-		if o.SourceRole != "" && o.SourceRole != by.Role {
-			return nil, truce.Errorf(truce.EFORBIDDEN, "source %q with role %s may not file observations as a %s", by.Name, by.RoleString(), o.SourceRole)
-		}
-		if o.SourceParty != "" && o.SourceParty != by.Party {
-			return nil, truce.Errorf(truce.EFORBIDDEN, "source %q with role %s may not file observations for party %s", by.Name, by.RoleString(), o.SourceParty)
-		}
-		c := *o
+		c := &canon[i]
+		*c = *o
 		c.Source, c.SourceRole, c.SourceParty = by.Name, by.Role, by.Party
+		c.Normalize()
 		if err := c.Validate(); err != nil {
 			for _, p := range truce.ErrorProblems(err) {
 				p.Line = line(i)
@@ -127,9 +129,7 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 		entries := make([]*truce.Entry, len(fresh))
 		rows := make([]*truce.Observation, len(fresh))
 		for k, i := range fresh {
-			c := *obs[i]
-			c.Source, c.SourceRole, c.SourceParty = by.Name, by.Role, by.Party
-			rows[k] = &c
+			rows[k] = &canon[i]
 			entries[k] = &truce.Entry{Index: tx.next + int64(k), Type: truce.EntryObservation, Time: tx.now, Submitter: by.Name, Data: data[i]}
 		}
 		if err := tx.appendAll(entries); err != nil {
