@@ -11,7 +11,6 @@ import (
 	"github.com/truce-monitor/truce/httpapi"
 	"github.com/truce-monitor/truce/ledger"
 	"golang.org/x/mod/sumdb/note"
-	"golang.org/x/mod/sumdb/tlog"
 )
 
 // TestCheckpoint checks GET /checkpoint: 404 with a hint until a
@@ -42,14 +41,7 @@ func TestCheckpoint(t *testing.T) {
 	store := func() []byte {
 		t.Helper()
 		size := e.logSize()
-		root, err := ledger.Root(size, tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
-			hs, err := e.db.ReadHashes(ctx, indexes)
-			out := make([]tlog.Hash, len(hs))
-			for i, h := range hs {
-				out[i] = h
-			}
-			return out, err
-		}))
+		root, err := ledger.Root(size, ledger.HashReader(ctx, e.db))
 		if err != nil {
 			t.Fatal(err)
 		}

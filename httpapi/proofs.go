@@ -21,22 +21,13 @@ import (
 // not of the request: its ENOTFOUND is turned into an internal error rather
 // than answered 404.
 func (s *Server) hashReader(ctx context.Context) tlog.HashReader {
+	r := ledger.HashReader(ctx, s.store)
 	return tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
-		hs, err := s.store.ReadHashes(ctx, indexes)
-		if err != nil {
-			if truce.ErrorCode(err) == truce.ENOTFOUND {
-				return nil, fmt.Errorf("httpapi: stored hashes missing below the log size: %v", err)
-			}
-			return nil, err
+		hs, err := r.ReadHashes(indexes)
+		if truce.ErrorCode(err) == truce.ENOTFOUND {
+			return nil, fmt.Errorf("httpapi: stored hashes missing below the log size: %v", err)
 		}
-		if len(hs) != len(indexes) {
-			return nil, fmt.Errorf("httpapi: store returned %d hashes for %d indexes", len(hs), len(indexes))
-		}
-		out := make([]tlog.Hash, len(hs))
-		for i, h := range hs {
-			out[i] = h
-		}
-		return out, nil
+		return hs, err
 	})
 }
 

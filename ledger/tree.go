@@ -1,11 +1,33 @@
 package ledger
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/truce-monitor/truce"
 	"golang.org/x/mod/sumdb/tlog"
 )
+
+// HashReader returns a tlog.HashReader over a log store's stored hashes
+// (truce.LogService's ReadHashes), reading with ctx.
+func HashReader(ctx context.Context, log interface {
+	ReadHashes(ctx context.Context, indexes []int64) ([][32]byte, error)
+}) tlog.HashReader {
+	return tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		hs, err := log.ReadHashes(ctx, indexes)
+		if err != nil {
+			return nil, err
+		}
+		if len(hs) != len(indexes) {
+			return nil, fmt.Errorf("ledger: the store returned %d hashes for %d indexes", len(hs), len(indexes))
+		}
+		out := make([]tlog.Hash, len(hs))
+		for i, h := range hs {
+			out[i] = h
+		}
+		return out, nil
+	})
+}
 
 // EmptyRoot is the root hash of the empty tree, SHA-256 of no bytes
 // (RFC 6962, section 2.1): e3b0c442…b855.

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/ledger"
 )
 
 // Open returns a new, empty store; the suite closes it.
@@ -727,14 +728,7 @@ func testMerkleTree(t *testing.T, s truce.Store) {
 	for i, e := range entries {
 		leaves[i] = sha256.Sum256(append([]byte{0}, e.Encode()...))
 	}
-	reader := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
-		hs, err := s.ReadHashes(ctx, indexes)
-		out := make([]tlog.Hash, len(hs))
-		for i, h := range hs {
-			out[i] = h
-		}
-		return out, err
-	})
+	reader := ledger.HashReader(ctx, s)
 	// Every prefix of the first writes, then a sample through the
 	// concurrent ones, and the whole log.
 	var sizes []int64
@@ -771,14 +765,7 @@ func testCheckpoints(t *testing.T, s truce.Store) {
 		t.Fatal(err)
 	}
 	size := logSize(t, s)
-	reader := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
-		hs, err := s.ReadHashes(ctx, indexes)
-		out := make([]tlog.Hash, len(hs))
-		for i, h := range hs {
-			out[i] = h
-		}
-		return out, err
-	})
+	reader := ledger.HashReader(ctx, s)
 	checkpoint := func(n int64) *truce.SignedCheckpoint {
 		t.Helper()
 		root, err := tlog.TreeHash(n, reader)

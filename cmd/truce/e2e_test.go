@@ -271,14 +271,7 @@ func checkStore(t *testing.T, path string, attempted []string, acked map[string]
 	}
 	// The Merkle tree stored beside the log survived too: its root is the
 	// RFC 6962 root of the entries.
-	root, err := tlog.TreeHash(size, tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
-		hs, err := store.ReadHashes(ctx, indexes)
-		out := make([]tlog.Hash, len(hs))
-		for i, h := range hs {
-			out[i] = h
-		}
-		return out, err
-	}))
+	root, err := tlog.TreeHash(size, ledger.HashReader(ctx, store))
 	if err != nil {
 		t.Fatalf("tree hash: %v", err)
 	}

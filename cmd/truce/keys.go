@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
-	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/ledger"
@@ -167,17 +166,7 @@ func (c *checkpointer) sign(ctx context.Context) (*truce.SignedCheckpoint, error
 	case size <= latest.Size:
 		return nil, nil
 	}
-	root, err := ledger.Root(size, tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
-		hs, err := c.store.ReadHashes(ctx, indexes)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]tlog.Hash, len(hs))
-		for i, h := range hs {
-			out[i] = h
-		}
-		return out, nil
-	}))
+	root, err := ledger.Root(size, ledger.HashReader(ctx, c.store))
 	if err != nil {
 		return nil, err
 	}
