@@ -119,6 +119,34 @@ func ErrorProblems(err error) []Problem {
 	return nil
 }
 
+// Relocate returns err with its problems moved from a batch to the input
+// the batch came from. A service numbers each problem's Line by the
+// position of the item in the batch (1-based; 0 for a batch of one); lines
+// gives the line of the input where each item starts, and file, if not
+// empty, names the input. Errors other than an *Error with problems are
+// returned as they are.
+func Relocate(err error, file string, lines []int) error {
+	var e *Error
+	if !errors.As(err, &e) || len(e.Problems) == 0 {
+		return err
+	}
+	out := &Error{Code: e.Code, Message: e.Message, Problems: make([]Problem, len(e.Problems))}
+	for i, p := range e.Problems {
+		pos := p.Line
+		if pos == 0 && len(lines) == 1 {
+			pos = 1
+		}
+		if pos >= 1 && pos <= len(lines) {
+			p.Line = lines[pos-1]
+		}
+		if file != "" {
+			p.File = file
+		}
+		out.Problems[i] = p
+	}
+	return out
+}
+
 // problems collects Problems while a value is validated.
 type problems []Problem
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/truce-monitor/truce"
@@ -112,5 +113,29 @@ func TestErrorImplementsError(t *testing.T) {
 	var e *truce.Error
 	if !errors.As(err, &e) || e.Code != truce.EFORBIDDEN {
 		t.Fatalf("errors.As failed for %v", err)
+	}
+}
+
+func TestRelocate(t *testing.T) {
+	err := &truce.Error{Code: truce.ECONFLICT, Message: "m", Problems: []truce.Problem{
+		{Line: 1, Path: "$.id", Message: "a"}, {Line: 3, Path: "$.id", Message: "b"}, {Line: 9, Message: "out of range"}}}
+	got := truce.ErrorProblems(truce.Relocate(fmt.Errorf("wrapped: %w", err), "f.csv", []int{2, 5, 7}))
+	want := []truce.Problem{{File: "f.csv", Line: 2, Path: "$.id", Message: "a"}, {File: "f.csv", Line: 7, Path: "$.id", Message: "b"}, {File: "f.csv", Line: 9, Message: "out of range"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("Relocate = %v, want %v", got, want)
+	}
+	if err.Problems[0].Line != 1 {
+		t.Error("Relocate changed its input")
+	}
+	// A batch of one numbers its problem 0.
+	one := truce.ErrorProblems(truce.Relocate(&truce.Error{Code: truce.EINVALID, Problems: []truce.Problem{{Path: "$.kind"}}}, "", []int{4}))
+	if one[0].Line != 4 || one[0].File != "" {
+		t.Errorf("batch of one: %v", one)
+	}
+	if plain := errors.New("x"); truce.Relocate(plain, "f", []int{1}) != plain {
+		t.Error("Relocate changed a plain error")
+	}
+	if code := truce.ErrorCode(truce.Relocate(err, "", nil)); code != truce.ECONFLICT {
+		t.Errorf("code %q", code)
 	}
 }

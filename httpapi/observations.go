@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -74,7 +73,7 @@ func (s *Server) postObservations(w http.ResponseWriter, r *http.Request) error 
 
 	results, err := s.store.AddObservations(r.Context(), src, obs)
 	if err != nil {
-		return relines(err, lines)
+		return truce.Relocate(err, "", lines)
 	}
 	created := 0
 	for _, res := range results {
@@ -223,28 +222,6 @@ func impersonation(o *truce.Observation, data []byte, src *truce.Source, line in
 		ps[i].Line = line
 	}
 	return ps
-}
-
-// relines maps the lines in the store's problems, which count the
-// observations given to it from 1 (0 for a single one), to the lines of the
-// NDJSON body, which may have blank lines. lines is nil for a single
-// observation.
-func relines(err error, lines []int) error {
-	var e *truce.Error
-	if lines == nil || !errors.As(err, &e) || len(e.Problems) == 0 {
-		return err
-	}
-	out := &truce.Error{Code: e.Code, Message: e.Message, Problems: make([]truce.Problem, len(e.Problems))}
-	for i, p := range e.Problems {
-		switch {
-		case p.Line > 0 && p.Line <= len(lines):
-			p.Line = lines[p.Line-1]
-		case p.Line == 0 && len(lines) == 1:
-			p.Line = lines[0]
-		}
-		out.Problems[i] = p
-	}
-	return out
 }
 
 // handleGetObservation handles GET /v1/observations/{id}.

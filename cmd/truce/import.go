@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -154,7 +153,7 @@ func importReader(ctx context.Context, store truce.Store, format, name string, r
 	if len(res.Observations) > 0 {
 		results, err := store.AddObservations(ctx, by, res.Observations)
 		if err != nil {
-			return nil, fileLines(err, name, res.Lines)
+			return nil, truce.Relocate(err, name, res.Lines)
 		}
 		sum.Observations = len(results)
 		for _, x := range results {
@@ -183,30 +182,6 @@ func importReader(ctx context.Context, store truce.Store, format, name string, r
 		return nil, err
 	}
 	return sum, nil
-}
-
-// fileLines rewrites the problems of a store error, which name the
-// position of an observation in the batch (1-based, or 0 for a batch of
-// one), to name the file and the line where the observation's record starts.
-func fileLines(err error, file string, lines []int) error {
-	var e *truce.Error
-	if !errors.As(err, &e) || len(e.Problems) == 0 {
-		return err
-	}
-	c := *e
-	c.Problems = make([]truce.Problem, len(e.Problems))
-	for i, p := range e.Problems {
-		pos := p.Line
-		if pos == 0 && len(lines) == 1 {
-			pos = 1
-		}
-		if pos >= 1 && pos <= len(lines) {
-			p.Line = lines[pos-1]
-		}
-		p.File = file
-		c.Problems[i] = p
-	}
-	return &c
 }
 
 // ensureSource returns the stored source named like want, registering it
