@@ -60,6 +60,13 @@ type Observation struct {
 	// Supersedes names an earlier observation by the same source that this
 	// one corrects.
 	Supersedes string `json:"supersedes,omitempty"`
+	// Signature is the filing source's Ed25519 signature of the
+	// observation's signing bytes ([Observation.SigningBytes]), in
+	// standard base64 with padding (88 characters). It is required when
+	// the source has a public key and refused when it has none; the log
+	// keeps it, so that anyone can check it again. [SignObservation]
+	// sets it.
+	Signature string `json:"signature,omitempty"`
 }
 
 // Location is where something happened, in exactly one of three forms: a
@@ -245,6 +252,11 @@ func (o *Observation) validate(ps *problems) {
 		}
 		if len(e.Ref) > MaxRefBytes {
 			ps.add(p+".ref", "longer than %d bytes", MaxRefBytes)
+		}
+	}
+	if o.Signature != "" {
+		if _, err := decodeSignature(o.Signature); err != nil {
+			ps.add("$.signature", "%s", ErrorMessage(err))
 		}
 	}
 	if o.Supersedes != "" {

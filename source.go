@@ -28,11 +28,18 @@ var Roles = []Role{RoleAdmin, RoleAnalyst, RoleMonitor, RoleSensor, RoleDataset,
 // Source is a registered reporter: a person, team, sensor or dataset with
 // an API token and a role.
 type Source struct {
-	Name        string    `json:"name"`
-	Role        Role      `json:"role"`
-	Party       string    `json:"party,omitempty"` // the party, for RoleParty
-	Description string    `json:"description,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
+	Name        string `json:"name"`
+	Role        Role   `json:"role"`
+	Party       string `json:"party,omitempty"` // the party, for RoleParty
+	Description string `json:"description,omitempty"`
+	// PublicKey is the source's Ed25519 public key in the form that
+	// [ParsePublicKey] reads, when it signs its observations: every
+	// observation it files must then carry a valid Signature. In the
+	// source's log entry it is the key it was registered with; a store
+	// reports the key in force now, which a "source_key" entry
+	// ([SourceKey]) may since have replaced.
+	PublicKey string    `json:"public_key,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Credential records that an API token was issued to a source. The log
@@ -93,6 +100,11 @@ func (s *Source) Validate() error {
 	if len(s.Description) > 1024 {
 		ps.add("description", "longer than 1024 bytes")
 	}
+	if s.PublicKey != "" {
+		if _, err := ParsePublicKey(s.PublicKey); err != nil {
+			ps.add("public_key", "%s", ErrorMessage(err))
+		}
+	}
 	return ps.err("source")
 }
 
@@ -111,7 +123,7 @@ const (
 // EUNAUTHORIZED for a nil source).
 //
 // Monitors, sensors, datasets and parties file observations (a party's are
-// allegations); only admins manage agreements and sources; admins and
+// allegations); only admins manage agreements, sources and witnesses; admins and
 // datasets add control maps.
 func (s *Source) Authorize(a Action) error {
 	if s == nil {
@@ -121,7 +133,7 @@ func (s *Source) Authorize(a Action) error {
 	switch a {
 	case ActionObserve:
 		ok = s.Role == RoleMonitor || s.Role == RoleSensor || s.Role == RoleDataset || s.Role == RoleParty
-	case ActionManageAgreement, ActionManageSource:
+	case ActionManageAgreement, ActionManageSource, ActionManageWitness:
 		ok = s.Role == RoleAdmin
 	case ActionAddControlMap:
 		ok = s.Role == RoleAdmin || s.Role == RoleDataset

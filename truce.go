@@ -40,7 +40,15 @@ type SourceService interface {
 	// IssueToken gives the source named name a new API token, returned only
 	// this once; its previous token stops working.
 	IssueToken(ctx context.Context, by *Source, name string) (token string, err error)
-	// Source returns the source named name, or an ENOTFOUND error.
+	// SetSourceKey sets the Ed25519 public key (as [ParsePublicKey] reads
+	// it) of the source named name on behalf of by, an admin, with a
+	// "source_key" log entry: every observation the source files after it
+	// must be signed by that key. Setting the key in force again changes
+	// nothing and reports changed == false. It returns the source with
+	// its key; an unknown name is an ENOTFOUND error.
+	SetSourceKey(ctx context.Context, by *Source, name, publicKey string) (s *Source, changed bool, err error)
+	// Source returns the source named name, with the public key in force
+	// now, or an ENOTFOUND error.
 	Source(ctx context.Context, name string) (*Source, error)
 	// Sources returns every registered source ordered by name.
 	Sources(ctx context.Context) ([]*Source, error)
@@ -116,12 +124,19 @@ type SignedCheckpoint struct {
 	Size int64
 	// Root is the RFC 6962 root hash of the tree of the first Size entries.
 	Root [32]byte
-	// Note is the signed note as served (GET /checkpoint), byte for byte:
-	// the checkpoint body, a blank line and the signature lines. The store
-	// keeps it opaque; it does not parse or verify it.
+	// Note is the signed note as the log signed it, byte for byte: the
+	// checkpoint body, a blank line and the log's signature line. The
+	// store keeps it as given; it reads only the body, to check
+	// cosignatures against it.
 	Note []byte
 	// SignedAt is when the note was signed.
 	SignedAt time.Time
+	// Cosignatures are the witnesses' cosignatures of the checkpoint
+	// collected so far, ordered by witness name. A store fills them in
+	// when it returns a checkpoint and ignores them in AddCheckpoint;
+	// [SignedCheckpoint.Cosigned] is the note with their lines appended,
+	// as GET /checkpoint serves it.
+	Cosignatures []*Cosignature
 }
 
 // Validate reports whether c can be stored: a non-negative size, a note
@@ -143,7 +158,8 @@ func (c *SignedCheckpoint) Validate() error {
 	return nil
 }
 
-// CheckpointService keeps the log's signed checkpoints.
+// CheckpointService keeps the log's signed checkpoints, the witnesses
+// registered to cosign them, and their cosignatures.
 type CheckpointService interface {
 	// AddCheckpoint stores cp. Checkpoints only move forward: cp.Size must
 	// not exceed the log's size (else EINVALID), nor be less than the size
@@ -152,7 +168,33 @@ type CheckpointService interface {
 	// another root it is an ECONFLICT error, since the log cannot have two
 	// trees of one size.
 	AddCheckpoint(ctx context.Context, cp *SignedCheckpoint) error
-	// LatestCheckpoint returns the checkpoint of the largest size, or an
-	// ENOTFOUND error when none has been stored.
+	// LatestCheckpoint returns the checkpoint of the largest size with its
+	// cosignatures, or an ENOTFOUND error when none has been stored.
 	LatestCheckpoint(ctx context.Context) (*SignedCheckpoint, error)
+	// Checkpoint returns the checkpoint of the given size with its
+	// cosignatures, or an ENOTFOUND error.
+	Checkpoint(ctx context.Context, size int64) (*SignedCheckpoint, error)
+	// Checkpoints returns every stored checkpoint with its cosignatures,
+	// in increasing order of size.
+	Checkpoints(ctx context.Context) ([]*SignedCheckpoint, error)
+
+	// AddWitness registers w on behalf of by (nil: the local operator), an
+	// admin, as a "witness" log entry. The key must be a cosignature/v1
+	// verifier key named w.Name (EINVALID otherwise). Registering a
+	// witness again with the same key changes nothing and reports
+	// created == false; the same name with another key is an ECONFLICT
+	// error.
+	AddWitness(ctx context.Context, by *Source, w *Witness) (rec *WitnessRecord, created bool, err error)
+	// Witnesses returns every registered witness ordered by name.
+	Witnesses(ctx context.Context) ([]*WitnessRecord, error)
+	// AddCosignature stores a witness's cosignature line of the checkpoint
+	// of the given size, which the witness says has root root. The line
+	// authenticates itself: it must name a registered witness (else
+	// EFORBIDDEN), a checkpoint of that size must be stored (else
+	// ENOTFOUND) with that root (else ECONFLICT: the witness cosigned a
+	// checkpoint this log did not sign), and the line must be the
+	// witness's valid cosignature of that checkpoint's body (else
+	// EINVALID). A witness's first cosignature of a size is kept; another
+	// one for the same size changes nothing and reports created == false.
+	AddCosignature(ctx context.Context, size int64, root [32]byte, line string) (c *Cosignature, created bool, err error)
 }

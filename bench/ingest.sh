@@ -2,13 +2,27 @@
 # bench/ingest.sh — HTTP ingest throughput and single-POST latency of a real
 # truce server on a fresh SQLite store over loopback (durable commits:
 # WAL with synchronous=FULL). Usage: bench/ingest.sh [ingest flags...]
+#
+# With --signed, the bench source is registered with an Ed25519 key made by
+# truce source keygen; bench/ingest signs every observation beforehand, the
+# server verifies each one, and the run first measures the raw Ed25519
+# verification rate on all cores (see BENCHMARKS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=$(mktemp -d)
 trap 'kill "${pid:-}" 2>/dev/null || true; rm -rf "$dir"' EXIT
 go build -o "$dir/truce" ./cmd/truce
 go build -o "$dir/ingest" ./bench/ingest
-token=$("$dir/truce" source add bench-sensor --role sensor --db "$dir/truce.db" --json | sed -n 's/.*"token": "\(.*\)".*/\1/p')
+keyargs=()
+extra=()
+for a in "$@"; do
+  if [ "$a" = "--signed" ]; then
+    pub=$("$dir/truce" source keygen --out "$dir/source.pem" --json | sed -n 's/.*"public_key": "\(.*\)".*/\1/p')
+    keyargs=(--public-key "$pub")
+    extra=(--key "$dir/source.pem")
+  fi
+done
+token=$("$dir/truce" source add bench-sensor --role sensor "${keyargs[@]}" --db "$dir/truce.db" --json | sed -n 's/.*"token": "\(.*\)".*/\1/p')
 "$dir/truce" serve --db "$dir/truce.db" --addr 127.0.0.1:0 2>"$dir/serve.log" &
 pid=$!
 for _ in $(seq 100); do
@@ -17,4 +31,4 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 echo "server $url, store $dir/truce.db, $(nproc) cores, $(go version | cut -d' ' -f3)"
-"$dir/ingest" --url "$url" --token "$token" "$@"
+"$dir/ingest" --url "$url" --token "$token" --server-pid "$pid" "${extra[@]}" "$@"

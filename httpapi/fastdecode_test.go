@@ -21,6 +21,8 @@ func FuzzDecodeFastAgrees(f *testing.F) {
 		`{"counts":{"rounds":99999999999999999999}}`, `{"location":{"lon":1e400}}`, `{"location":{"lon":-0}}`,
 		`{"observed_at":"2025-03-14T06:00:00.123456789123Z"}`, `{"observed_at":"2025-03-14 06:00:00Z"}`, `{"kind":"artillery"}x`,
 		`{"evidence":[{"sha256":"a"},{"sha256":"b","sha256":"c"}]}`, ` {"id":"a"} `, `{"id":"a\u0000"}`, `{"id":"\"quoted\""}`,
+		`{"id":"a","signature":"BGlL6FueaT0ufFBZ6hZKThb25HQVZTgbk+ILqE/zw1HplyeNd9YOVQiLiPqUbqUdyBiCeE0d4wdX4M1/so4fBg=="}`,
+		`{"signature":null}`, `{"signature":7}`, `{"Signature":"x"}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -27,6 +27,8 @@
 //	GET  /v1/sources                   registered sources
 //	POST /v1/sources                   register a source and get its token once (admin)
 //	POST /v1/sources/{name}/token      issue a source a new token; the old one stops working (admin)
+//	POST /v1/sources/{name}/key        set or replace the source's Ed25519 public key, which
+//	                                   its observations must then be signed by (admin)
 //	GET  /v1/control-maps              control maps, without geometry
 //	GET  /v1/control-maps/{id}         one control map with its geometry
 //	GET  /v1/log/size                  the number of log entries
@@ -39,8 +41,15 @@
 //	                                   the tree of old entries (old, new)
 //	GET  /checkpoint                   the latest signed checkpoint: a C2SP
 //	                                   tlog-checkpoint signed as a C2SP signed note
-//	                                   by the log's key (text/plain); 404 until one
-//	                                   is signed
+//	                                   by the log's key (text/plain), with the
+//	                                   witnesses' cosignatures collected so far; 404
+//	                                   until one is signed
+//	GET  /v1/checkpoints/{size}        the checkpoint of that size, as /checkpoint
+//	POST /v1/checkpoint/cosignatures   a registered witness's cosignature of a
+//	                                   checkpoint; no token: the cosignature must
+//	                                   verify with the witness's registered key
+//	GET  /v1/witnesses                 the witnesses registered to cosign
+//	POST /v1/witnesses                 register a witness by its verifier key (admin)
 //	GET  /                             a page for people: what the store holds, links
 //	GET  /healthz                      liveness and the store's log size
 //	GET  /metrics                      Prometheus metrics
@@ -144,6 +153,7 @@ func NewServer(store truce.Store, opts Options) *Server {
 	s.route("GET /v1/sources", s.handleListSources)
 	s.route("POST /v1/sources", s.handlePostSource)
 	s.route("POST /v1/sources/{name}/token", s.handleIssueToken)
+	s.route("POST /v1/sources/{name}/key", s.handleSetSourceKey)
 	s.route("GET /v1/control-maps", s.handleListControlMaps)
 	s.route("GET /v1/control-maps/{id}", s.handleGetControlMap)
 	s.route("GET /v1/log/size", s.handleLogSize)
@@ -152,6 +162,10 @@ func NewServer(store truce.Store, opts Options) *Server {
 	s.route("GET /v1/log/proof/inclusion", s.handleInclusionProof)
 	s.route("GET /v1/log/proof/consistency", s.handleConsistencyProof)
 	s.route("GET /checkpoint", s.handleCheckpoint)
+	s.route("GET /v1/checkpoints/{size}", s.handleGetCheckpoint)
+	s.route("POST /v1/checkpoint/cosignatures", s.handlePostCosignature)
+	s.route("GET /v1/witnesses", s.handleListWitnesses)
+	s.route("POST /v1/witnesses", s.handlePostWitness)
 	s.route("GET /healthz", s.handleHealthz)
 	s.route("GET /{$}", s.handleIndex)
 	s.mux.Handle("GET /metrics", s.metricsHandler())

@@ -82,6 +82,7 @@ type sourceRequest struct {
 	Name        string `json:"name"`
 	Role        string `json:"role"`
 	Description string `json:"description,omitempty"`
+	PublicKey   string `json:"public_key,omitempty"`
 }
 
 // sourceResponse answers POST /v1/sources. Token is shown this once.
@@ -102,7 +103,7 @@ func (s *Server) handlePostSource(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, err)
 		return
 	}
-	src := &truce.Source{Name: req.Name, Description: req.Description}
+	src := &truce.Source{Name: req.Name, Description: req.Description, PublicKey: req.PublicKey}
 	var ps []truce.Problem
 	if req.Role == "" {
 		ps = append(ps, truce.Problem{Path: "$.role", Message: "required: admin, analyst, monitor, sensor, dataset or party:<ID>"})

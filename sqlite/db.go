@@ -16,10 +16,12 @@
 // acknowledged together: group commit. Nothing is ever updated or deleted;
 // the query tables can be rebuilt from the entries ([DB.Rebuild]).
 //
-// Signed checkpoints are kept beside the log, in their own table, written
-// through the same writer; they are not entries, and Rebuild keeps them.
+// Signed checkpoints, and the witnesses' cosignatures of them, are kept
+// beside the log, in their own tables, written through the same writer;
+// they are not entries, and Rebuild keeps them.
 //
-// This package imports the root package truce and the database driver.
+// This package imports the root package truce, the leaf library ledger (to
+// check witnesses' keys and cosignatures) and the database driver.
 package sqlite
 
 import (
@@ -27,6 +29,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -390,6 +393,10 @@ func (t *txn) append(typ truce.EntryType, submitter string, data []byte) (*truce
 	return e, nil
 }
 
+// projections are the query tables kept from the log: Rebuild remakes
+// them, and Verify checks them against it.
+var projections = []string{"sources", "agreements", "observations", "control_maps", "witnesses", "source_keys"}
+
 // Rebuild drops the query tables' rows and projects every entry of the log
 // into them again, in one transaction: the tables are projections of the
 // log, and this makes them so. Credentials, which are not in the log, are
@@ -397,46 +404,68 @@ func (t *txn) append(typ truce.EntryType, submitter string, data []byte) (*truce
 func (db *DB) Rebuild(ctx context.Context) (int64, error) {
 	var n int64
 	err := db.write(ctx, func(tx *txn) error {
-		for _, table := range []string{"sources", "agreements", "observations", "control_maps"} {
+		for _, table := range projections {
 			if err := tx.exec(`DELETE FROM ` + table); err != nil {
 				return err
 			}
 		}
-		const page = 1000
-		for start := int64(0); ; start += page {
-			entries, err := readEntries(tx.ctx, tx.tx, start, start+page)
-			if err != nil {
-				return err
-			}
-			var obs []*truce.Entry
-			for _, e := range entries {
-				switch e.Type {
-				case truce.EntryObservation:
-					obs = append(obs, e)
-				case truce.EntrySource:
-					err = projectSource(tx, e)
-				case truce.EntryAgreement:
-					err = projectAgreement(tx, e)
-				case truce.EntryControlMap:
-					err = projectControlMap(tx, e)
-				case truce.EntryCredential:
-				default:
-					err = fmt.Errorf("entry %d has unknown type %q", e.Index, e.Type)
-				}
-				if err != nil {
-					return fmt.Errorf("sqlite: rebuilding from entry %d: %w", e.Index, err)
-				}
-			}
-			if err := projectObservations(tx, obs, nil); err != nil {
-				return fmt.Errorf("sqlite: rebuilding observations: %w", err)
-			}
-			n += int64(len(entries))
-			if len(entries) < page {
-				return nil
-			}
-		}
+		var err error
+		n, err = replay(tx, nil)
+		return err
 	})
 	return n, err
+}
+
+// replay projects every entry of the log, read through tx, into the query
+// tables, and returns the number of entries read. An entry that cannot be
+// projected is an error, unless skip is not nil: then skip is told why and
+// the entry is left out.
+func replay(tx *txn, skip func(e *truce.Entry, err error)) (int64, error) {
+	var n int64
+	const page = 1000
+	for start := int64(0); ; start += page {
+		entries, err := readEntries(tx.ctx, tx.tx, start, start+page)
+		if err != nil {
+			return n, err
+		}
+		var obs []*truce.Entry
+		var rows []*truce.Observation
+		for _, e := range entries {
+			switch e.Type {
+			case truce.EntryObservation:
+				o := new(truce.Observation)
+				if err = json.Unmarshal(e.Data, o); err == nil {
+					obs, rows = append(obs, e), append(rows, o)
+				}
+			case truce.EntrySource:
+				err = projectSource(tx, e)
+			case truce.EntrySourceKey:
+				err = projectSourceKey(tx, e)
+			case truce.EntryAgreement:
+				err = projectAgreement(tx, e)
+			case truce.EntryControlMap:
+				err = projectControlMap(tx, e)
+			case truce.EntryWitness:
+				err = projectWitness(tx, e)
+			case truce.EntryCredential:
+			default:
+				err = fmt.Errorf("entry %d has unknown type %q", e.Index, e.Type)
+			}
+			if err != nil {
+				if skip == nil {
+					return n, fmt.Errorf("sqlite: rebuilding from entry %d: %w", e.Index, err)
+				}
+				skip(e, err)
+			}
+		}
+		if err := projectObservations(tx, obs, rows); err != nil {
+			return n, fmt.Errorf("sqlite: rebuilding observations: %w", err)
+		}
+		n += int64(len(entries))
+		if len(entries) < page {
+			return n, nil
+		}
+	}
 }
 
 // stored is an entry found under a key: its data, index and time.

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
@@ -63,8 +64,36 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 	if len(ps) > 0 {
 		return nil, truce.Invalid(fmt.Sprintf("%d invalid observation(s); nothing was stored", countLines(ps)), ps...)
 	}
+	// A source with a public key signs every observation it files, one
+	// without signs none. The signatures are verified here, on every core,
+	// before the batch queues for the single writer; the writer then
+	// checks that the key is still the one in force, so that no
+	// observation is logged after a key entry that it does not verify
+	// against.
+	key, err := sourceKey(ctx, db.r, by.Name)
+	if err != nil {
+		return nil, db.closedOr(err)
+	}
+	var pub ed25519.PublicKey
+	if key != "" {
+		if pub, err = truce.ParsePublicKey(key); err != nil {
+			return nil, fmt.Errorf("sqlite: the stored key of source %q: %w", by.Name, err)
+		}
+	}
+	filed := make([]*truce.Observation, len(canon))
+	for i := range canon {
+		filed[i] = &canon[i]
+	}
+	if err := truce.CheckSignatures(by.Name, pub, filed, data); err != nil {
+		return nil, err
+	}
 	results := make([]truce.AddResult, len(obs))
-	err := db.write(ctx, func(tx *txn) error {
+	err = db.write(ctx, func(tx *txn) error {
+		if cur, err := sourceKey(tx.ctx, tx.tx, by.Name); err != nil {
+			return err
+		} else if cur != key {
+			return truce.Errorf(truce.EFORBIDDEN, "source %q's public key changed while its observations were being checked: sign them with the key now in force and send them again; nothing was stored", by.Name)
+		}
 		stored, err := storedObservations(tx, obs)
 		if err != nil {
 			return err

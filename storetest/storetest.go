@@ -51,6 +51,12 @@ func Run(t *testing.T, open Open) {
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"MerkleTree", testMerkleTree},
 		{"Checkpoints", testCheckpoints},
+		{"SignedObservations", testSignedObservations},
+		{"SignatureRejected", testSignatureRejected},
+		{"SourceKeyRotation", testSourceKeyRotation},
+		{"KeyRotationRace", testKeyRotationRace},
+		{"Witnesses", testWitnesses},
+		{"Cosignatures", testCosignatures},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

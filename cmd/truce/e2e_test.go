@@ -10,10 +10,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -137,88 +140,424 @@ func batchBody(round, batch, n int) []byte {
 	return b.Bytes()
 }
 
-// TestKill9DuringIngest kills the server with SIGKILL in the middle of a
-// 100,000-line NDJSON ingest, several times, and checks after each restart
-// that every acknowledged batch is stored whole, that no batch is stored in
-// part, and that the log is contiguous and its projection matches it.
-func TestKill9DuringIngest(t *testing.T) {
+// TestCrash kills the server with SIGKILL at seeded random moments, 50
+// times, while four clients file signed observations in NDJSON batches of
+// random sizes and the server signs a checkpoint every 50ms; a poller keeps
+// every checkpoint the server serves. After each restart it checks, against
+// the log as the API serves it and nothing else:
+//
+//   - the log verifies: the RFC 6962 root recomputed here from the entries
+//     (whose content hashes are checked too) is the log's root and the
+//     latest checkpoint's;
+//   - every acknowledged observation is in the log, once;
+//   - every checkpoint ever served opens with the log's key, has the root
+//     recomputed here for its size, and is consistent with the new
+//     checkpoint by the consistency proof the server gives (no fork, no
+//     rollback).
+//
+// At the end it opens the store and checks that no batch is stored in part
+// and that the projection matches the log.
+func TestCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary")
 	}
 	const (
-		rounds    = 3
-		batches   = 100
-		batchSize = 1000
-		clients   = 4
+		rounds   = 50
+		clients  = 4
+		maxBatch = 100
 	)
-	db := filepath.Join(t.TempDir(), "truce.db")
-	token := sourceToken(t, db, "firms-feed", "sensor")
-	rng := rand.New(rand.NewPCG(1, 2))
-	acked := map[string]bool{} // batch key → acknowledged
-	var attempted []string
-	for round := range rounds {
-		srv := startServer(t, db)
-		ctx, cancel := context.WithCancel(context.Background())
-		next := make(chan int)
+	start := time.Now()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "truce.db")
+	out, errOut, code := cli(t, "keys", "init", "--db", db, "--json")
+	if code != 0 {
+		t.Fatalf("keys init: %s", errOut)
+	}
+	var keys struct {
+		VerifierKey string `json:"verifier_key"`
+	}
+	json.Unmarshal([]byte(out), &keys)
+	logKey, err := note.NewVerifier(keys.VerifierKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A sensor whose observations must be signed with its key.
+	keyFile := filepath.Join(dir, "sensor.pem")
+	out, errOut, code = cli(t, "source", "keygen", "--out", keyFile, "--json")
+	if code != 0 {
+		t.Fatalf("source keygen: %s", errOut)
+	}
+	var sk struct {
+		PublicKey string `json:"public_key"`
+	}
+	json.Unmarshal([]byte(out), &sk)
+	pem, err := os.ReadFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, err := truce.ParsePrivateKey(pem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = cli(t, "source", "add", "firms-feed", "--role", "sensor", "--public-key", sk.PublicKey, "--db", db, "--json")
+	var added struct{ Token string }
+	if code != 0 || json.Unmarshal([]byte(out), &added) != nil || added.Token == "" {
+		t.Fatalf("source add: exit %d: %s%s", code, out, errOut)
+	}
+
+	// A witness runs through all the rounds, checking and cosigning the
+	// log every 50ms; the server comes back on the same address each time.
+	wkey := filepath.Join(dir, "witness.key")
+	out, errOut, code = cli(t, "witness", "keygen", "observer.invalid/crash", "--key", wkey, "--json")
+	var wk struct {
+		VerifierKey string `json:"verifier_key"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &wk) != nil {
+		t.Fatalf("witness keygen: exit %d: %s%s", code, out, errOut)
+	}
+	if _, errOut, code := cli(t, "witness", "add", "--db", db, wk.VerifierKey); code != 0 {
+		t.Fatalf("witness add: %s", errOut)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	witness := exec.Command(truceBinary(t), "witness", "--log", "http://"+addr, "--key", wkey, "--state", filepath.Join(dir, "witness"),
+		"--log-key", keys.VerifierKey, "--interval", "50ms")
+	var witnessErr bytes.Buffer
+	witness.Stderr = &witnessErr
+	if err := witness.Start(); err != nil {
+		t.Fatal(err)
+	}
+	witnessDone := make(chan error, 1)
+	go func() { witnessDone <- witness.Wait() }()
+	defer witness.Process.Kill()
+
+	rng := rand.New(rand.NewPCG(2026, 50))
+	lg := &crashLog{t: t, logKey: logKey, served: map[int64]tlog.Hash{}, logged: map[string]bool{}}
+	acked := map[string]bool{}  // observation id → acknowledged
+	batches := map[string]int{} // batch key → observations sent
+	batchAcked := map[string]bool{}
+	var killAfters []time.Duration
+	var verifyTime, startTime time.Duration
+	for round := range rounds + 1 {
+		s := time.Now()
+		srv := startServer(t, db, "--checkpoint-interval", "50ms", "--addr", addr)
+		startTime += time.Since(s)
+		v := time.Now()
+		lg.verify(srv.url, acked)
+		verifyTime += time.Since(v)
+		if round == rounds {
+			srv.stop(t)
+			break
+		}
+
+		stopPoll := make(chan struct{})
+		polled := make(chan struct{})
+		go func() { defer close(polled); lg.poll(srv, stopPoll) }()
 		var mu sync.Mutex
 		var wg sync.WaitGroup
-		for range clients {
+		for c := range clients {
+			seed := rng.Uint64()
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for b := range next {
-					key := fmt.Sprintf("r%d-b%03d", round, b)
+				crng := rand.New(rand.NewPCG(seed, uint64(c)))
+				for b := 0; ; b++ {
+					key := fmt.Sprintf("r%02d-c%d-b%04d", round, c, b)
+					n := 1 + crng.IntN(maxBatch)
+					body, ids := signedBatch(t, priv, key, n)
 					mu.Lock()
-					attempted = append(attempted, key)
+					batches[key] = n
 					mu.Unlock()
-					req, _ := http.NewRequestWithContext(ctx, "POST", srv.url+"/v1/observations", bytes.NewReader(batchBody(round, b, batchSize)))
-					req.Header.Set("Authorization", "Bearer "+token)
+					req, _ := http.NewRequest("POST", srv.url+"/v1/observations", bytes.NewReader(body))
+					req.Header.Set("Authorization", "Bearer "+added.Token)
 					req.Header.Set("Content-Type", "application/x-ndjson")
 					resp, err := http.DefaultClient.Do(req)
 					if err != nil {
-						continue // the server died: not acknowledged
+						return // the server died: not acknowledged
 					}
-					body, _ := io.ReadAll(resp.Body)
+					answer, err := io.ReadAll(resp.Body)
 					resp.Body.Close()
-					if resp.StatusCode == http.StatusCreated || resp.StatusCode == http.StatusOK {
-						var res struct{ Accepted int }
-						if json.Unmarshal(body, &res) == nil && res.Accepted == batchSize {
-							mu.Lock()
-							acked[key] = true
-							mu.Unlock()
+					if err != nil {
+						return // the server died while answering: not acknowledged
+					}
+					var res struct{ Accepted int }
+					switch {
+					case resp.StatusCode == http.StatusCreated && json.Unmarshal(answer, &res) == nil && res.Accepted == n:
+						mu.Lock()
+						batchAcked[key] = true
+						for _, id := range ids {
+							acked[id] = true
 						}
-					} else if len(body) > 0 && !strings.Contains(string(body), "unavailable") {
-						t.Errorf("batch %s: status %d: %s", key, resp.StatusCode, body)
+						mu.Unlock()
+					case resp.StatusCode == http.StatusServiceUnavailable:
+					default:
+						t.Errorf("batch %s: %d %.300s", key, resp.StatusCode, answer)
+						return
 					}
 				}
 			}()
 		}
-		// Kill somewhere between a tenth and nine tenths of the way in.
-		killAfter := time.Duration(300+rng.IntN(2500)) * time.Millisecond
-		killed := time.AfterFunc(killAfter, func() { srv.cmd.Process.Signal(syscall.SIGKILL) })
-	feed:
-		for b := range batches {
-			select {
-			case next <- b:
-			case <-srv.exited:
-				break feed
-			}
-		}
-		close(next)
-		wg.Wait()
-		killed.Stop()
+		killAfter := time.Duration(50+rng.IntN(450)) * time.Millisecond
+		killAfters = append(killAfters, killAfter)
+		time.Sleep(killAfter)
 		srv.cmd.Process.Signal(syscall.SIGKILL)
 		<-srv.exited
-		cancel()
-		t.Logf("round %d: killed after %v; %d batches acknowledged so far", round, killAfter, len(acked))
+		wg.Wait()
+		close(stopPoll)
+		<-polled
+		if t.Failed() {
+			t.FailNow()
+		}
 	}
 	if len(acked) == 0 {
 		t.Fatal("no batch was acknowledged: the test proved nothing")
 	}
-	checkStore(t, db, attempted, acked, batchSize)
+	// The witness never saw the log contradict itself, and its
+	// cosignatures survived the crashes.
+	select {
+	case err := <-witnessDone:
+		t.Fatalf("the witness exited (%v):\n%s", err, witnessErr.String())
+	default:
+	}
+	witness.Process.Signal(os.Interrupt)
+	if err := <-witnessDone; err != nil || strings.Contains(witnessErr.String(), "INCONSISTENT") {
+		t.Fatalf("the witness exited with %v:\n%s", err, witnessErr.String())
+	}
+	cosigned := checkCosignatures(t, db, logKey, wk.VerifierKey)
+	var attempted []string
+	for key := range batches {
+		attempted = append(attempted, key)
+	}
+	checkStore(t, db, attempted, batchAcked, batches)
+	t.Logf("%d rounds in %v (starting the server: %v; verifying after restarts: %v); killed after %v…; %d observations acknowledged, %d entries; %d checkpoints served, each checked after every later restart; %d cosigned by the witness",
+		rounds, time.Since(start).Round(time.Millisecond), startTime.Round(time.Millisecond), verifyTime.Round(time.Millisecond), killAfters[:5], len(acked), lg.size, len(lg.served), cosigned)
 }
 
-func checkStore(t *testing.T, path string, attempted []string, acked map[string]bool, batchSize int) {
+// checkCosignatures opens the store at path and checks that every stored
+// checkpoint, with its cosignatures, opens with the log's key and the
+// witness's, and returns how many the witness cosigned; none is a failure.
+func checkCosignatures(t *testing.T, path string, logKey note.Verifier, witnessKey string) int {
+	t.Helper()
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	wv, err := ledger.NewCosignatureVerifier(witnessKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cps, err := store.Checkpoints(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, cp := range cps {
+		msg := cp.Cosigned()
+		opened, err := note.Open(msg, note.VerifierList(logKey, wv))
+		if err != nil {
+			t.Fatalf("stored checkpoint %d: %v\n%s", cp.Size, err, msg)
+		}
+		if len(opened.Sigs) == 2 {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatalf("the witness cosigned none of the %d checkpoints", len(cps))
+	}
+	return n
+}
+
+// signedBatch returns an NDJSON batch of n observations signed with priv,
+// with ids "<key>-<i>", and the ids.
+func signedBatch(t *testing.T, priv ed25519.PrivateKey, key string, n int) ([]byte, []string) {
+	var b bytes.Buffer
+	ids := make([]string, n)
+	for i := range n {
+		lon, lat := 36.5+float64(i)/10000, 48.0+float64(len(key)%7)/1000
+		o := &truce.Observation{
+			ID: fmt.Sprintf("%s-%03d", key, i), Kind: truce.KindFire, TimePrecision: truce.PrecisionMinute,
+			ObservedAt: time.Date(2025, 3, 1+i%28, i%24, i%60, 0, 0, time.UTC),
+			Location:   truce.Location{Lon: &lon, Lat: &lat, UncertaintyM: 375},
+		}
+		if err := truce.SignObservation(priv, o); err != nil {
+			t.Error(err)
+		}
+		line, err := json.Marshal(o)
+		if err != nil {
+			t.Error(err)
+		}
+		b.Write(line)
+		b.WriteByte('\n')
+		ids[i] = o.ID
+	}
+	return b.Bytes(), ids
+}
+
+// crashLog is what TestCrash knows of the log: the tree hashes it computed
+// itself from the entries, the observations logged, and every checkpoint
+// served.
+type crashLog struct {
+	t      *testing.T
+	logKey note.Verifier
+	hashes []tlog.Hash // stored hashes, as tlog numbers them
+	size   int64       // entries hashed
+	logged map[string]bool
+
+	mu     sync.Mutex
+	served map[int64]tlog.Hash // size → root of every checkpoint served
+}
+
+func (l *crashLog) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		if x >= int64(len(l.hashes)) {
+			return nil, fmt.Errorf("no hash %d", x)
+		}
+		out[i] = l.hashes[x]
+	}
+	return out, nil
+}
+
+// see records a checkpoint served; a second root for a size is a fork.
+func (l *crashLog) see(msg []byte) {
+	cp, _, err := ledger.Open(msg, note.VerifierList(l.logKey))
+	if err != nil {
+		l.t.Errorf("served checkpoint does not open with the log's key: %v\n%s", err, msg)
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if root, ok := l.served[cp.Size]; ok && root != cp.Root {
+		l.t.Errorf("two checkpoints of size %d were served with different roots", cp.Size)
+	}
+	l.served[cp.Size] = cp.Root
+}
+
+// poll fetches GET /checkpoint until stop is closed.
+func (l *crashLog) poll(srv *server, stop chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+		resp, err := http.Get(srv.url + "/checkpoint")
+		if err != nil {
+			continue
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err == nil && resp.StatusCode == http.StatusOK {
+			l.see(b)
+		}
+	}
+}
+
+// verify checks the restarted server's log: see TestCrash.
+func (l *crashLog) verify(url string, acked map[string]bool) {
+	t := l.t
+	t.Helper()
+	msg, latest := latestCheckpoint(t, url, l.logKey)
+	l.see(msg)
+	if latest.Size < l.size {
+		t.Fatalf("the log has %d entries after a restart, fewer than the %d seen before", latest.Size, l.size)
+	}
+	// Hash the entries added since the last restart. The earlier ones are
+	// held to their hashes by the checkpoints' consistency below.
+	for l.size < latest.Size {
+		_, b := httpGet(t, fmt.Sprintf("%s/v1/log/entries?start=%d&end=%d", url, l.size, min(l.size+1000, latest.Size)))
+		var page []struct {
+			Index         int64
+			Type          truce.EntryType
+			Time          string
+			Submitter     string
+			Data          json.RawMessage
+			ContentSHA256 string `json:"content_sha256"`
+		}
+		if err := json.Unmarshal(b, &page); err != nil || len(page) == 0 {
+			t.Fatalf("GET /v1/log/entries from %d: %v: %.200s", l.size, err, b)
+		}
+		for _, pe := range page {
+			if pe.Index != l.size {
+				t.Fatalf("entry %d where %d was due: the log has a gap", pe.Index, l.size)
+			}
+			at, err := time.Parse(time.RFC3339Nano, pe.Time)
+			if err != nil {
+				t.Fatalf("entry %d: %v", pe.Index, err)
+			}
+			e := &truce.Entry{Index: pe.Index, Type: pe.Type, Time: at, Submitter: pe.Submitter, Data: pe.Data}
+			if h := e.ContentHash(); hex.EncodeToString(h[:]) != pe.ContentSHA256 {
+				t.Fatalf("entry %d: content hash %s, the served bytes hash to %x", pe.Index, pe.ContentSHA256, h)
+			}
+			hs, err := tlog.StoredHashes(l.size, e.Encode(), l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l.hashes = append(l.hashes, hs...)
+			l.size++
+			if e.Type == truce.EntryObservation {
+				var o struct{ ID, Signature string }
+				if err := json.Unmarshal(e.Data, &o); err != nil || o.Signature == "" {
+					t.Fatalf("entry %d: an observation without its signature (%v): %s", e.Index, err, e.Data)
+				}
+				if l.logged[o.ID] {
+					t.Fatalf("entry %d: observation %s is logged twice", e.Index, o.ID)
+				}
+				l.logged[o.ID] = true
+			}
+		}
+	}
+	root, err := tlog.TreeHash(l.size, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if root != latest.Root {
+		t.Fatalf("the latest checkpoint of size %d has root %v; the entries' root is %v", latest.Size, latest.Root, root)
+	}
+	var lr struct{ Root string }
+	if _, b := httpGet(t, url+"/v1/log/root"); json.Unmarshal(b, &lr) != nil || lr.Root != root.String() {
+		t.Fatalf("GET /v1/log/root = %s, the entries' root is %v", b, root)
+	}
+	for id := range acked {
+		if !l.logged[id] {
+			t.Fatalf("acknowledged observation %s is not in the log after a restart", id)
+		}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for size, old := range l.served {
+		if size > latest.Size {
+			t.Fatalf("a checkpoint of size %d was served; after a restart the latest is of size %d: the log rolled back", size, latest.Size)
+		}
+		if mine, err := tlog.TreeHash(size, l); err != nil || mine != old {
+			t.Fatalf("a checkpoint of size %d was served with root %v; the entries' root is %v (%v)", size, old, mine, err)
+		}
+		if size == latest.Size {
+			continue
+		}
+		_, b := httpGet(t, fmt.Sprintf("%s/v1/log/proof/consistency?old=%d&new=%d", url, size, latest.Size))
+		p, err := ledger.DecodeConsistencyProof(b)
+		if err != nil {
+			t.Fatalf("consistency proof %d → %d: %v", size, latest.Size, err)
+		}
+		if err := ledger.CheckConsistency(p.Proof, size, latest.Size, old, latest.Root); err != nil {
+			t.Fatalf("the checkpoint of size %d served before is not consistent with the latest, of size %d: %v", size, latest.Size, err)
+		}
+	}
+}
+
+// checkStore opens the store at path and checks that every acknowledged
+// batch of the attempted ones is stored whole and no batch in part (sizes
+// gives each batch's size; an observation's batch is its id up to the last
+// '-'), that the log has no gap, that its projection matches it, and that
+// the stored Merkle tree is the RFC 6962 tree of its entries.
+func checkStore(t *testing.T, path string, attempted []string, acked map[string]bool, sizes map[string]int) {
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, path)
 	if err != nil {
@@ -284,7 +623,7 @@ func checkStore(t *testing.T, path string, attempted []string, acked map[string]
 	}
 	lost := 0
 	for _, key := range attempted {
-		n := perBatch[key]
+		n, batchSize := perBatch[key], sizes[key]
 		if acked[key] && n != batchSize {
 			lost++
 			t.Errorf("acknowledged batch %s has %d of %d observations", key, n, batchSize)

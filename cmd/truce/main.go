@@ -55,9 +55,13 @@ func commands() []command {
 		{"serve", "run the API server on a store", runServe},
 		{"demo", "run a server on a fresh store with real agreements and data", runDemo},
 		{"agreement", "check, add and list agreements (check, add, list)", runAgreement},
-		{"source", "register and list sources (add, list)", runSource},
+		{"source", "register and list sources, set their keys (add, list, token, key, keygen)", runSource},
 		{"keys", "make the log's signing key (init)", runKeys},
+		{"witness", "witness a log: cosign its consistent checkpoints (run, keygen, add, list)", runWitness},
 		{"import", "import data files (deepstate, airforce, viina, firms, geojson, csv)", runImport},
+		{"sign", "sign NDJSON observations with a source's key, for posting", runSign},
+		{"log", "export the log for offline verification (export)", runLog},
+		{"verify", "verify a log: a bundle, a server or a store", runVerify},
 		{"version", "print the version", runVersion},
 	}
 }

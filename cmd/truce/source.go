@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"text/tabwriter"
 
 	"github.com/truce-monitor/truce"
@@ -15,6 +18,8 @@ func runSource(ctx context.Context, e *env, args []string) error {
 		{"add", "register a source and print its API token once", runSourceAdd},
 		{"list", "list the registered sources", runSourceList},
 		{"token", "issue a source a new API token; its old one stops working", runSourceToken},
+		{"key", "set or replace a source's Ed25519 public key", runSourceKey},
+		{"keygen", "make a source's Ed25519 signing key and print its public key", runSourceKeygen},
 	})
 }
 
@@ -48,12 +53,15 @@ func runSourceToken(ctx context.Context, e *env, args []string) error {
 }
 
 func runSourceAdd(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "source add", "source add NAME --role ROLE [--description TEXT] [--db PATH] [--json]",
+	fs := flags(e, "source add", "source add NAME --role ROLE [--description TEXT] [--public-key KEY] [--db PATH] [--json]",
 		"Register a source and print its API token. The token is shown only this once;\n"+
-			"the store keeps its SHA-256. Roles: admin, analyst, monitor, sensor, dataset, party:<ID>.")
+			"the store keeps its SHA-256. Roles: admin, analyst, monitor, sensor, dataset, party:<ID>.\n"+
+			"With --public-key (as truce source keygen prints it), every observation the source\n"+
+			"files must be signed by that key.")
 	db := dbFlag(fs)
 	role := fs.String("role", "", "the source's role (required)")
 	desc := fs.String("description", "", "who or what the source is")
+	pub := fs.String("public-key", "", "the source's Ed25519 public key: base64 of its 32 bytes")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -74,7 +82,7 @@ func runSourceAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	s := &truce.Source{Name: pos[0], Role: r, Party: party, Description: *desc}
+	s := &truce.Source{Name: pos[0], Role: r, Party: party, Description: *desc, PublicKey: *pub}
 	token, err := store.CreateSource(ctx, nil, s)
 	if err != nil {
 		return err
@@ -83,14 +91,116 @@ func runSourceAdd(ctx context.Context, e *env, args []string) error {
 		return writeJSON(e, map[string]any{"source": s, "token": token})
 	}
 	fmt.Fprintf(e.stdout, "source %s (%s) registered. Its API token, shown only now:\n%s\n", s.Name, s.RoleString(), token)
+	if s.PublicKey != "" {
+		fmt.Fprintf(e.stdout, "Its observations must be signed by the key %s.\n", s.PublicKey)
+	}
 	return nil
+}
+
+func runSourceKey(ctx context.Context, e *env, args []string) error {
+	fs := flags(e, "source key", "source key NAME KEY [--db PATH] [--json]",
+		"Set the Ed25519 public key of the source NAME (base64 of its 32 bytes, as truce\n"+
+			"source keygen prints it), or replace its key. From then on every observation the\n"+
+			"source files must be signed by KEY. The log records the key with a source_key\n"+
+			"entry and keeps every earlier key, so that earlier signatures stay verifiable.")
+	db := dbFlag(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return usagef("source key: want NAME and KEY, got %d arguments", len(pos))
+	}
+	store, err := sqlite.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	s, changed, err := store.SetSourceKey(ctx, nil, pos[0], pos[1])
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(e, map[string]any{"source": s, "changed": changed})
+	}
+	if !changed {
+		fmt.Fprintf(e.stdout, "source %s already has the key %s; nothing changed.\n", s.Name, s.PublicKey)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "source %s now has the key %s: its observations must be signed by it.\n", s.Name, s.PublicKey)
+	return nil
+}
+
+func runSourceKeygen(ctx context.Context, e *env, args []string) error {
+	fs := flags(e, "source keygen", "source keygen --out FILE [--json]",
+		"Make an Ed25519 key for a source to sign its observations with. The private key\n"+
+			"is written to FILE (PKCS #8 in PEM, mode 0600; an existing file is never\n"+
+			"overwritten) for truce sign --key; the public key is printed for an admin to\n"+
+			"register: truce source add NAME --public-key KEY, or truce source key NAME KEY.")
+	out := fs.String("out", "", "the file to write the private key to (required)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("source keygen: takes no arguments, got %q", pos)
+	}
+	if *out == "" {
+		return usagef("source keygen: --out FILE is required")
+	}
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		return err
+	}
+	b, err := truce.MarshalPrivateKey(priv)
+	if err != nil {
+		return err
+	}
+	if err := writeSecret(*out, b); err != nil {
+		return fmt.Errorf("source keygen: %w", err)
+	}
+	key := truce.FormatPublicKey(pub)
+	if *asJSON {
+		return writeJSON(e, map[string]string{"key_file": *out, "public_key": key})
+	}
+	fmt.Fprintf(e.stdout, "private key written to %s (keep it secret; truce sign --key uses it).\nPublic key, to register with truce source key NAME KEY:\n%s\n", *out, key)
+	return nil
+}
+
+// writeSecret writes b to a new file with mode 0600, synced; it never
+// overwrites a file, and leaves none behind when it fails.
+func writeSecret(file string, b []byte) error {
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("%s already exists; it is not overwritten (move it away first, or choose another file)", file)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(file)
+	}
+	return err
 }
 
 func runSourceList(ctx context.Context, e *env, args []string) error {
 	return runList(ctx, e, args, "source list", "List the registered sources.",
 		func(ctx context.Context, store truce.Store) ([]*truce.Source, error) { return store.Sources(ctx) },
-		"NAME\tROLE\tCREATED\tDESCRIPTION", func(s *truce.Source) string {
-			return fmt.Sprintf("%s\t%s\t%s\t%s", s.Name, s.RoleString(), s.CreatedAt.Format("2006-01-02 15:04"), s.Description)
+		"NAME\tROLE\tCREATED\tPUBLIC KEY\tDESCRIPTION", func(s *truce.Source) string {
+			key := s.PublicKey
+			if key == "" {
+				key = "-"
+			}
+			return fmt.Sprintf("%s\t%s\t%s\t%s\t%s", s.Name, s.RoleString(), s.CreatedAt.Format("2006-01-02 15:04"), key, s.Description)
 		})
 }
 

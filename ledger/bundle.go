@@ -1,0 +1,292 @@
+package ledger
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/truce-monitor/truce"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// An export bundle is a directory that holds a log for offline
+// verification (docs/log-format.md, "Export bundle and verification"):
+//
+//	manifest.json           what the bundle holds (a [Manifest])
+//	entries/00000000.bin    entries 0..4095, each a 4-byte big-endian length and the entry's encoding
+//	entries/00000001.bin    entries 4096..8191, and so on; the last file may hold fewer
+//	checkpoints/<size>      each signed checkpoint, with its cosignatures, as a signed note
+//
+// Files are named by [EntryFile] and [CheckpointFile].
+
+// BundleFormat names the bundle format and its version, the manifest's
+// "format".
+const BundleFormat = "truce-bundle/v1"
+
+// EntriesPerFile is how many entries each entry file of a bundle holds; the
+// last one holds the rest.
+const EntriesPerFile = 4096
+
+// MaxBundleEntry is the largest entry encoding a bundle holds, in bytes.
+const MaxBundleEntry = 1<<31 - 1
+
+// ManifestFile is the name of a bundle's manifest.
+const ManifestFile = "manifest.json"
+
+// EntryFile returns the name of the bundle file that holds entry file k,
+// entries k·EntriesPerFile up to (k+1)·EntriesPerFile: "entries/" and k in
+// decimal, zero-padded to 8 digits, then ".bin".
+func EntryFile(k int64) string { return fmt.Sprintf("entries/%08d.bin", k) }
+
+// CheckpointFile returns the name of the bundle file that holds the signed
+// checkpoint of the given size: "checkpoints/" and the size in decimal.
+func CheckpointFile(size int64) string { return "checkpoints/" + strconv.FormatInt(size, 10) }
+
+// A Manifest describes a bundle. Its JSON is exactly
+//
+//	{"format":"truce-bundle/v1","origin":"…","log_key":"…","size":N,"root":"<base64>","checkpoints":[N,…]}
+//
+// and a newline: keys in this order, no whitespace. LogKey is "" when the
+// exporter did not know the log's key.
+type Manifest struct {
+	Format string `json:"format"`
+	// Origin names the log, as its checkpoints do; "" if it has none.
+	Origin string `json:"origin"`
+	// LogKey is the log's verifier key as the exporter states it. It is
+	// not evidence: whoever made the bundle chose it. Verifiers pin the
+	// key they were given by the log's operator.
+	LogKey string `json:"log_key"`
+	// Size is the number of entries; Root the root of their tree.
+	Size int64     `json:"size"`
+	Root tlog.Hash `json:"-"`
+	// Checkpoints lists the sizes of the signed checkpoints the bundle
+	// holds, in increasing order.
+	Checkpoints []int64 `json:"checkpoints"`
+}
+
+type manifestJSON struct {
+	Format      string  `json:"format"`
+	Origin      string  `json:"origin"`
+	LogKey      string  `json:"log_key"`
+	Size        int64   `json:"size"`
+	Root        string  `json:"root"`
+	Checkpoints []int64 `json:"checkpoints"`
+}
+
+// Marshal returns the manifest's JSON, ending in a newline.
+func (m *Manifest) Marshal() []byte {
+	cps := m.Checkpoints
+	if cps == nil {
+		cps = []int64{}
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(&manifestJSON{Format: m.Format, Origin: m.Origin, LogKey: m.LogKey, Size: m.Size,
+		Root: base64.StdEncoding.EncodeToString(m.Root[:]), Checkpoints: cps})
+	return b.Bytes()
+}
+
+// ParseManifest parses a manifest strictly: it must be exactly the bytes
+// that [Manifest.Marshal] writes for it, of format [BundleFormat], with a
+// non-negative size, a 32-byte root and checkpoint sizes that increase.
+func ParseManifest(b []byte) (*Manifest, error) {
+	bad := func(format string, args ...any) error {
+		return truce.Errorf(truce.EINVALID, "%s: "+format, append([]any{ManifestFile}, args...)...)
+	}
+	var j manifestJSON
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&j); err != nil {
+		return nil, bad("%v", err)
+	}
+	if j.Format != BundleFormat {
+		return nil, bad("format %.40q, want %q", j.Format, BundleFormat)
+	}
+	if j.Size < 0 {
+		return nil, bad("negative size %d", j.Size)
+	}
+	root, err := base64.StdEncoding.DecodeString(j.Root)
+	if err != nil || len(root) != tlog.HashSize {
+		return nil, bad("root %.60q is not a 32-byte hash in standard base64", j.Root)
+	}
+	for i, s := range j.Checkpoints {
+		if s < 0 || i > 0 && s <= j.Checkpoints[i-1] {
+			return nil, bad("checkpoints: sizes must be non-negative and increase; %d at position %d", s, i)
+		}
+	}
+	m := &Manifest{Format: j.Format, Origin: j.Origin, LogKey: j.LogKey, Size: j.Size, Root: tlog.Hash(root), Checkpoints: j.Checkpoints}
+	if m.Checkpoints == nil {
+		return nil, bad("checkpoints: missing")
+	}
+	if !bytes.Equal(m.Marshal(), b) {
+		return nil, bad("not in the canonical form (keys in order, no spaces, one final newline)")
+	}
+	return m, nil
+}
+
+// AppendEntryRecord appends to b the record of one entry in an entry file:
+// the length of enc as 4 bytes big-endian, then enc.
+func AppendEntryRecord(b, enc []byte) []byte {
+	b = binary.BigEndian.AppendUint32(b, uint32(len(enc)))
+	return append(b, enc...)
+}
+
+// An EntryReader reads the records of an entry file.
+type EntryReader struct {
+	r    io.Reader
+	name string
+	n    int
+	hdr  [4]byte
+}
+
+// NewEntryReader returns a reader of the entry records in r, the file
+// named name (for errors).
+func NewEntryReader(r io.Reader, name string) *EntryReader {
+	return &EntryReader{r: r, name: name}
+}
+
+// Next returns the next entry's encoding, or io.EOF after the last. A
+// record cut short is an error naming the file and the record.
+func (er *EntryReader) Next() ([]byte, error) {
+	if _, err := io.ReadFull(er.r, er.hdr[:]); err != nil {
+		if err == io.EOF {
+			return nil, io.EOF
+		}
+		return nil, er.errorf("record %d: the length is cut short", er.n+1)
+	}
+	n := binary.BigEndian.Uint32(er.hdr[:])
+	if n > MaxBundleEntry {
+		return nil, er.errorf("record %d: length %d is over the limit of %d", er.n+1, n, MaxBundleEntry)
+	}
+	var buf bytes.Buffer
+	if _, err := io.CopyN(&buf, er.r, int64(n)); err != nil {
+		if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, er.errorf("record %d: %d bytes announced, %d found", er.n+1, n, buf.Len())
+		}
+		return nil, err
+	}
+	er.n++
+	return buf.Bytes(), nil
+}
+
+func (er *EntryReader) errorf(format string, args ...any) error {
+	return truce.Errorf(truce.EINVALID, "%s: "+format, append([]any{er.name}, args...)...)
+}
+
+// VerifyBundle feeds the bundle in fsys to a: the log key its manifest
+// states, its checkpoints, then its entries; the caller then calls
+// a.Finish. Problems with the bundle's files (a missing, extra or
+// malformed file; entries short of or beyond the manifest's size; a
+// manifest root that is not the entries' root) are reported through a.
+// The error is for a bundle that cannot be read at all.
+func VerifyBundle(fsys fs.FS, a *Auditor) error {
+	b, err := fs.ReadFile(fsys, ManifestFile)
+	if err != nil {
+		return fmt.Errorf("bundle: %w", err)
+	}
+	m, err := ParseManifest(b)
+	if err != nil {
+		return err
+	}
+	if m.LogKey != "" {
+		a.StatedLogKey(m.LogKey, ManifestFile)
+	}
+	var listed []int64
+	files, err := fs.ReadDir(fsys, "checkpoints")
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("bundle: %w", err)
+	}
+	for _, f := range files {
+		size, ok := parseDecimal(f.Name())
+		if !ok || !slices.Contains(m.Checkpoints, size) {
+			a.Problem(path.Join("checkpoints", f.Name()), "not listed in %s", ManifestFile)
+			continue
+		}
+		listed = append(listed, size)
+	}
+	for _, size := range m.Checkpoints {
+		name := CheckpointFile(size)
+		if !slices.Contains(listed, size) {
+			a.Problem(name, "listed in %s but missing", ManifestFile)
+			continue
+		}
+		msg, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return fmt.Errorf("bundle: %w", err)
+		}
+		a.Checkpoint(name, msg, false)
+	}
+	if err := feedEntries(fsys, m.Size, a); err != nil {
+		return err
+	}
+	if a.Size() == m.Size && a.Root() != m.Root {
+		a.Problem(ManifestFile, "root %s is not the root of the bundle's entries", base64.StdEncoding.EncodeToString(m.Root[:]))
+	}
+	return nil
+}
+
+// feedEntries reads the entry files of a bundle of size entries into a.
+func feedEntries(fsys fs.FS, size int64, a *Auditor) error {
+	files := (size + EntriesPerFile - 1) / EntriesPerFile
+	for k := int64(0); k < files; k++ {
+		name := EntryFile(k)
+		f, err := fsys.Open(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			a.Problem(name, "missing: the bundle's size is %d", size)
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("bundle: %w", err)
+		}
+		want := min(size-k*EntriesPerFile, EntriesPerFile)
+		er := NewEntryReader(f, name)
+		var n int64
+		for {
+			enc, err := er.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				f.Close()
+				if truce.ErrorCode(err) == truce.EINVALID {
+					a.Problem(name, "%s", strings.TrimPrefix(truce.ErrorMessage(err), name+": "))
+					return nil
+				}
+				return fmt.Errorf("bundle: %w", err)
+			}
+			if n == want {
+				a.Problem(name, "holds more than %d entries", want)
+				break
+			}
+			a.Entry(a.Size(), enc)
+			n++
+		}
+		f.Close()
+		if n < want {
+			a.Problem(name, "holds %d entries, want %d", n, want)
+			return nil
+		}
+	}
+	extra, err := fs.Stat(fsys, EntryFile(files))
+	if err == nil && extra != nil {
+		a.Problem(EntryFile(files), "beyond the bundle's size, %d", size)
+	}
+	return nil
+}
+
+// parseDecimal parses a non-negative decimal without sign or leading
+// zeros.
+func parseDecimal(s string) (int64, bool) {
+	n, err := parseSize(s)
+	return n, err == nil
+}
