@@ -206,6 +206,12 @@ func TestVerifyObservation(t *testing.T) {
 		{"supersedes", func(o *truce.Observation) { o.Supersedes = "older" }, pub, false},
 		{"no signature", func(o *truce.Observation) { o.Signature = "" }, pub, false},
 		{"malformed signature", func(o *truce.Observation) { o.Signature = o.Signature[4:] }, pub, false},
+		{"newline in signature", func(o *truce.Observation) { o.Signature = o.Signature[:40] + "\n" + o.Signature[41:] }, pub, false},
+		{"signature with padding bits", func(o *truce.Observation) {
+			b := []byte(o.Signature)
+			b[85] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[strings.IndexByte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", b[85])^1]
+			o.Signature = string(b)
+		}, pub, false},
 		{"flipped signature bit", func(o *truce.Observation) {
 			b, _ := base64.StdEncoding.DecodeString(o.Signature)
 			b[10] ^= 1

@@ -86,9 +86,11 @@ func VerifierKey(skey string) (string, error) {
 // recomputes the tree, decodes every entry strictly, and checks every
 // checkpoint's signature, its cosignatures and its root against the tree of
 // its size; checkpoints that agree with one tree are consistent with each
-// other. It reports each problem as it is found, and [Auditor.Finish] sums
-// up. An Auditor does no I/O: the caller reads a bundle, a store or a
-// server and feeds it.
+// other. It reports problems as it finds them (an entry's once the batch
+// it is in has been checked, at the latest by [Auditor.Finish]), and Finish
+// sums up. An Auditor does no I/O: the caller reads a bundle, a store or a
+// server and feeds it. It is used from one goroutine; it checks entries on
+// all CPUs itself, and calls report from the goroutine that feeds it.
 type Auditor struct {
 	report   func(truce.Problem)
 	problems int

@@ -245,10 +245,19 @@ func buildStore(ctx context.Context, path string, n int) (*fixture, error) {
 // problems and the summary.
 func verify(t testing.TB, path string, f *fixture) ([]truce.Problem, *ledger.Summary, map[string]int64) {
 	t.Helper()
+	ps, s, rows, err := verifyFile(path, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ps, s, rows
+}
+
+// verifyFile is verify for any goroutine.
+func verifyFile(path string, f *fixture) ([]truce.Problem, *ledger.Summary, map[string]int64, error) {
 	var ps []truce.Problem
 	a := ledger.NewAuditor(func(p truce.Problem) { ps = append(ps, p) })
 	if err := a.PinLogKey(f.vkey); err != nil {
-		t.Fatal(err)
+		return nil, nil, nil, err
 	}
 	a.RequireHeld()
 	for _, msg := range f.held {
@@ -256,9 +265,9 @@ func verify(t testing.TB, path string, f *fixture) ([]truce.Problem, *ledger.Sum
 	}
 	rows, err := Verify(context.Background(), path, a)
 	if err != nil {
-		t.Fatalf("Verify: %v", err)
+		return nil, nil, nil, fmt.Errorf("Verify: %w", err)
 	}
-	return ps, a.Finish(), rows
+	return ps, a.Finish(), rows, nil
 }
 
 func TestVerify(t *testing.T) {
@@ -320,5 +329,73 @@ func BenchmarkVerifyFixture(b *testing.B) {
 		if len(ps) > 0 {
 			b.Fatal(ps)
 		}
+	}
+}
+
+// TestVerifyLive checks that Verify reads a store that is being written
+// to in one snapshot: the entries and the rows it compares are those of
+// one moment, so a store taking writes verifies.
+func TestVerifyLive(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "live.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	mon, _ := storetest.MustSource(t, db, "mon", "monitor")
+	stop := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			var batch []*truce.Observation
+			for k := range 10 {
+				batch = append(batch, storetest.Obs(fmt.Sprintf("live-%d-%d", i, k), 37, 48, storetest.T0))
+			}
+			if _, err := db.AddObservations(ctx, mon, batch); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	var sizes []int64
+	for range 3 {
+		// Wait for the log to grow past the size verified last.
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+			n, err := db.LogSize(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sizes) == 0 && n > 2 || len(sizes) > 0 && n > sizes[len(sizes)-1] {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the log does not grow")
+			}
+		}
+		var ps []truce.Problem
+		a := ledger.NewAuditor(func(p truce.Problem) { ps = append(ps, p) })
+		rows, err := db.Verify(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := a.Finish()
+		if len(ps) > 0 || rows["observations"] != s.Entries-2 {
+			t.Errorf("verify during writes: %d entries, %d observation rows, problems %v", s.Entries, rows["observations"], ps)
+		}
+		sizes = append(sizes, s.Entries)
+	}
+	close(stop)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if sizes[0] == sizes[len(sizes)-1] {
+		t.Errorf("the log did not grow while it was verified (sizes %v): the test shows nothing", sizes)
 	}
 }
