@@ -58,6 +58,7 @@ func commands() []command {
 		{"source", "register and list sources (add, list)", runSource},
 		{"keys", "make the log's signing key (init)", runKeys},
 		{"import", "import data files (deepstate, airforce, viina, firms, geojson, csv)", runImport},
+		{"control", "who holds which ground: area, diff, at, line, advances", runControl},
 		{"version", "print the version", runVersion},
 	}
 }
