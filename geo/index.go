@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"fmt"
 	"math"
 	"runtime"
 	"slices"
@@ -73,7 +74,9 @@ const (
 // edge is one edge of a ring as NewIndex collects them.
 type edge struct{ a, b Point }
 
-// NewIndex prepares m for Covers. It does not retain m.
+// NewIndex prepares m for Covers. It does not retain m. The coordinates
+// should be finite, as DecodeMultiPolygon ensures; an edge with a NaN or
+// infinite end is left out.
 func NewIndex(m MultiPolygon) *Index {
 	var edges []edge
 	for _, poly := range m {
@@ -81,11 +84,14 @@ func NewIndex(m MultiPolygon) *Index {
 			if len(r) == 0 {
 				continue
 			}
-			for i := 0; i+1 < len(r); i++ {
-				edges = append(edges, edge{r[i], r[i+1]})
-			}
-			if r[0] != r[len(r)-1] {
-				edges = append(edges, edge{r[len(r)-1], r[0]})
+			for i := range r {
+				e := edge{r[i], r[(i+1)%len(r)]}
+				if i+1 == len(r) && e.a == e.b {
+					break // the closing point of a closed ring
+				}
+				if finite(e.a) && finite(e.b) {
+					edges = append(edges, e)
+				}
 			}
 		}
 	}
@@ -110,6 +116,10 @@ func NewIndex(m MultiPolygon) *Index {
 	ix.sizeGrid(len(edges))
 	ix.build(edges)
 	return ix
+}
+
+func finite(p Point) bool {
+	return !math.IsNaN(p[0]) && !math.IsInf(p[0], 0) && !math.IsNaN(p[1]) && !math.IsInf(p[1], 0)
 }
 
 // sizeGrid chooses the grid's dimensions for n edges, with cells roughly
@@ -415,7 +425,9 @@ const coversBatch = 1 << 13
 // work over GOMAXPROCS goroutines when the batch is large enough to gain
 // from it. It panics if out is shorter than pts.
 func (ix *Index) CoversAll(pts []Point, out []bool) {
-	out = out[:len(pts)]
+	if len(out) < len(pts) {
+		panic(fmt.Sprintf("geo: CoversAll: out holds %d results for %d points", len(out), len(pts)))
+	}
 	workers := min(runtime.GOMAXPROCS(0), len(pts)/coversBatch)
 	if workers <= 1 {
 		for i, p := range pts {

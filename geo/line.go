@@ -233,8 +233,10 @@ func (s *geoSegment) box() (lo, hi [2]float64) {
 // boxBound returns a lower bound in metres on the geodesic distance from p
 // to any point in the box: the larger of the meridian arc to the box's
 // latitudes and the chord across the longitude gap at the least parallel
-// radius involved.
-func boxBound(p Point, lo, hi [2]float64) float64 {
+// radius involved. rp is the radius of p's parallel. It is called for
+// every node and item that a query meets, so it uses polynomial bounds on
+// sine and cosine rather than the functions themselves.
+func boxBound(p Point, rp float64, lo, hi [2]float64) float64 {
 	var dφ float64
 	switch lat := p.Lat(); {
 	case lat < lo[1]:
@@ -247,8 +249,14 @@ func boxBound(p Point, lo, hi [2]float64) float64 {
 	if dλ == 0 {
 		return latBound
 	}
-	r := min(parallelRadius(p.Lat()), parallelRadius(max(math.Abs(lo[1]), math.Abs(hi[1]))))
-	return max(latBound, 2*r*math.Sin(dλ*degToRad/2))
+	// The parallel radius N cos φ is at least a cos φ, and cos x is at
+	// least 1 − x²/2 + x⁴/24 − x⁶/720; sin y is at least y − y³/6.
+	x := max(math.Abs(lo[1]), math.Abs(hi[1])) * degToRad
+	x2 := x * x
+	cosLow := 1 - x2/2*(1-x2/12*(1-x2/30))
+	r := min(rp, EquatorialRadius*max(cosLow, 0))
+	y := dλ * degToRad / 2
+	return max(latBound, 2*r*(y-y*y*y/6))
 }
 
 // lonGap returns the angle in degrees, at most 180, from longitude x to the
@@ -257,7 +265,13 @@ func lonGap(x, lo, hi float64) float64 {
 	if hi-lo >= 360 {
 		return 0
 	}
-	d := math.Mod(x-lo+2*360, 360)
+	d := x - lo
+	for d < 0 {
+		d += 360
+	}
+	for d >= 360 {
+		d -= 360
+	}
 	if d <= hi-lo {
 		return 0
 	}
@@ -273,13 +287,18 @@ func parallelRadius(lat float64) float64 {
 
 // Distance returns the geodesic distance in metres from p to the nearest
 // point of the indexed lines, and that point; see DistanceToLine. With no
-// lines it returns +Inf and the zero Point.
+// lines it returns +Inf and the zero Point; for a point with a coordinate
+// that is NaN or infinite, NaN and the zero Point.
 func (li *LineIndex) Distance(p Point) (meters float64, nearest Point) {
+	if !finite(p) {
+		return math.NaN(), Point{}
+	}
 	meters = math.Inf(1)
 	pe := ecef(p)
+	rp := parallelRadius(p.Lat())
 	li.tree.Nearby(
 		func(lo, hi [2]float64, k int32, item bool) float64 {
-			b := boxBound(p, lo, hi)
+			b := boxBound(p, rp, lo, hi)
 			if item {
 				b = max(b, li.segs[k].lowerBound(pe))
 			}

@@ -206,6 +206,15 @@ func TestLineIndexAwkwardPlaces(t *testing.T) {
 	}
 }
 
+func TestLineIndexNotFinite(t *testing.T) {
+	li := geo.NewLineIndex(geo.MultiLineString{{{37, 47}, {38, 48}}})
+	for _, p := range []geo.Point{{math.NaN(), 47}, {math.Inf(1), 47}, {37, math.Inf(-1)}} {
+		if d, q := li.Distance(p); !math.IsNaN(d) || q != (geo.Point{}) {
+			t.Errorf("Distance(%v) = %v, %v; want NaN and the zero point", p, d, q)
+		}
+	}
+}
+
 func TestLineIndexEmpty(t *testing.T) {
 	d, q := geo.NewLineIndex(nil).Distance(geo.Point{1, 2})
 	if !math.IsInf(d, 1) || q != (geo.Point{}) {

@@ -198,6 +198,10 @@ func TestTriangulateErrors(t *testing.T) {
 		{"parallel", []geo.Sighting{{From: o, Azimuth: 0, AzimuthSigma: 1}, {From: east, Azimuth: 0, AzimuthSigma: 1}}, []int{0, 1}, "parallel"},
 		{"diverging", []geo.Sighting{{From: o, Azimuth: 300, AzimuthSigma: 1}, {From: east, Azimuth: 60, AzimuthSigma: 1}}, []int{0, 1}, "do not meet in front"},
 		{"meeting behind", []geo.Sighting{{From: o, Azimuth: 225, AzimuthSigma: 1}, {From: east, Azimuth: 135, AzimuthSigma: 1}}, []int{0, 1}, "do not meet in front"},
+		{"three diverging", []geo.Sighting{
+			{From: o, Azimuth: 270, AzimuthSigma: 1}, {From: east, Azimuth: 90, AzimuthSigma: 1},
+			{From: geo.Point{37.07, 47.9}, Azimuth: 180, AzimuthSigma: 1},
+		}, []int{0, 1, 2}, "sightings 0, 1, 2: no two bearings meet"},
 		{"estimate behind the third", []geo.Sighting{
 			{From: o, Azimuth: 45, AzimuthSigma: 1}, {From: east, Azimuth: 315, AzimuthSigma: 1},
 			{From: geo.Point{37.07, 47.9}, Azimuth: 180, AzimuthSigma: 30},

@@ -240,6 +240,7 @@ func TestFormats(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
 		{count(0), "0"}, {count(999), "999"}, {count(1000), "1,000"}, {count(-1234567), "-1,234,567"},
 		{seconds(2.345), "2.35 s"}, {seconds(0.0401), "40.1 ms"}, {seconds(0.000412), "412 µs"},
+		{seconds(0.035), "35.0 ms"}, {seconds(0.0999999), "100 ms"}, {seconds(12.34), "12.3 s"}, {seconds(0), "–"},
 		{rate(24.94e6), "24.9 M"}, {rate(165289), "165 k"}, {rate(12), "12"},
 	} {
 		if tc.got != tc.want {

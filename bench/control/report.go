@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // writeReport prints res as a compact text report.
@@ -139,18 +138,27 @@ func inside(b bool) string {
 
 // seconds formats a time in seconds with three significant digits.
 func seconds(s float64) string {
-	if s == 0 {
-		return "–"
-	}
-	d := time.Duration(s * float64(time.Second))
 	switch {
-	case d >= time.Second:
-		return strconv.FormatFloat(s, 'f', 2, 64) + " s"
-	case d >= time.Millisecond:
-		return strconv.FormatFloat(s*1e3, 'g', 3, 64) + " ms"
-	default:
-		return strconv.FormatFloat(s*1e6, 'g', 3, 64) + " µs"
+	case s == 0:
+		return "–"
+	case s >= 1:
+		return sig3(s) + " s"
+	case s >= 1e-3:
+		return sig3(s*1e3) + " ms"
 	}
+	return sig3(s*1e6) + " µs"
+}
+
+// sig3 formats x, from 1 to 1000, with three significant digits, keeping
+// trailing zeros; from 1000 up, with none after the point.
+func sig3(x float64) string {
+	switch {
+	case x >= 99.95:
+		return strconv.FormatFloat(x, 'f', 0, 64)
+	case x >= 9.995:
+		return strconv.FormatFloat(x, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(x, 'f', 2, 64)
 }
 
 // rate formats a count per second with a metric prefix.
