@@ -8,6 +8,7 @@ import (
 
 // Area is the ground one party holds on a map.
 type Area struct {
+	// Party is the holder, or Unknown.
 	Party string
 	// M2 is the geodesic area in square metres on the WGS84 ellipsoid of
 	// the holding's Ground.
@@ -21,8 +22,11 @@ type Area struct {
 
 // CountryArea is the part of a holding inside one country.
 type CountryArea struct {
+	// Code and Name are the country's ISO 3166-1 alpha-2 code and name as
+	// the boundaries give them; both are "" for ground in no country.
 	Code, Name string
-	M2         float64
+	// M2 is the geodesic area in square metres.
+	M2 float64
 }
 
 // Areas returns the ground each party holds, in the order of m.Holdings,

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/truce-monitor/truce/control"
+	"github.com/truce-monitor/truce/control/controltest"
 	"github.com/truce-monitor/truce/geo"
 )
 
@@ -25,7 +26,7 @@ func frontPoints(m *control.Map, n int) []geo.Point {
 }
 
 func BenchmarkNew(b *testing.B) {
-	cm := readDeepState(b, "2025-03-14")
+	cm := controltest.DeepState(b, "2025-03-14")
 	for b.Loop() {
 		if _, err := control.New(cm, nil); err != nil {
 			b.Fatal(err)
@@ -34,7 +35,7 @@ func BenchmarkNew(b *testing.B) {
 }
 
 func BenchmarkLine(b *testing.B) {
-	cm := readDeepState(b, "2025-03-14")
+	cm := controltest.DeepState(b, "2025-03-14")
 	for b.Loop() {
 		m, err := control.New(cm, nil)
 		if err != nil {

@@ -127,6 +127,7 @@ type Map struct {
 
 // Holding is the ground one party holds on a map.
 type Holding struct {
+	// Party is the holder, as the control map names it (RU, UA).
 	Party string
 	// Ground is what the party holds. A mapped holding of a map whose
 	// territory's party is derived is clipped to the territory.
@@ -173,7 +174,7 @@ func New(cm *truce.ControlMap, opts *Options) (*Map, error) {
 		m.Holdings = append(m.Holdings, &Holding{Party: h.Party, Ground: g, Mapped: g})
 	}
 	m.Reference = m.Holdings[0].Party
-	m.outline = geo.NewLineIndex(boundary(terr.Ground))
+	m.outline = geo.NewLineIndex(terr.Ground.Boundary())
 	if len(m.Holdings) == 1 && m.Reference != o.Territory {
 		ref := m.Holdings[0]
 		if ref.Ground, err = intersection(ref.Mapped, terr.Ground); err != nil {
@@ -183,7 +184,7 @@ func New(cm *truce.ControlMap, opts *Options) (*Map, error) {
 		if err != nil {
 			return nil, fmt.Errorf("control map %s: %s minus %s: %v", cm.ID, terr.Name, ref.Party, err)
 		}
-		edge := geo.NewLineIndex(boundary(ref.Ground))
+		edge := geo.NewLineIndex(ref.Ground.Boundary())
 		var held geo.MultiPolygon
 		for _, p := range rest {
 			if sliver(p, m.outline, edge, o.LineTolerance) {

@@ -1,13 +1,10 @@
 package control_test
 
 import (
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +13,7 @@ import (
 
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/control"
+	"github.com/truce-monitor/truce/control/controltest"
 	"github.com/truce-monitor/truce/geo"
 	"github.com/truce-monitor/truce/sqlite"
 )
@@ -330,36 +328,6 @@ func TestAdvanceObservations(t *testing.T) {
 	}
 }
 
-// readDeepState reads a DeepState snapshot from testdata as a control map,
-// as the importer would.
-func readDeepState(t testing.TB, day string) *truce.ControlMap {
-	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "deepstatemap_data_"+strings.ReplaceAll(day, "-", "")+".geojson.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fc struct {
-		Features []struct {
-			Geometry json.RawMessage `json:"geometry"`
-		} `json:"features"`
-	}
-	if err := json.Unmarshal(data, &fc); err != nil {
-		t.Fatal(err)
-	}
-	asOf, _ := time.Parse(time.DateOnly, day)
-	return &truce.ControlMap{ID: "deepstate-" + day, Source: "deepstate", AsOf: asOf.Add(3 * time.Hour),
-		Holdings: []truce.Holding{{Party: "RU", Geometry: fc.Features[0].Geometry}}}
-}
-
 var (
 	realOnce sync.Once
 	realMaps map[string]*control.Map
@@ -371,7 +339,7 @@ func realMap(t testing.TB, day string) *control.Map {
 	realOnce.Do(func() {
 		realMaps = map[string]*control.Map{}
 		for _, d := range []string{"2025-03-14", "2025-04-13"} {
-			m, err := control.New(readDeepState(t, d), nil)
+			m, err := control.New(controltest.DeepState(t, d), nil)
 			if err != nil {
 				realErr = err
 				return
@@ -447,8 +415,8 @@ func TestDeepState(t *testing.T) {
 	if l := m.LineLength() / 1e3; l < 1000 || l > 1300 {
 		t.Errorf("line of contact %.0f km, want 1,000-1,300", l)
 	}
-	outline := geo.NewLineIndex(boundaryOf(m.Territory.Ground))
-	edge := geo.NewLineIndex(boundaryOf(m.Holding("RU").Ground))
+	outline := geo.NewLineIndex(m.Territory.Ground.Boundary())
+	edge := geo.NewLineIndex(m.Holding("RU").Ground.Boundary())
 	for i, l := range m.Line() {
 		for j, p := range l {
 			if d, _ := outline.Distance(p); d <= control.DefaultLineTolerance {
@@ -467,16 +435,6 @@ func TestDeepState(t *testing.T) {
 	if l := m.Locate(donetsk); l.Holder != "RU" || l.SignedM <= 0 {
 		t.Errorf("Donetsk: %+v", l)
 	}
-}
-
-func boundaryOf(mp geo.MultiPolygon) geo.MultiLineString {
-	var out geo.MultiLineString
-	for _, p := range mp {
-		for _, r := range p {
-			out = append(out, geo.LineString(r))
-		}
-	}
-	return out
 }
 
 func TestDeepStateDiff(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 
 // Diff is what changed hands between two maps.
 type Diff struct {
+	// From and To are the maps compared, as given to Compare.
 	From, To *Map
 	// MinAreaM2 is the threshold below which a patch was taken for mapping
 	// noise and left out of Gained and Lost.
@@ -21,6 +22,7 @@ type Diff struct {
 
 // Change is what one party gained and lost between two maps.
 type Change struct {
+	// Party is the holder whose ground changed.
 	Party string
 	// Gained and Lost are the patches of at least MinAreaM2, largest first.
 	Gained, Lost []Patch
@@ -35,6 +37,7 @@ type Change struct {
 
 // Patch is one polygon of ground that changed hands.
 type Patch struct {
+	// Polygon is the ground that changed hands.
 	Polygon geo.Polygon
 	// AreaM2 is its geodesic area in square metres.
 	AreaM2 float64

@@ -90,17 +90,6 @@ func difference(a, b geo.MultiPolygon) (geo.MultiPolygon, error) {
 	return fromSF(g), nil
 }
 
-// boundary returns every ring of mp as a line.
-func boundary(mp geo.MultiPolygon) geo.MultiLineString {
-	var out geo.MultiLineString
-	for _, p := range mp {
-		for _, r := range p {
-			out = append(out, geo.LineString(r))
-		}
-	}
-	return out
-}
-
 // centroid returns the planar centroid of mp in degrees; for polygons of a
 // few kilometres the difference from a geodesic centroid is far below the
 // polygons' own uncertainty.

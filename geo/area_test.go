@@ -2,9 +2,7 @@ package geo_test
 
 import (
 	"bufio"
-	"compress/gzip"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,33 +13,6 @@ import (
 
 	"github.com/truce-monitor/truce/geo"
 )
-
-// deepstateDir holds the real DeepState snapshots (see its README.md).
-var deepstateDir = filepath.Join("..", "..", "shared", "data", "deepstate")
-
-// readSnapshot decodes one gzipped DeepState snapshot, or skips the test if
-// the data is not there.
-func readSnapshot(tb testing.TB, name string) geo.MultiPolygon {
-	tb.Helper()
-	f, err := os.Open(filepath.Join(deepstateDir, name))
-	if err != nil {
-		tb.Skipf("DeepState snapshot not available: %v", err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	data, err := io.ReadAll(zr)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	mp, err := geo.DecodeMultiPolygon(data)
-	if err != nil {
-		tb.Fatalf("%s: %v", name, err)
-	}
-	return mp
-}
 
 // plannedAreas reads testdata/deepstate_areas.txt: file name → area in m²
 // by GeographicLib's Planimeter.

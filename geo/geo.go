@@ -1,7 +1,10 @@
 // Package geo holds truce's geometry: points, rings, polygons and lines in
 // WGS84 longitude/latitude degrees; geodesics on the WGS84 ellipsoid
 // (distance, azimuths, the direct problem: a port of GeographicLib's
-// algorithms by Charles Karney) and geodesic areas; buffers; and their
+// algorithms by Charles Karney); geodesic areas; buffers; the geodesic
+// distance from a point to lines, with a [LineIndex] for many queries;
+// point-in-multipolygon tests with exact predicates and a prepared [Index];
+// triangulation of bearings into an estimate with a confidence ellipse; and
 // GeoJSON (RFC 7946) decoding and encoding, with validation that names the
 // coordinate at fault.
 //

@@ -2,10 +2,8 @@ package geo_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/csv"
 	"errors"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -302,24 +300,7 @@ func signedArea(r geo.Ring) float64 {
 
 func TestDecodeDeepStateSnapshot(t *testing.T) {
 	const name = "deepstatemap_data_20250314.geojson.gz"
-	dir := filepath.Join("..", "..", "shared", "data", "deepstate")
-	f, err := os.Open(filepath.Join(dir, name))
-	if err != nil {
-		t.Skipf("DeepState snapshot not available: %v", err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mp, err := geo.DecodeMultiPolygon(data)
-	if err != nil {
-		t.Fatalf("DecodeMultiPolygon: %v", err)
-	}
+	mp := readSnapshot(t, name)
 	rings, holes, vertices := 0, 0, 0
 	for _, p := range mp {
 		rings += len(p)
@@ -353,7 +334,7 @@ func TestDecodeDeepStateSnapshot(t *testing.T) {
 		t.Errorf("%d vertices, want 2,848-2,948", vertices)
 	}
 	// The manifest gives the exact counts for this file.
-	mf, err := os.Open(filepath.Join(dir, "MANIFEST.csv"))
+	mf, err := os.Open(filepath.Join(deepstateDir, "MANIFEST.csv"))
 	if err != nil {
 		t.Logf("no manifest: %v", err)
 		return

@@ -830,13 +830,19 @@ var c1Coeff = [...]float64{
 }
 
 // c1f sets the coefficients C1[l] of the Fourier expansion of B1.
-func c1f(eps float64, c []float64) {
+func c1f(eps float64, c []float64) { fourierCoeffs(eps, c1Coeff[:], nC1, c) }
+
+// fourierCoeffs sets c[1..n] to the coefficients of a Fourier series whose
+// coefficients are polynomials in eps, packed in coeff as GeographicLib
+// packs them: for each l, the numerator's coefficients of eps², highest
+// first, then the denominator; c[l] carries the factor eps^l.
+func fourierCoeffs(eps float64, coeff []float64, n int, c []float64) {
 	eps2 := sq(eps)
 	d := eps
 	o := 0
-	for l := 1; l <= nC1; l++ {
-		m := (nC1 - l) / 2
-		c[l] = d * polyval(m, c1Coeff[o:], eps2) / c1Coeff[o+m+1]
+	for l := 1; l <= n; l++ {
+		m := (n - l) / 2
+		c[l] = d * polyval(m, coeff[o:], eps2) / coeff[o+m+1]
 		o += m + 2
 		d *= eps
 	}
@@ -852,17 +858,7 @@ var c1pCoeff = [...]float64{
 }
 
 // c1pf sets the coefficients C1p[l] of the Fourier expansion of B1p.
-func c1pf(eps float64, c []float64) {
-	eps2 := sq(eps)
-	d := eps
-	o := 0
-	for l := 1; l <= nC1p; l++ {
-		m := (nC1p - l) / 2
-		c[l] = d * polyval(m, c1pCoeff[o:], eps2) / c1pCoeff[o+m+1]
-		o += m + 2
-		d *= eps
-	}
-}
+func c1pf(eps float64, c []float64) { fourierCoeffs(eps, c1pCoeff[:], nC1p, c) }
 
 // a2m1f is the scale factor A2-1, the mean value of (d/dsigma)I2 - 1.
 func a2m1f(eps float64) float64 {
@@ -882,17 +878,7 @@ var c2Coeff = [...]float64{
 }
 
 // c2f sets the coefficients C2[l] of the Fourier expansion of B2.
-func c2f(eps float64, c []float64) {
-	eps2 := sq(eps)
-	d := eps
-	o := 0
-	for l := 1; l <= nC2; l++ {
-		m := (nC2 - l) / 2
-		c[l] = d * polyval(m, c2Coeff[o:], eps2) / c2Coeff[o+m+1]
-		o += m + 2
-		d *= eps
-	}
-}
+func c2f(eps float64, c []float64) { fourierCoeffs(eps, c2Coeff[:], nC2, c) }
 
 func (g *geodesic) a3coeff() {
 	coeff := [...]float64{

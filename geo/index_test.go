@@ -1,13 +1,10 @@
 package geo_test
 
 import (
-	"compress/gzip"
 	"fmt"
-	"io"
 	"math"
 	"math/big"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -262,30 +259,6 @@ func boundaryOf(m geo.MultiPolygon, k int, p geo.Point) bool {
 		}
 	}
 	return false
-}
-
-// readDeepState reads one snapshot from the shared data, or skips the test.
-func readDeepState(tb testing.TB, date string) geo.MultiPolygon {
-	tb.Helper()
-	name := filepath.Join("..", "..", "shared", "data", "deepstate", "deepstatemap_data_"+date+".geojson.gz")
-	f, err := os.Open(name)
-	if err != nil {
-		tb.Skipf("DeepState snapshot not available: %v", err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	data, err := io.ReadAll(zr)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	m, err := geo.DecodeMultiPolygon(data)
-	if err != nil {
-		tb.Fatalf("%s: %v", name, err)
-	}
-	return m
 }
 
 // frontPoints returns n seeded points along the rings of m: most near an

@@ -1,9 +1,9 @@
 package geo
 
 import (
+	"cmp"
 	"math"
-
-	"github.com/tidwall/rtree"
+	"slices"
 )
 
 // Constants of the WGS84 ellipsoid and of the searches in this file.
@@ -18,18 +18,30 @@ const (
 	maxSteps  = 30       // iterations of the nearest-point search, at most
 	boundTol  = 1e-6     // metres of slack for rounding in lower bounds
 	chordSlop = 1 + 1e-9 // widens the sagitta bound against rounding
-	boxPad    = 1e-9     // degrees added around a segment's box
 	farAway   = 1e6      // metres: beyond this the nearest-point search checks both ends
 )
+
+// Boundary returns the rings of m, outer rings and holes, as lines, sharing
+// their points with m.
+func (m MultiPolygon) Boundary() MultiLineString {
+	var out MultiLineString
+	for _, p := range m {
+		for _, r := range p {
+			out = append(out, LineString(r))
+		}
+	}
+	return out
+}
 
 // DistanceToLine returns the geodesic distance in metres on the WGS84
 // ellipsoid from p to the nearest point of the line l, and that point.
 // Each segment of l is the geodesic between its ends (not the straight line
 // in longitude and latitude).
 //
-// The nearest point of a segment is found by iterating Direct and Inverse
-// until the geodesic from p meets the segment at a right angle (or an end is
-// nearest), to within a micrometre along the segment; the distance then
+// The nearest point of a segment is found by iterating Direct and Inverse,
+// from the foot of the perpendicular on a sphere that touches the ellipsoid
+// there, until the geodesic from p meets the segment at a right angle (or an
+// end is nearest), to within a micrometre along the segment; the distance then
 // carries the accuracy of Inverse, about 15 nanometres. The search is meant
 // for segments shorter than a few thousand kilometres, with p not near the
 // antipodes of the line.
@@ -42,9 +54,13 @@ func DistanceToLine(p Point, l LineString) (meters float64, nearest Point) {
 		return Distance(p, l[0]), l[0]
 	}
 	pe := ecef(p)
+	var ends endCache
 	for i := 0; i+1 < len(l); i++ {
 		s := newGeoSegment(l[i], l[i+1])
-		if d, q := s.nearest(p, pe); d < meters {
+		if s.lowerBound(pe) >= meters {
+			continue
+		}
+		if d, q := s.nearest(p, pe, &ends); d < meters {
 			meters, nearest = d, q
 		}
 	}
@@ -109,15 +125,94 @@ func (s *geoSegment) lowerBound(pe [3]float64) float64 {
 	return d - s.sag - boundTol
 }
 
-// nearest returns the distance from p to the segment and its nearest point.
-func (s *geoSegment) nearest(p Point, pe [3]float64) (float64, Point) {
-	if s.length == 0 {
-		return Distance(p, s.a), s.a
+// endCache remembers the last few geodesics from a segment end to one
+// point p: neighbouring segments share their ends, and the nearest point of
+// a line is often a vertex, so a query meets the same end more than once.
+// A nil *endCache remembers nothing.
+type endCache struct {
+	n    int
+	ends [4]Point
+	d    [4]float64 // metres from the end to p
+	azi  [4]float64 // azimuth at the end towards p, degrees
+}
+
+// inverse returns the distance from the segment end q to p and the
+// azimuth of that geodesic at q, as Inverse gives them.
+func (c *endCache) inverse(q, p Point) (meters, azi float64) {
+	if c == nil {
+		meters, azi, _ = Inverse(q, p)
+		return meters, azi
 	}
-	// First guess: the point of the chord nearest to p, carried to the
-	// geodesic by its fraction of the length.
-	t, _ := chordParam(pe, s.ea, s.eb)
-	at := t * s.length
+	for i := range min(c.n, len(c.ends)) {
+		if c.ends[i] == q {
+			return c.d[i], c.azi[i]
+		}
+	}
+	meters, azi, _ = Inverse(q, p)
+	i := c.n % len(c.ends)
+	c.ends[i], c.d[i], c.azi[i] = q, meters, azi
+	c.n++
+	return meters, azi
+}
+
+// nearest returns the distance from p to the segment and its nearest point.
+// ends, if not nil, remembers the geodesics from the segment ends to p
+// between calls for the same p.
+func (s *geoSegment) nearest(p Point, pe [3]float64, ends *endCache) (float64, Point) {
+	if s.length == 0 {
+		d, _ := ends.inverse(s.a, p)
+		return d, s.a
+	}
+	return s.refine(p, s.guess(pe)*s.length, ends)
+}
+
+// guess returns a first guess at the fraction of the segment's length where
+// its nearest point to pe lies: the foot of the perpendicular from pe to the
+// great circle through the ends on the sphere of radius meanR that touches
+// the ellipsoid at the segment. For a point a few kilometres from a short
+// segment it is within a micrometre or so of the geodesic answer, where the
+// nearest point of the straight chord is off by up to a few tenths of a
+// millimetre (the chord and the geodesic part by the angle between them).
+func (s *geoSegment) guess(pe [3]float64) float64 {
+	// The surface normal at x is along (x, y, z/(1-e²)); take the mean
+	// of the normals at the ends, and the centre of the sphere below the
+	// chord's midpoint along it.
+	var n [3]float64
+	for k, scale := range [3]float64{1, 1, 1 / (1 - wgs84E2)} {
+		n[k] = (s.ea[k] + s.eb[k]) * scale
+	}
+	nn := norm(n)
+	var u, v, w [3]float64
+	for k := range 3 {
+		c := (s.ea[k]+s.eb[k])/2 - meanR*n[k]/nn
+		u[k], v[k], w[k] = s.ea[k]-c, s.eb[k]-c, pe[k]-c
+	}
+	// The angle from u to w, seen along the pole of the great circle,
+	// over the angle from u to v.
+	pole := cross(u, v)
+	pw := cross(u, w)
+	along := math.Atan2(dot(pw, pole), dot(u, w)*norm(pole))
+	total := math.Atan2(norm(pole), dot(u, v))
+	if !(total > 0) {
+		t, _ := chordParam(pe, s.ea, s.eb)
+		return t
+	}
+	return min(max(along/total, 0), 1)
+}
+
+// cross, dot and norm are the vector product, scalar product and length of
+// Cartesian vectors.
+func cross(a, b [3]float64) [3]float64 {
+	return [3]float64{a[1]*b[2] - a[2]*b[1], a[2]*b[0] - a[0]*b[2], a[0]*b[1] - a[1]*b[0]}
+}
+
+func dot(a, b [3]float64) float64 { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
+
+func norm(a [3]float64) float64 { return math.Sqrt(dot(a, a)) }
+
+// refine runs the nearest-point search on the segment from the point at
+// metres along it.
+func (s *geoSegment) refine(p Point, at float64, ends *endCache) (float64, Point) {
 	var d float64
 	var q Point
 	for range maxSteps {
@@ -131,7 +226,11 @@ func (s *geoSegment) nearest(p Point, pe [3]float64) (float64, Point) {
 			q, aziQ = Direct(s.a, s.azi, at)
 		}
 		var aziQP float64
-		d, aziQP, _ = Inverse(q, p)
+		if at == 0 || at == s.length {
+			d, aziQP = ends.inverse(q, p)
+		} else {
+			d, aziQP, _ = Inverse(q, p)
+		}
 		// On a sphere, the foot of the perpendicular from p lies
 		// atan(tan(d)·cos θ) along the geodesic from q, where θ is the
 		// angle at q between the geodesic and the direction of p. On
@@ -151,7 +250,7 @@ func (s *geoSegment) nearest(p Point, pe [3]float64) (float64, Point) {
 	// compare them outright.
 	if (at == 0 || at == s.length) && d > farAway {
 		for _, e := range [2]Point{s.a, s.b} {
-			if de := Distance(p, e); de < d {
+			if de, _ := ends.inverse(e, p); de < d {
 				d, q = de, e
 			}
 		}
@@ -163,16 +262,31 @@ func (s *geoSegment) nearest(p Point, pe [3]float64) (float64, Point) {
 // gives what DistanceToLine gives for the nearest of the lines, visiting only
 // the segments that could be nearest.
 //
-// Segments sit in an R-tree by longitude and latitude. A query visits them
-// in order of a lower bound on their distance (from the box, then from the
-// straight chord in space), and refines a segment with the exact geodesic
-// search only while its bound is below the best distance found so far.
+// Segments sit in a bounding-volume hierarchy of boxes in Earth-centred
+// Cartesian coordinates, each box widened by the sagitta bound of its
+// segments so that it holds the geodesics and not just their chords. The
+// straight-line distance to a box is a lower bound on the geodesic distance
+// to anything in it, and it needs no care at the antimeridian or the poles.
+// A query visits boxes and segments in order of that bound, and runs the
+// exact geodesic search on a segment only while its bound (the distance to
+// its chord less the sagitta) is below the best distance found so far.
 //
 // A LineIndex is immutable and safe for concurrent use.
 type LineIndex struct {
-	segs []geoSegment
-	tree rtree.RTreeG[int32]
+	segs  []geoSegment
+	nodes []lineNode
 }
+
+// lineNode is a node of a LineIndex's hierarchy: a box and either two
+// children (nodes[first] and nodes[first+1]) or, in a leaf, the segments
+// segs[first:first+count].
+type lineNode struct {
+	lo, hi       [3]float64
+	first, count int32 // count is 0 in an inner node
+}
+
+// leafSize is the most segments in a leaf of a LineIndex.
+const leafSize = 4
 
 // NewLineIndex prepares ml for Distance. It does not retain ml.
 func NewLineIndex(ml MultiLineString) *LineIndex {
@@ -182,107 +296,76 @@ func NewLineIndex(ml MultiLineString) *LineIndex {
 			l = LineString{l[0], l[0]}
 		}
 		for i := 0; i+1 < len(l); i++ {
-			s := newGeoSegment(l[i], l[i+1])
-			lo, hi := s.box()
-			li.tree.Insert(lo, hi, int32(len(li.segs)))
-			li.segs = append(li.segs, s)
+			li.segs = append(li.segs, newGeoSegment(l[i], l[i+1]))
 		}
+	}
+	if len(li.segs) > 0 {
+		li.nodes = make([]lineNode, 1, 2*len(li.segs)/leafSize+2)
+		li.build(0, 0, len(li.segs))
 	}
 	return li
 }
 
-// box returns a longitude/latitude box that holds the whole geodesic
-// segment. Longitude is monotonic along a geodesic, so the box runs from one
-// end to the other in the direction of travel, and may end past 180°. Its
-// latitude range takes in the vertex of the geodesic (its point nearest a
-// pole) when the segment passes it.
-func (s *geoSegment) box() (lo, hi [2]float64) {
-	azi1, azi2 := s.azi, s.aziB
-	a, b := s.a.Lon(), s.b.Lon()
-	if math.Sin(azi1*degToRad) < 0 {
-		a, b = b, a // westward: run from b east to a
+// build makes nodes[n] the node of segs[i:j], splitting the segments at
+// the median of their chords' midpoints along the box's longest axis.
+func (li *LineIndex) build(n int32, i, j int) {
+	nd := lineNode{first: int32(i), count: int32(j - i)}
+	for k := range 3 {
+		nd.lo[k], nd.hi[k] = math.Inf(1), math.Inf(-1)
 	}
-	span := math.Mod(b-a+2*360, 360)
-	if s.length > 0 && math.Abs(math.Sin(azi1*degToRad)) < 1e-12 && span > 1e-9 {
-		// Along a meridian over a pole: every longitude between.
-		span = 360
-		a = -180
-	}
-	lo[0], hi[0] = a-boxPad, a+span+boxPad
-	lo[1] = min(s.a.Lat(), s.b.Lat())
-	hi[1] = max(s.a.Lat(), s.b.Lat())
-	c1, c2 := math.Cos(azi1*degToRad), math.Cos(azi2*degToRad)
-	if c1*c2 < 0 || (c1 == 0) != (c2 == 0) {
-		// The heading turns from northward to southward (or back):
-		// the vertex, where cos β₀ = |sin α cos β| (Clairaut), lies on
-		// the segment.
-		β1 := math.Atan((1 - Flattening) * math.Tan(s.a.Lat()*degToRad))
-		cβ0 := math.Abs(math.Sin(azi1*degToRad) * math.Cos(β1))
-		φ0 := math.Atan(math.Tan(math.Acos(min(cβ0, 1)))/(1-Flattening)) / degToRad
-		if c1 > 0 || (c1 == 0 && s.a.Lat() > 0) {
-			hi[1] = max(hi[1], φ0)
-		} else {
-			lo[1] = min(lo[1], -φ0)
+	for _, s := range li.segs[i:j] {
+		slo, shi := s.bounds()
+		for k := range 3 {
+			nd.lo[k] = min(nd.lo[k], slo[k])
+			nd.hi[k] = max(nd.hi[k], shi[k])
 		}
 	}
-	lo[1] = max(lo[1]-boxPad, -90)
-	hi[1] = min(hi[1]+boxPad, 90)
+	if j-i > leafSize {
+		axis := 0
+		for k := 1; k < 3; k++ {
+			if nd.hi[k]-nd.lo[k] > nd.hi[axis]-nd.lo[axis] {
+				axis = k
+			}
+		}
+		slices.SortFunc(li.segs[i:j], func(s, t geoSegment) int {
+			return cmp.Compare(s.ea[axis]+s.eb[axis], t.ea[axis]+t.eb[axis])
+		})
+		c := int32(len(li.nodes))
+		li.nodes = append(li.nodes, lineNode{}, lineNode{})
+		mid := (i + j) / 2
+		li.build(c, i, mid)
+		li.build(c+1, mid, j)
+		nd.first, nd.count = c, 0
+	}
+	li.nodes[n] = nd
+}
+
+// bounds returns a Cartesian box that holds the whole geodesic segment:
+// the box of its chord widened by the sagitta bound.
+func (s *geoSegment) bounds() (lo, hi [3]float64) {
+	for k := range 3 {
+		lo[k] = min(s.ea[k], s.eb[k]) - s.sag
+		hi[k] = max(s.ea[k], s.eb[k]) + s.sag
+	}
 	return lo, hi
 }
 
-// boxBound returns a lower bound in metres on the geodesic distance from p
-// to any point in the box: the larger of the meridian arc to the box's
-// latitudes and the chord across the longitude gap at the least parallel
-// radius involved. rp is the radius of p's parallel. It is called for
-// every node and item that a query meets, so it uses polynomial bounds on
-// sine and cosine rather than the functions themselves.
-func boxBound(p Point, rp float64, lo, hi [2]float64) float64 {
-	var dφ float64
-	switch lat := p.Lat(); {
-	case lat < lo[1]:
-		dφ = lo[1] - lat
-	case lat > hi[1]:
-		dφ = lat - hi[1]
+// boxBound returns a lower bound in metres on the geodesic distance from pe
+// to anything in the Cartesian box: the straight-line distance to the box.
+func boxBound(pe, lo, hi [3]float64) float64 {
+	var d2 float64
+	for k := range 3 {
+		d := max(lo[k]-pe[k], pe[k]-hi[k], 0)
+		d2 += d * d
 	}
-	latBound := dφ * degToRad * minRadius
-	dλ := lonGap(p.Lon(), lo[0], hi[0])
-	if dλ == 0 {
-		return latBound
-	}
-	// The parallel radius N cos φ is at least a cos φ, and cos x is at
-	// least 1 − x²/2 + x⁴/24 − x⁶/720; sin y is at least y − y³/6.
-	x := max(math.Abs(lo[1]), math.Abs(hi[1])) * degToRad
-	x2 := x * x
-	cosLow := 1 - x2/2*(1-x2/12*(1-x2/30))
-	r := min(rp, EquatorialRadius*max(cosLow, 0))
-	y := dλ * degToRad / 2
-	return max(latBound, 2*r*(y-y*y*y/6))
+	return math.Sqrt(d2) - boundTol
 }
 
-// lonGap returns the angle in degrees, at most 180, from longitude x to the
-// nearest longitude of the eastward interval [lo, hi].
-func lonGap(x, lo, hi float64) float64 {
-	if hi-lo >= 360 {
-		return 0
-	}
-	d := x - lo
-	for d < 0 {
-		d += 360
-	}
-	for d >= 360 {
-		d -= 360
-	}
-	if d <= hi-lo {
-		return 0
-	}
-	return min(d-(hi-lo), 360-d)
-}
-
-// parallelRadius returns the radius in metres of the parallel at latitude
-// lat degrees.
-func parallelRadius(lat float64) float64 {
-	s, c := math.Sincos(lat * degToRad)
-	return EquatorialRadius * math.Abs(c) / math.Sqrt(1-wgs84E2*s*s)
+// pending is a node (id ≥ 0) or segment (id = -1 - index) waiting in a
+// query's queue with its lower bound.
+type pending struct {
+	bound float64
+	id    int32
 }
 
 // Distance returns the geodesic distance in metres from p to the nearest
@@ -294,25 +377,88 @@ func (li *LineIndex) Distance(p Point) (meters float64, nearest Point) {
 		return math.NaN(), Point{}
 	}
 	meters = math.Inf(1)
+	if len(li.nodes) == 0 {
+		return meters, nearest
+	}
 	pe := ecef(p)
-	rp := parallelRadius(p.Lat())
-	li.tree.Nearby(
-		func(lo, hi [2]float64, k int32, item bool) float64 {
-			b := boxBound(p, rp, lo, hi)
-			if item {
-				b = max(b, li.segs[k].lowerBound(pe))
+	var ends endCache
+	var buf [64]pending
+	q := buf[:0]
+	// next is the node or segment to visit: popped from q, or the nearer
+	// child of the node just visited, taken straight away while nothing
+	// in q comes before it.
+	next := pending{boxBound(pe, li.nodes[0].lo, li.nodes[0].hi), 0}
+	for next.bound < meters {
+		if next.id < 0 {
+			s := &li.segs[-1-next.id]
+			if d, x := s.nearest(p, pe, &ends); d < meters {
+				meters, nearest = d, x
 			}
-			return b
-		},
-		func(_, _ [2]float64, k int32, bound float64) bool {
-			if bound >= meters {
-				return false
+		} else if nd := &li.nodes[next.id]; nd.count == 0 {
+			c0, c1 := nd.first, nd.first+1
+			b0 := boxBound(pe, li.nodes[c0].lo, li.nodes[c0].hi)
+			b1 := boxBound(pe, li.nodes[c1].lo, li.nodes[c1].hi)
+			if b1 < b0 {
+				c0, c1, b0, b1 = c1, c0, b1, b0
 			}
-			if d, q := li.segs[k].nearest(p, pe); d < meters {
-				meters, nearest = d, q
+			if b1 < meters {
+				q = pushPending(q, pending{b1, c1})
 			}
-			return true
-		},
-	)
+			if len(q) == 0 || b0 <= q[0].bound {
+				next = pending{b0, c0}
+				continue
+			}
+			if b0 < meters {
+				q = pushPending(q, pending{b0, c0})
+			}
+		} else {
+			for k := nd.first; k < nd.first+nd.count; k++ {
+				if b := li.segs[k].lowerBound(pe); b < meters {
+					q = pushPending(q, pending{b, -1 - k})
+				}
+			}
+		}
+		if len(q) == 0 {
+			break
+		}
+		next, q = popPending(q)
+	}
 	return meters, nearest
+}
+
+// pushPending adds x to the binary min-heap q.
+func pushPending(q []pending, x pending) []pending {
+	q = append(q, x)
+	for i := len(q) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if q[parent].bound <= q[i].bound {
+			break
+		}
+		q[parent], q[i] = q[i], q[parent]
+		i = parent
+	}
+	return q
+}
+
+// popPending removes the least element of the binary min-heap q.
+func popPending(q []pending) (pending, []pending) {
+	top := q[0]
+	n := len(q) - 1
+	q[0] = q[n]
+	q = q[:n]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < n && q[l].bound < q[m].bound {
+			m = l
+		}
+		if r := l + 1; r < n && q[r].bound < q[m].bound {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		q[i], q[m] = q[m], q[i]
+		i = m
+	}
+	return top, q
 }

@@ -9,13 +9,7 @@ import (
 // frontLines returns the rings of the benchmark snapshot as lines.
 func frontLines(tb testing.TB) (geo.MultiPolygon, geo.MultiLineString) {
 	m := readDeepState(tb, benchSnapshot)
-	var ml geo.MultiLineString
-	for _, p := range m {
-		for _, r := range p {
-			ml = append(ml, geo.LineString(r))
-		}
-	}
-	return m, ml
+	return m, m.Boundary()
 }
 
 func BenchmarkNewLineIndex(b *testing.B) {

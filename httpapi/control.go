@@ -126,8 +126,14 @@ func parseDay(v string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// writeGeoJSON writes a GeoJSON body.
-func writeGeoJSON(w http.ResponseWriter, b []byte) {
+// serveGeoJSON answers r with the GeoJSON document encode returns, or with
+// its error.
+func serveGeoJSON(w http.ResponseWriter, r *http.Request, encode func() ([]byte, error)) {
+	b, err := encode()
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
 	w.Header().Set("Content-Type", "application/geo+json")
 	w.WriteHeader(http.StatusOK)
 	w.Write(b)
@@ -136,53 +142,41 @@ func writeGeoJSON(w http.ResponseWriter, b []byte) {
 
 // handleControl handles GET /v1/control.
 func (s *controlAPI) handleControl(w http.ResponseWriter, r *http.Request) {
-	q, err := parseControlQuery(r.URL.Query(), []string{"date"}, nil, false)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	m, err := s.timeline(q.source).At(r.Context(), q.times["date"])
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	b, err := m.GeoJSON()
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	writeGeoJSON(w, b)
+	serveGeoJSON(w, r, func() ([]byte, error) {
+		q, err := parseControlQuery(r.URL.Query(), []string{"date"}, nil, false)
+		if err != nil {
+			return nil, err
+		}
+		m, err := s.timeline(q.source).At(r.Context(), q.times["date"])
+		if err != nil {
+			return nil, err
+		}
+		return m.GeoJSON()
+	})
 }
 
 // handleControlDiff handles GET /v1/control/diff.
 func (s *controlAPI) handleControlDiff(w http.ResponseWriter, r *http.Request) {
-	q, err := parseControlQuery(r.URL.Query(), []string{"from", "to"}, nil, true)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	tl := s.timeline(q.source)
-	from, err := tl.At(r.Context(), q.times["from"])
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	to, err := tl.At(r.Context(), q.times["to"])
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	d, err := control.Compare(from, to, q.minAreaM2)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	b, err := d.GeoJSON()
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	writeGeoJSON(w, b)
+	serveGeoJSON(w, r, func() ([]byte, error) {
+		q, err := parseControlQuery(r.URL.Query(), []string{"from", "to"}, nil, true)
+		if err != nil {
+			return nil, err
+		}
+		tl := s.timeline(q.source)
+		from, err := tl.At(r.Context(), q.times["from"])
+		if err != nil {
+			return nil, err
+		}
+		to, err := tl.At(r.Context(), q.times["to"])
+		if err != nil {
+			return nil, err
+		}
+		d, err := control.Compare(from, to, q.minAreaM2)
+		if err != nil {
+			return nil, err
+		}
+		return d.GeoJSON()
+	})
 }
 
 // classifyIn is one line of a classify request.

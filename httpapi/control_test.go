@@ -3,7 +3,6 @@ package httpapi_test
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,13 +10,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/control/controltest"
 	"github.com/truce-monitor/truce/httpapi"
 	"github.com/truce-monitor/truce/sqlite"
 )
@@ -31,31 +30,8 @@ func withDeepState(t testing.TB, e *env) {
 	if _, err := e.db.CreateSource(ctx, nil, src); err != nil {
 		t.Fatal(err)
 	}
-	for _, day := range []string{"2025-03-14", "2025-04-13"} {
-		f, err := os.Open("../control/testdata/deepstatemap_data_" + strings.ReplaceAll(day, "-", "") + ".geojson.gz")
-		if err != nil {
-			t.Fatal(err)
-		}
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := io.ReadAll(zr)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var fc struct {
-			Features []struct {
-				Geometry json.RawMessage `json:"geometry"`
-			} `json:"features"`
-		}
-		if err := json.Unmarshal(data, &fc); err != nil {
-			t.Fatal(err)
-		}
-		asOf, _ := time.Parse(time.DateOnly, day)
-		m := &truce.ControlMap{ID: "deepstate-" + day, AsOf: asOf.Add(3 * time.Hour),
-			Holdings: []truce.Holding{{Party: "RU", Geometry: fc.Features[0].Geometry}}}
+	for _, day := range controltest.Days {
+		m := controltest.DeepState(t, day)
 		if _, _, err := e.db.AddControlMap(ctx, src, m); err != nil {
 			t.Fatal(err)
 		}

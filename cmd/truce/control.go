@@ -40,13 +40,56 @@ func addControlFlags(fs *flag.FlagSet) controlFlags {
 	}
 }
 
-// openTimeline opens the store and a timeline over its control maps.
-func (c controlFlags) openTimeline(ctx context.Context) (*sqlite.DB, *control.Timeline, error) {
+// when is the value of a --date, --from or --to flag; see parseWhen.
+type when struct{ flag, value string }
+
+// mapsAt returns the control maps in force at each of the times whens give,
+// read from the store. A time that does not parse is a usage error naming
+// its flag.
+func (c controlFlags) mapsAt(ctx context.Context, whens ...when) ([]*control.Map, error) {
+	ts := make([]time.Time, len(whens))
+	for i, w := range whens {
+		t, err := parseWhen(w.flag, w.value)
+		if err != nil {
+			return nil, err
+		}
+		ts[i] = t
+	}
 	store, err := sqlite.Open(ctx, *c.db)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return store, control.NewTimeline(store, *c.source, nil), nil
+	defer store.Close()
+	tl := control.NewTimeline(store, *c.source, nil)
+	maps := make([]*control.Map, len(ts))
+	for i, t := range ts {
+		if maps[i], err = tl.At(ctx, t); err != nil {
+			return nil, err
+		}
+	}
+	return maps, nil
+}
+
+// mapAt returns the control map in force at the --date value date.
+func (c controlFlags) mapAt(ctx context.Context, date string) (*control.Map, error) {
+	maps, err := c.mapsAt(ctx, when{"date", date})
+	if err != nil {
+		return nil, err
+	}
+	return maps[0], nil
+}
+
+// parseNone parses args with fs for the subcommand name and refuses
+// positional arguments.
+func parseNone(fs *flag.FlagSet, name string, args []string) error {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("%s: unexpected argument %q", name, pos[0])
+	}
+	return nil
 }
 
 const controlDateHelp = "a day (YYYY-MM-DD: the map in force at the end of that day, UTC) or an RFC 3339 time"
@@ -116,21 +159,10 @@ func runControlArea(ctx context.Context, e *env, args []string) error {
 			"RU-held ground only (DeepState), RU is clipped to Ukraine and UA holds the rest.")
 	cf := addControlFlags(fs)
 	date := fs.String("date", "", controlDateHelp)
-	if pos, err := parse(fs, args); err != nil {
-		return err
-	} else if len(pos) > 0 {
-		return usagef("control area: unexpected argument %q", pos[0])
-	}
-	t, err := parseWhen("date", *date)
-	if err != nil {
+	if err := parseNone(fs, "control area", args); err != nil {
 		return err
 	}
-	store, tl, err := cf.openTimeline(ctx)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	m, err := tl.At(ctx, t)
+	m, err := cf.mapAt(ctx, *date)
 	if err != nil {
 		return err
 	}
@@ -199,15 +231,15 @@ type patchOut struct {
 }
 
 type changeOut struct {
-	Party         string     `json:"party"`
-	GainedKM2     float64    `json:"gained_km2"`
-	LostKM2       float64    `json:"lost_km2"`
-	Gained        []patchOut `json:"gained"`
-	Lost          []patchOut `json:"lost"`
-	NoiseGained   int        `json:"noise_gained"`
-	NoiseLost     int        `json:"noise_lost"`
-	NoiseGainedKM float64    `json:"noise_gained_km2"`
-	NoiseLostKM   float64    `json:"noise_lost_km2"`
+	Party          string     `json:"party"`
+	GainedKM2      float64    `json:"gained_km2"`
+	LostKM2        float64    `json:"lost_km2"`
+	Gained         []patchOut `json:"gained"`
+	Lost           []patchOut `json:"lost"`
+	NoiseGained    int        `json:"noise_gained"`
+	NoiseLost      int        `json:"noise_lost"`
+	NoiseGainedKM2 float64    `json:"noise_gained_km2"`
+	NoiseLostKM2   float64    `json:"noise_lost_km2"`
 }
 
 type diffReport struct {
@@ -220,17 +252,23 @@ type diffReport struct {
 func diffOut(d *control.Diff) diffReport {
 	r := diffReport{From: infoOf(d.From), To: infoOf(d.To), MinAreaKM2: d.MinAreaM2 / 1e6, Changes: []changeOut{}}
 	for _, c := range d.Changes {
-		co := changeOut{Party: c.Party, GainedKM2: km2(c.GainedM2), LostKM2: km2(c.LostM2), Gained: []patchOut{}, Lost: []patchOut{},
-			NoiseGained: c.NoiseGained, NoiseLost: c.NoiseLost, NoiseGainedKM: km2(c.NoiseGainedM2), NoiseLostKM: km2(c.NoiseLostM2)}
-		for _, p := range c.Gained {
-			co.Gained = append(co.Gained, patchOut{km2(p.AreaM2), [2]float64{roundTo(p.Centroid[0], 1e6), roundTo(p.Centroid[1], 1e6)}, roundTo(p.RadiusM, 1)})
-		}
-		for _, p := range c.Lost {
-			co.Lost = append(co.Lost, patchOut{km2(p.AreaM2), [2]float64{roundTo(p.Centroid[0], 1e6), roundTo(p.Centroid[1], 1e6)}, roundTo(p.RadiusM, 1)})
-		}
+		co := changeOut{Party: c.Party, GainedKM2: km2(c.GainedM2), LostKM2: km2(c.LostM2),
+			NoiseGained: c.NoiseGained, NoiseLost: c.NoiseLost, NoiseGainedKM2: km2(c.NoiseGainedM2), NoiseLostKM2: km2(c.NoiseLostM2)}
+		co.Gained, co.Lost = patchesOut(c.Gained), patchesOut(c.Lost)
 		r.Changes = append(r.Changes, co)
 	}
 	return r
+}
+
+// patchesOut rounds ps for printing: areas to 0.001 km², centroids to
+// 1e-6 degrees, radii to a metre. It never returns nil, so that JSON shows
+// an empty list.
+func patchesOut(ps []control.Patch) []patchOut {
+	out := make([]patchOut, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, patchOut{km2(p.AreaM2), [2]float64{roundTo(p.Centroid[0], 1e6), roundTo(p.Centroid[1], 1e6)}, roundTo(p.RadiusM, 1)})
+	}
+	return out
 }
 
 func runControlDiff(ctx context.Context, e *env, args []string) error {
@@ -243,36 +281,17 @@ func runControlDiff(ctx context.Context, e *env, args []string) error {
 	toS := fs.String("to", "", controlDateHelp)
 	minArea := fs.Float64("min-area", control.DefaultMinArea/1e6, "the smallest gain or loss reported, in km²")
 	gj := fs.String("geojson", "", "write the gained and lost polygons to this GeoJSON file")
-	if pos, err := parse(fs, args); err != nil {
-		return err
-	} else if len(pos) > 0 {
-		return usagef("control diff: unexpected argument %q", pos[0])
-	}
-	from, err := parseWhen("from", *fromS)
-	if err != nil {
-		return err
-	}
-	to, err := parseWhen("to", *toS)
-	if err != nil {
+	if err := parseNone(fs, "control diff", args); err != nil {
 		return err
 	}
 	if *minArea < 0 {
-		return usagef("--min-area must not be negative")
+		return usagef("control diff: --min-area must not be negative")
 	}
-	store, tl, err := cf.openTimeline(ctx)
+	maps, err := cf.mapsAt(ctx, when{"from", *fromS}, when{"to", *toS})
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	a, err := tl.At(ctx, from)
-	if err != nil {
-		return err
-	}
-	b, err := tl.At(ctx, to)
-	if err != nil {
-		return err
-	}
-	d, err := control.Compare(a, b, *minArea*1e6)
+	d, err := control.Compare(maps[0], maps[1], *minArea*1e6)
 	if err != nil {
 		return err
 	}
@@ -289,7 +308,7 @@ func runControlDiff(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "%-8s %12s %8s %12s %8s %14s\n", "party", "gained km²", "patches", "lost km²", "patches", "noise +/- km²")
 	for _, c := range r.Changes {
 		fmt.Fprintf(e.stdout, "%-8s %12s %8d %12s %8d %14s\n", c.Party, thousands(c.GainedKM2, 3), len(c.Gained), thousands(c.LostKM2, 3), len(c.Lost),
-			thousands(c.NoiseGainedKM, 3)+"/"+thousands(c.NoiseLostKM, 3))
+			thousands(c.NoiseGainedKM2, 3)+"/"+thousands(c.NoiseLostKM2, 3))
 	}
 	if *gj != "" {
 		fmt.Fprintf(e.stdout, "polygons written to %s\n", *gj)
@@ -343,16 +362,7 @@ func runControlAt(ctx context.Context, e *env, args []string) error {
 	if err1 != nil || err2 != nil || !(lon >= -180 && lon <= 180) || !(lat >= -90 && lat <= 90) {
 		return usagef("control at: %q %q is not a longitude in [-180, 180] and a latitude in [-90, 90]", pos[0], pos[1])
 	}
-	t, err := parseWhen("date", *date)
-	if err != nil {
-		return err
-	}
-	store, tl, err := cf.openTimeline(ctx)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	m, err := tl.At(ctx, t)
+	m, err := cf.mapAt(ctx, *date)
 	if err != nil {
 		return err
 	}
@@ -381,7 +391,7 @@ type lineReport struct {
 	Map        mapInfo `json:"map"`
 	LengthKM   float64 `json:"length_km"`
 	Pieces     int     `json:"pieces"`
-	TolerancM  float64 `json:"tolerance_m"`
+	ToleranceM float64 `json:"tolerance_m"`
 	MinLengthM float64 `json:"min_length_m"`
 	File       string  `json:"file,omitempty"`
 }
@@ -394,24 +404,13 @@ func runControlLine(ctx context.Context, e *env, args []string) error {
 	cf := addControlFlags(fs)
 	date := fs.String("date", "", controlDateHelp)
 	gj := fs.String("geojson", "", "the GeoJSON file to write (required)")
-	if pos, err := parse(fs, args); err != nil {
+	if err := parseNone(fs, "control line", args); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		return usagef("control line: unexpected argument %q", pos[0])
 	}
 	if *gj == "" {
 		return usagef("control line: --geojson FILE is required")
 	}
-	t, err := parseWhen("date", *date)
-	if err != nil {
-		return err
-	}
-	store, tl, err := cf.openTimeline(ctx)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	m, err := tl.At(ctx, t)
+	m, err := cf.mapAt(ctx, *date)
 	if err != nil {
 		return err
 	}
@@ -419,7 +418,7 @@ func runControlLine(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	r := lineReport{Map: infoOf(m), LengthKM: roundTo(m.LineLength()/1e3, 1e3), Pieces: len(m.Line()),
-		TolerancM: control.DefaultLineTolerance, MinLengthM: control.DefaultMinLineLength, File: *gj}
+		ToleranceM: control.DefaultLineTolerance, MinLengthM: control.DefaultMinLineLength, File: *gj}
 	if *cf.asJSON {
 		return writeJSON(e, r)
 	}
@@ -469,16 +468,14 @@ func runControlAdvances(ctx context.Context, e *env, args []string) error {
 	toS := fs.String("to", "", "end no later than this: "+controlDateHelp)
 	minArea := fs.Float64("min-area", control.DefaultMinArea/1e6, "the smallest gain reported, in km²")
 	dryRun := fs.Bool("dry-run", false, "print what would be logged, log nothing")
-	if pos, err := parse(fs, args); err != nil {
+	if err := parseNone(fs, "control advances", args); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		return usagef("control advances: unexpected argument %q", pos[0])
 	}
 	if *agreementID == "" {
 		return usagef("control advances: --agreement ID is required")
 	}
 	if *minArea < 0 {
-		return usagef("--min-area must not be negative")
+		return usagef("control advances: --min-area must not be negative")
 	}
 	store, err := sqlite.Open(ctx, *cf.db)
 	if err != nil {
