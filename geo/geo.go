@@ -1,9 +1,16 @@
 // Package geo holds truce's geometry: points, rings, polygons and lines in
-// WGS84 longitude/latitude degrees, and their GeoJSON (RFC 7946) encoding
-// with validation that names the coordinate at fault.
+// WGS84 longitude/latitude degrees; geodesics on the WGS84 ellipsoid
+// (distance, azimuths, the direct problem: a port of GeographicLib's
+// algorithms by Charles Karney); geodesic areas; buffers; the geodesic
+// distance from a point to lines, with a [LineIndex] for many queries;
+// point-in-multipolygon tests with exact predicates and a prepared [Index];
+// triangulation of bearings into an estimate with a confidence ellipse; and
+// GeoJSON (RFC 7946) decoding and encoding, with validation that names the
+// coordinate at fault.
 //
-// It is a leaf library: it imports only the standard library, and every
-// other truce package may import it.
+// It is a leaf library: it imports the standard library and, for the
+// polygon union of buffers, github.com/peterstace/simplefeatures, and no
+// other truce package; every other truce package may import it.
 package geo
 
 import (
@@ -54,8 +61,10 @@ type CoordError struct {
 func (e *CoordError) Error() string { return e.Path + ": " + e.Message }
 
 // decodeGeometry reads a GeoJSON geometry object, or the geometry of a
-// Feature, or of the single Feature of a FeatureCollection.
-func decodeGeometry(data []byte) (*geometry, error) {
+// Feature, or of the single Feature of a FeatureCollection. The prefix
+// returned is the JSON path of the geometry object within data ("",
+// "geometry." or "features[0].geometry."), for CoordError paths.
+func decodeGeometry(data []byte) (g *geometry, prefix string, err error) {
 	var obj struct {
 		Type        string            `json:"type"`
 		Coordinates json.RawMessage   `json:"coordinates"`
@@ -63,41 +72,62 @@ func decodeGeometry(data []byte) (*geometry, error) {
 		Features    []json.RawMessage `json:"features"`
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, fmt.Errorf("empty geometry")
+		return nil, "", fmt.Errorf("empty geometry")
 	}
 	if err := json.Unmarshal(data, &obj); err != nil {
-		return nil, fmt.Errorf("not a GeoJSON object: %v", err)
+		return nil, "", fmt.Errorf("not a GeoJSON object: %v", err)
 	}
 	switch obj.Type {
 	case "Feature":
 		if obj.Geometry == nil {
-			return nil, fmt.Errorf("feature has no geometry")
+			return nil, "", fmt.Errorf("feature has no geometry")
 		}
-		return obj.Geometry, nil
+		return obj.Geometry, "geometry.", nil
 	case "FeatureCollection":
 		if len(obj.Features) != 1 {
-			return nil, fmt.Errorf("a feature collection must hold exactly one feature here, found %d", len(obj.Features))
+			return nil, "", fmt.Errorf("a feature collection must hold exactly one feature here, found %d", len(obj.Features))
 		}
-		g, err := decodeGeometry(obj.Features[0])
+		g, prefix, err := decodeGeometry(obj.Features[0])
 		if err != nil {
-			return nil, fmt.Errorf("features[0]: %v", err)
+			return nil, "", fmt.Errorf("features[0]: %v", err)
 		}
-		return g, nil
+		return g, "features[0]." + prefix, nil
 	case "":
-		return nil, fmt.Errorf("missing \"type\"")
+		return nil, "", fmt.Errorf("missing \"type\"")
 	}
-	return &geometry{Type: obj.Type, Coordinates: obj.Coordinates}, nil
+	return &geometry{Type: obj.Type, Coordinates: obj.Coordinates}, "", nil
+}
+
+// withPrefix prefixes the path of a CoordError with the path of the
+// geometry within the document decoded.
+func withPrefix(err error, prefix string) error {
+	if ce, ok := err.(*CoordError); ok && prefix != "" {
+		return &CoordError{prefix + ce.Path, ce.Message}
+	}
+	return err
 }
 
 // DecodeMultiPolygon reads a GeoJSON Polygon or MultiPolygon (bare, or as the
 // geometry of a Feature or of a one-feature FeatureCollection) and checks it:
 // every position finite and in range, every ring closed with at least four
-// positions. A Polygon becomes a MultiPolygon of one.
+// positions, and no two edges of one polygon crossing or overlapping (see
+// Polygon.Validate; polygons may overlap each other). A Polygon becomes a
+// MultiPolygon of one. A bad
+// position or ring is reported as a *CoordError whose path starts at the
+// document given ("features[0].geometry.coordinates[0][2][17]").
 func DecodeMultiPolygon(data []byte) (MultiPolygon, error) {
-	g, err := decodeGeometry(data)
+	g, prefix, err := decodeGeometry(data)
 	if err != nil {
 		return nil, err
 	}
+	mp, err := decodeMultiPolygon(g)
+	if err != nil {
+		return nil, withPrefix(err, prefix)
+	}
+	return mp, nil
+}
+
+func decodeMultiPolygon(g *geometry) (MultiPolygon, error) {
 	var mp MultiPolygon
 	switch g.Type {
 	case "Polygon":
@@ -106,6 +136,9 @@ func DecodeMultiPolygon(data []byte) (MultiPolygon, error) {
 			return nil, fmt.Errorf("Polygon coordinates: %v", shapeError(err))
 		}
 		if err := checkPolygon(p, "coordinates"); err != nil {
+			return nil, err
+		}
+		if err := p.validate("coordinates"); err != nil {
 			return nil, err
 		}
 		mp = MultiPolygon{p}
@@ -121,6 +154,11 @@ func DecodeMultiPolygon(data []byte) (MultiPolygon, error) {
 				return nil, err
 			}
 		}
+		for i, p := range mp {
+			if err := p.validate(fmt.Sprintf("coordinates[%d]", i)); err != nil {
+				return nil, err
+			}
+		}
 	default:
 		return nil, fmt.Errorf("geometry type %q: want Polygon or MultiPolygon", g.Type)
 	}
@@ -130,10 +168,18 @@ func DecodeMultiPolygon(data []byte) (MultiPolygon, error) {
 // DecodeLines reads a GeoJSON LineString or MultiLineString and checks every
 // position. A LineString becomes a MultiLineString of one.
 func DecodeLines(data []byte) (MultiLineString, error) {
-	g, err := decodeGeometry(data)
+	g, prefix, err := decodeGeometry(data)
 	if err != nil {
 		return nil, err
 	}
+	ml, err := decodeLines(g)
+	if err != nil {
+		return nil, withPrefix(err, prefix)
+	}
+	return ml, nil
+}
+
+func decodeLines(g *geometry) (MultiLineString, error) {
 	var ml MultiLineString
 	switch g.Type {
 	case "LineString":

@@ -2,10 +2,8 @@ package geo_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/csv"
 	"errors"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -114,7 +112,11 @@ func TestDecodeMultiPolygonRejects(t *testing.T) {
 		{"FeatureCollection with 2 features", `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":` + polygonJSON(sqCCW) + `},{"type":"Feature","geometry":` + polygonJSON(sqCW) + `}]}`, "exactly one feature here, found 2", "", false},
 		{"FeatureCollection with no features", `{"type":"FeatureCollection","features":[]}`, "found 0", "", false},
 		{"FeatureCollection with a bad feature", `{"type":"FeatureCollection","features":[{"type":"Feature"}]}`, "features[0]: feature has no geometry", "", false},
-		{"FeatureCollection with a bad polygon", `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0.5]]]}}]}`, "coordinates[0]: ring is not closed", "coordinates[0]", true},
+		{"FeatureCollection with a bad polygon", `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0.5]]]}}]}`, "coordinates[0]: ring is not closed", "features[0].geometry.coordinates[0]", true},
+		{"Feature with a bad position", `{"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,91],[0,0]]]]}}`, "geometry.coordinates[0][0][2]: latitude 91", "geometry.coordinates[0][0][2]", true},
+		{"self-intersecting ring", `{"type":"Polygon","coordinates":[[[0,0],[10,10],[10,0],[0,10],[0,0]]]}`, "coordinates[0][0]: edge from [0 0] to [10 10] crosses edge coordinates[0][2]", "coordinates[0][0]", true},
+		{"hole crossing its outer ring", `{"type":"MultiPolygon","coordinates":[[` + sqCCW + `],[` + sqCCW + `,[[37.5,47.5],[38.5,47.5],[38.5,47.7],[37.5,47.7],[37.5,47.5]]]]}`, "coordinates[1][0][1]: edge from [38 47] to [38 48] crosses edge coordinates[1][1][0]", "coordinates[1][0][1]", true},
+		{"self-intersection in a FeatureCollection", `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[` + sqCCW + `,[[37.2,47.2],[37.4,47.4],[37.4,47.2],[37.2,47.4],[37.2,47.2]]]}}]}`, "features[0].geometry.coordinates[1][0]: edge", "features[0].geometry.coordinates[1][0]", true},
 		{"missing coordinates", `{"type":"Polygon"}`, "Polygon coordinates", "", false},
 		{"empty polygon", `{"type":"Polygon","coordinates":[]}`, "coordinates: polygon has no rings", "coordinates", true},
 		{"null polygon", `{"type":"Polygon","coordinates":null}`, "polygon has no rings", "coordinates", true},
@@ -222,6 +224,8 @@ func TestDecodeLines(t *testing.T) {
 		{"MultiLineString empty", `{"type":"MultiLineString","coordinates":[]}`, "no lines", ""},
 		{"MultiLineString short line", `{"type":"MultiLineString","coordinates":[[[37,47],[38,48]],[[1,1]]]}`, "coordinates[1]: a line needs at least 2 positions, found 1", "coordinates[1]"},
 		{"LineString longitude out of range", `{"type":"LineString","coordinates":[[37,47],[-190,48]]}`, "coordinates[1]: longitude -190 is out of range", "coordinates[1]"},
+		{"Feature longitude out of range", `{"type":"Feature","geometry":{"type":"LineString","coordinates":[[37,47],[-190,48]]}}`, "geometry.coordinates[1]: longitude -190 is out of range", "geometry.coordinates[1]"},
+		{"FeatureCollection longitude out of range", `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"LineString","coordinates":[[37,47],[-190,48]]}}]}`, "features[0].geometry.coordinates[1]: longitude", "features[0].geometry.coordinates[1]"},
 		{"MultiLineString latitude out of range", `{"type":"MultiLineString","coordinates":[[[37,47],[38,48]],[[1,1],[2,2],[3,95]]]}`, "coordinates[1][2]: latitude 95 is out of range", "coordinates[1][2]"},
 		{"wrong nesting: LineString with MultiLineString coordinates", `{"type":"LineString","coordinates":[[[37,47],[38,48]]]}`, "LineString coordinates", ""},
 		{"wrong nesting: MultiLineString with LineString coordinates", `{"type":"MultiLineString","coordinates":[[37,47],[38,48]]}`, "MultiLineString coordinates", ""},
@@ -296,24 +300,7 @@ func signedArea(r geo.Ring) float64 {
 
 func TestDecodeDeepStateSnapshot(t *testing.T) {
 	const name = "deepstatemap_data_20250314.geojson.gz"
-	dir := filepath.Join("..", "..", "shared", "data", "deepstate")
-	f, err := os.Open(filepath.Join(dir, name))
-	if err != nil {
-		t.Skipf("DeepState snapshot not available: %v", err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mp, err := geo.DecodeMultiPolygon(data)
-	if err != nil {
-		t.Fatalf("DecodeMultiPolygon: %v", err)
-	}
+	mp := readSnapshot(t, name)
 	rings, holes, vertices := 0, 0, 0
 	for _, p := range mp {
 		rings += len(p)
@@ -347,7 +334,7 @@ func TestDecodeDeepStateSnapshot(t *testing.T) {
 		t.Errorf("%d vertices, want 2,848-2,948", vertices)
 	}
 	// The manifest gives the exact counts for this file.
-	mf, err := os.Open(filepath.Join(dir, "MANIFEST.csv"))
+	mf, err := os.Open(filepath.Join(deepstateDir, "MANIFEST.csv"))
 	if err != nil {
 		t.Logf("no manifest: %v", err)
 		return
@@ -402,6 +389,8 @@ func FuzzDecodeMultiPolygon(f *testing.F) {
 	f.Add([]byte(`{"type":"Polygon","coordinates":[[[37,47,1],[38,47,1],[38,48,1],[37,47,2]]]}`))
 	f.Add([]byte(`{"type":"Polygon","coordinates":[[[0,0],[1,0],[0,0]]]}`))
 	f.Add([]byte(`{"type":"Feature","geometry":null}`))
+	f.Add([]byte(`{"type":"Polygon","coordinates":[[[0,0],[10,10],[10,0],[0,10],[0,0]]]}`))
+	f.Add([]byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[0,0],[4,0],[4,4],[0,4],[0,0]],[[1,1],[5,1],[5,2],[1,2],[1,1]]]}}]}`))
 	f.Add([]byte(`null`))
 	f.Add([]byte(``))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -418,6 +407,9 @@ func FuzzDecodeMultiPolygon(f *testing.F) {
 		for _, p := range mp {
 			if len(p) == 0 {
 				t.Fatalf("success with a polygon of no rings")
+			}
+			if err := p.Validate(); err != nil {
+				t.Fatalf("success with a self-intersecting polygon: %v", err)
 			}
 			for _, r := range p {
 				if len(r) < 4 {

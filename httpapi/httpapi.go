@@ -6,9 +6,10 @@
 // metrics. It decides nothing about the domain: validation is the root
 // package's ([truce.Observation.Validate] and friends), authorization is
 // [truce.Source.Authorize], storage is the store's, tree hashing and proofs
-// are package ledger's. It imports the root package, ledger,
-// golang.org/x/mod/sumdb/tlog, the standard library and Prometheus' client
-// only; cmd/truce wires it to a concrete store.
+// are package ledger's, territorial questions (who holds a point, the line
+// of contact, advances) package control's. It imports the root package,
+// ledger, control, geo, golang.org/x/mod/sumdb/tlog, the standard library
+// and Prometheus' client only; cmd/truce wires it to a concrete store.
 //
 // # Routes
 //
@@ -31,6 +32,14 @@
 //	                                   its observations must then be signed by (admin)
 //	GET  /v1/control-maps              control maps, without geometry
 //	GET  /v1/control-maps/{id}         one control map with its geometry
+//	GET  /v1/control                   who holds which ground on a date, and the line
+//	                                   of contact (GeoJSON): date, source
+//	GET  /v1/control/diff              ground gained and lost between two dates
+//	                                   (GeoJSON with totals): from, to, min_area_km2,
+//	                                   source
+//	POST /v1/control/classify          points in (NDJSON), holder and distance to the
+//	                                   line of contact out (NDJSON, streamed): date,
+//	                                   source
 //	GET  /v1/log/size                  the number of log entries
 //	GET  /v1/log/entries               entries start <= index < end, at most 1000
 //	GET  /v1/log/root                  the RFC 6962 root of the first size entries
@@ -156,6 +165,10 @@ func NewServer(store truce.Store, opts Options) *Server {
 	s.route("POST /v1/sources/{name}/key", s.handleSetSourceKey)
 	s.route("GET /v1/control-maps", s.handleListControlMaps)
 	s.route("GET /v1/control-maps/{id}", s.handleGetControlMap)
+	c := newControlAPI(s)
+	s.route("GET /v1/control", c.handleControl)
+	s.route("GET /v1/control/diff", c.handleControlDiff)
+	s.route("POST /v1/control/classify", c.handleClassify)
 	s.route("GET /v1/log/size", s.handleLogSize)
 	s.route("GET /v1/log/entries", s.handleLogEntries)
 	s.route("GET /v1/log/root", s.handleLogRoot)

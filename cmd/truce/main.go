@@ -62,6 +62,7 @@ func commands() []command {
 		{"sign", "sign NDJSON observations with a source's key, for posting", runSign},
 		{"log", "export the log for offline verification (export)", runLog},
 		{"verify", "verify a log: a bundle, a server or a store", runVerify},
+		{"control", "who holds which ground: area, diff, at, line, advances", runControl},
 		{"version", "print the version", runVersion},
 	}
 }
