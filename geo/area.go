@@ -25,97 +25,103 @@ import "math"
 // of an edge whose area is taken on the authalic sphere.
 const shortEdge = 0.1
 
-// authalic holds the quantities of a vertex on the authalic sphere.
-type authalic struct {
-	lon    float64 // degrees in [-180, 180]
-	lat    float64 // geographic latitude, degrees
-	sxi    float64 // sine of the authalic latitude
-	cxi1   float64 // 1 + its cosine
-	lonRad float64 // lon in radians
-}
+// nSinXi is the number of terms of the series of sin ξ in onAuthalic.
+const nSinXi = 8
 
-// qp is q(90°), the authalic q of the pole.
-var qp = authalicQ(1)
-
-// authalicQ returns q(φ)/(1-e²) as a function of sin φ:
-// sinφ/(1-e²sin²φ) + atanh(e sinφ)/e, the second term summed as its
-// series s (1 + x/3 + x²/5 + …) in x = e²s², whose terms past x⁸ are below
-// 1e-19 of the first.
-func authalicQ(sinphi float64) float64 {
-	x := wgs84.e2 * sq(sinphi)
-	t := 1.0 / 17
-	for k := 15; k >= 1; k -= 2 {
-		t = t*x + 1/float64(k)
+// qp is q(90°)/(1-e²), the authalic q of the pole: the series of
+// onAuthalic, before the division by qp, at sin φ = 1.
+var qp = func() float64 {
+	var q float64
+	for k := nSinXi - 1; k >= 0; k-- {
+		q = q*wgs84.e2 + 1 + 1/float64(2*k+1)
 	}
-	return sinphi/(1-x) + sinphi*t
-}
+	return q
+}()
 
-func toAuthalic(p Point) authalic {
-	lon := p[0]
-	if !(lon >= -180 && lon <= 180) {
-		lon = angNormalize(lon)
+// sinXiCoeff holds the coefficients of the series of sin ξ in onAuthalic,
+// (1 + 1/(2k+1)) / qp for k = 0, …, nSinXi-1.
+var sinXiCoeff = func() (c [nSinXi]float64) {
+	for k := range c {
+		c[k] = (1 + 1/float64(2*k+1)) / qp
 	}
-	lat := p[1]
-	sxi := authalicQ(math.Sin(lat*degree)) / qp
+	return c
+}()
+
+// onAuthalic returns sin ξ and 1 + cos ξ for the geographic latitude lat,
+// in degrees, where ξ is the authalic latitude: sin ξ = q(φ)/q(90°), with
+//
+//	q(φ)/(1-e²) = s/(1-e²s²) + atanh(e s)/e = s Σₖ (1 + 1/(2k+1)) xᵏ,
+//
+// s = sin φ and x = e²s² ≤ e² < 0.0067. The terms past x⁷ are below 5e-18
+// of the first, so the series, evaluated as one polynomial, is exact to a
+// few units in the last place and needs no division. In [-90°, 90°] the
+// sine of lat is its Taylor series to the 21st power, whose truncation
+// error is below 1e-17 at ±90°: it agrees with math.Sin to 4 units in the
+// last place (2 below 80°), in about half the time, and has no branch. Both
+// polynomials are evaluated by Estrin's scheme, for short chains of
+// dependent operations.
+func onAuthalic(lat float64) (sxi, cxi1 float64) {
+	var s float64
+	if math.Abs(lat) <= 90 {
+		const (
+			c1  = -1.0 / 6
+			c2  = 1.0 / 120
+			c3  = -1.0 / 5040
+			c4  = 1.0 / 362880
+			c5  = -1.0 / 39916800
+			c6  = 1.0 / 6227020800
+			c7  = -1.0 / 1307674368000
+			c8  = 1.0 / 355687428096000
+			c9  = -1.0 / 121645100408832000
+			c10 = 1.0 / 51090942171709440000
+		)
+		x := lat * degree
+		z := x * x
+		z2 := z * z
+		z4 := z2 * z2
+		p := z*(c1+z*(c2+c3*z)) + z4*((c4+c5*z)+z2*(c6+c7*z)+z4*(c8+z*(c9+c10*z)))
+		s = x + x*p
+	} else {
+		s = math.Sin(lat * degree)
+	}
+	c := &sinXiCoeff
+	x := wgs84.e2 * s * s
+	x2 := x * x
+	x4 := x2 * x2
+	p := c[0] + (x*(c[1]+x*(c[2]+x*c[3])) + x4*((c[4]+x*c[5])+x2*(c[6]+x*c[7])))
+	sxi = s * p
 	if sxi > 1 {
 		sxi = 1
 	} else if sxi < -1 {
 		sxi = -1
 	}
-	cxi := math.Sqrt((1 - sxi) * (1 + sxi))
-	return authalic{lon: lon, lat: lat, sxi: sxi, cxi1: 1 + cxi, lonRad: lon * degree}
+	return sxi, 1 + math.Sqrt((1-sxi)*(1+sxi))
 }
 
-// edgeArea returns the signed area between the edge from a to b and the
-// equator, in units of c² (the authalic radius squared), clockwise
-// positive as in GeographicLib, and +1 or -1 if the edge crosses the prime
-// meridian going east or west.
-func edgeArea(a, b *authalic) (area float64, cross int) {
-	d := b.lon - a.lon
-	if d > 180 {
-		d -= 360
-	} else if d < -180 {
-		d += 360
-	}
-	switch {
-	case d > 0 && ((a.lon < 0 && b.lon >= 0) || (a.lon > 0 && b.lon == 0)):
-		cross = 1
-	case d < 0 && a.lon >= 0 && b.lon < 0:
-		cross = -1
-	}
-	if math.Abs(d) > shortEdge || math.Abs(b.lat-a.lat) > shortEdge {
-		r := wgs84.inverse(a.lat, a.lon, b.lat, b.lon, outArea)
-		return r.S12 / wgs84.c2, cross
-	}
-	return excess(a, b, d), cross
-}
-
-// excess returns the area between the great circle from a to b on the
-// authalic sphere and its equator, in units of c², clockwise positive; d
-// is the longitude difference in degrees. It is the spherical excess of the
-// quadrilateral, tan(E/2) = tan(Δλ/2) (tan(ξ₁/2) + tan(ξ₂/2)) /
-// (1 + tan(ξ₁/2) tan(ξ₂/2)), written with tan(x/2) = sin x / (1 + cos x).
-//
-// Only short edges come here (|d| ≤ shortEdge = 0.1°, 1.75e-3 rad), so the
-// sine, cosine and arc tangent are their Taylor series, exact in double
-// precision at such small arguments: the omitted terms are below 1e-28
-// relative. The tangent of E/2 is tan(Δλ/2) times a factor in [-1, 1], so
-// it is as small.
-func excess(a, b *authalic, d float64) float64 {
-	x := d * degree
-	x2 := x * x
-	sd := x * (1 - x2/6*(1-x2/20*(1-x2/42)))
-	cd := 1 - x2/2*(1-x2/12*(1-x2/30))
-	z := sd * (a.sxi*b.cxi1 + b.sxi*a.cxi1) / ((1 + cd) * (a.sxi*b.sxi + a.cxi1*b.cxi1))
-	if math.Abs(z) > 1e-3 {
-		return 2 * math.Atan(z)
-	}
-	z2 := z * z
-	return 2 * z * (1 - z2*(1.0/3-z2*(1.0/5-z2*(1.0/7-z2/9))))
+// exactEdgeArea returns the area between the geodesic from (lat1, lon1)
+// to (lat2, lon2) and the equator, in units of c², clockwise positive, by
+// the geodesic inverse problem.
+func exactEdgeArea(lat1, lon1, lat2, lon2 float64) float64 {
+	return wgs84.inverse(lat1, lon1, lat2, lon2, outArea).S12 / wgs84.c2
 }
 
 // signedArea returns the area of r in m², positive if r runs
 // counter-clockwise, in (-A/2, A/2] where A is the area of the ellipsoid.
+//
+// Each vertex is mapped once to the authalic sphere (onAuthalic): its
+// longitude λ in [-180°, 180°], sin ξ and 1 + cos ξ. The area between a
+// short edge and the equator is then the spherical excess E of the
+// quadrilateral it makes with the equator,
+//
+//	tan(E/2) = tan(Δλ/2) (tan(ξ₁/2) + tan(ξ₂/2)) / (1 + tan(ξ₁/2) tan(ξ₂/2)),
+//
+// written with tan(ξ/2) = sin ξ / (1 + cos ξ) so that it takes one
+// division. Short edges have |Δλ| ≤ shortEdge = 0.1° (8.7e-4 rad for
+// Δλ/2), and tan(E/2) is tan(Δλ/2) times a factor of magnitude at most
+// 1/cos(Δξ/2) < 1 + 4e-7, so the tangent and the arc tangent are their
+// Taylor series to the fifth power, whose omitted terms are below 1e-18
+// relative. The edge areas are summed with Knuth's two-sum, as
+// GeographicLib's Accumulator does.
 func (r Ring) signedArea() float64 {
 	n := len(r)
 	if n > 1 && r[0] == r[n-1] {
@@ -126,24 +132,50 @@ func (r Ring) signedArea() float64 {
 	}
 	var sum, comp float64
 	crossings := 0
-	first := toAuthalic(r[0])
-	prev := first
+	lon0, lat0 := r[0][0], r[0][1]
+	if !(lon0 >= -180 && lon0 <= 180) {
+		lon0 = angNormalize(lon0)
+	}
+	s0, c0 := onAuthalic(lat0)
+	plon, plat, ps, pc := lon0, lat0, s0, c0
 	for i := 1; i <= n; i++ {
-		cur := first
+		lon, lat, s, c := lon0, lat0, s0, c0
 		if i < n {
-			cur = toAuthalic(r[i])
+			lon, lat = r[i][0], r[i][1]
+			if !(lon >= -180 && lon <= 180) {
+				lon = angNormalize(lon)
+			}
+			s, c = onAuthalic(lat)
 		}
-		a, c := edgeArea(&prev, &cur)
-		// Neumaier's compensated sum.
-		t := sum + a
-		if math.Abs(sum) >= math.Abs(a) {
-			comp += (sum - t) + a
+		d := lon - plon
+		if d > 180 {
+			d -= 360
+		} else if d < -180 {
+			d += 360
+		}
+		switch {
+		case d > 0 && ((plon < 0 && lon >= 0) || (plon > 0 && lon == 0)):
+			crossings++
+		case d < 0 && plon >= 0 && lon < 0:
+			crossings--
+		}
+		var e float64
+		if math.Abs(d) > shortEdge || math.Abs(lat-plat) > shortEdge {
+			e = exactEdgeArea(plat, plon, lat, lon)
 		} else {
-			comp += (a - t) + sum
+			h := d * (degree / 2)
+			h2 := h * h
+			z := h * (1 + h2*(1.0/3+h2*(2.0/15))) * (ps*c + s*pc) / (ps*s + pc*c)
+			z2 := z * z
+			e = 2 * z * (1 - z2*(1.0/3-z2*(1.0/5)))
 		}
+		// Knuth's two-sum: sum + comp carries the exact sum of the
+		// rounded edge areas to twice the precision.
+		t := sum + e
+		b := t - sum
+		comp += (sum - (t - b)) + (e - b)
 		sum = t
-		crossings += c
-		prev = cur
+		plon, plat, ps, pc = lon, lat, s, c
 	}
 	return reduceArea((sum+comp)*wgs84.c2, 4*math.Pi*wgs84.c2, crossings)
 }

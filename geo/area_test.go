@@ -81,6 +81,14 @@ func TestArea(t *testing.T) {
 		{"long edges", geo.Ring{{10, 0}, {60, 10}, {30, 50}, {10, 0}}, 14813219507681.6719},
 		{"an eighth of the Earth", geo.Ring{{0, 0}, {179, 0}, {90, 60}, {0, 0}}, 84309876969045.6875},
 		{"not closed", geo.Ring{{0, 0}, {1, 0}, {1, 1}, {0, 1}}, 12308778361.4694},
+		// Short edges (taken on the authalic sphere) near the poles and
+		// round them.
+		{"small box near the north pole", geo.Ring{{10, 89.9}, {10.05, 89.9}, {10.05, 89.95}, {10, 89.95}}, 40826.1066},
+		{"small box in the south", geo.Ring{{-70, -60}, {-69.95, -60}, {-69.95, -60.05}, {-70, -60.05}}, 15530344.3828},
+		// python3 -c 'for i in range(3600): print(round(-180+i*0.1,1), 89.9)'
+		{"round the north pole in 0.1° steps", parallelRing(3600, 89.9, 0), 391930500.8438},
+		// python3 -c 'for i in range(3600): print(round(-180+i*0.1,1), -45.5+0.03*(i%2))'
+		{"zigzag round the south in 0.1° steps", parallelRing(3600, -45.5, 0.03), 73578105812475.0625},
 		{"degenerate", geo.Ring{{0, 0}, {1, 1}, {0, 0}}, 0},
 		{"one point", geo.Ring{{5, 5}}, 0},
 		{"empty", nil, 0},
@@ -97,6 +105,17 @@ func TestArea(t *testing.T) {
 			}
 		})
 	}
+}
+
+// parallelRing returns the ring of n vertices at longitudes -180° + 360°i/n
+// and latitude lat, plus zig at odd i.
+func parallelRing(n int, lat, zig float64) geo.Ring {
+	r := make(geo.Ring, n)
+	for i := range r {
+		lon := math.Round((-180+360*float64(i)/float64(n))*1e9) / 1e9
+		r[i] = geo.Point{lon, lat + zig*float64(i%2)}
+	}
+	return r
 }
 
 func TestPolygonArea(t *testing.T) {
