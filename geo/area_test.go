@@ -40,6 +40,7 @@ func plannedAreas(tb testing.TB) map[string]float64 {
 }
 
 func TestAreaDeepState(t *testing.T) {
+	t.Parallel()
 	areas := plannedAreas(t)
 	if len(areas) < 5 {
 		t.Fatalf("%d expected areas, want at least 5", len(areas))

@@ -306,6 +306,7 @@ func frontPoints(m geo.MultiPolygon, n int, seed uint64) []geo.Point {
 }
 
 func TestIndexCoversDeepState(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		date string
 		n    int
@@ -355,6 +356,7 @@ func TestIndexCoversDeepState(t *testing.T) {
 // TestIndexCoversAllSnapshots runs every snapshot against the reference
 // with a smaller sample each.
 func TestIndexCoversAllSnapshots(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("short")
 	}

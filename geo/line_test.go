@@ -34,6 +34,7 @@ func denseNearest(p, a, b geo.Point) (meters, along float64) {
 }
 
 func TestDistanceToLineDense(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(5, 9))
 	trials := 200
 	if testing.Short() {
@@ -147,6 +148,7 @@ func bruteDistance(p geo.Point, ml geo.MultiLineString) float64 {
 }
 
 func TestLineIndexMatchesBruteForce(t *testing.T) {
+	t.Parallel()
 	m, ml := frontLines(t)
 	li := geo.NewLineIndex(ml)
 	rng := rand.New(rand.NewPCG(8, 2))

@@ -120,6 +120,7 @@ func TestTriangulateEllipseShape(t *testing.T) {
 // ellipse must hold the target in at least 95% of trials, and not in
 // nearly all of them (an ellipse too large is no ellipse).
 func TestTriangulateCalibrated(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(2026, 3))
 	trials := 2000
 	if testing.Short() {

@@ -14,6 +14,7 @@ import (
 // TestValidateDeepState checks every real snapshot: all are valid by GEOS
 // (see the data README), and Validate agrees.
 func TestValidateDeepState(t *testing.T) {
+	t.Parallel()
 	names, _ := filepath.Glob(filepath.Join(deepstateDir, "deepstatemap_data_*.geojson.gz"))
 	if len(names) == 0 {
 		t.Skip("no DeepState snapshots")
