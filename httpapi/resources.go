@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
@@ -11,17 +12,23 @@ import (
 	"github.com/truce-monitor/truce"
 )
 
-// handleListAgreements handles GET /v1/agreements.
-func (s *Server) handleListAgreements(w http.ResponseWriter, r *http.Request) {
-	recs, err := s.store.Agreements(r.Context())
+// serveList answers a listing: {"<key>": [...]}, an empty array rather
+// than null when there is nothing to list.
+func serveList[T any](s *Server, w http.ResponseWriter, r *http.Request, key string, list func(context.Context) ([]T, error)) {
+	items, err := list(r.Context())
 	if err != nil {
 		Error(w, r, err)
 		return
 	}
-	if recs == nil {
-		recs = []*truce.AgreementRecord{}
+	if items == nil {
+		items = []T{}
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"agreements": recs})
+	s.writeJSON(w, r, http.StatusOK, map[string]any{key: items})
+}
+
+// handleListAgreements handles GET /v1/agreements.
+func (s *Server) handleListAgreements(w http.ResponseWriter, r *http.Request) {
+	serveList(s, w, r, "agreements", s.store.Agreements)
 }
 
 // handleGetAgreement handles GET /v1/agreements/{id}.
@@ -66,15 +73,7 @@ func (s *Server) handlePostAgreement(w http.ResponseWriter, r *http.Request) {
 
 // handleListSources handles GET /v1/sources.
 func (s *Server) handleListSources(w http.ResponseWriter, r *http.Request) {
-	srcs, err := s.store.Sources(r.Context())
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	if srcs == nil {
-		srcs = []*truce.Source{}
-	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"sources": srcs})
+	serveList(s, w, r, "sources", s.store.Sources)
 }
 
 // sourceRequest is the body of POST /v1/sources.
@@ -159,15 +158,7 @@ func (s *Server) handleIssueToken(w http.ResponseWriter, r *http.Request) {
 
 // handleListControlMaps handles GET /v1/control-maps.
 func (s *Server) handleListControlMaps(w http.ResponseWriter, r *http.Request) {
-	recs, err := s.store.ControlMaps(r.Context())
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	if recs == nil {
-		recs = []*truce.ControlMapRecord{}
-	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"control_maps": recs})
+	serveList(s, w, r, "control_maps", s.store.ControlMaps)
 }
 
 // handleGetControlMap handles GET /v1/control-maps/{id}.

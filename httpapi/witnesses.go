@@ -10,15 +10,7 @@ import (
 // handleListWitnesses handles GET /v1/witnesses: the witnesses whose
 // cosignatures the log takes, ordered by name.
 func (s *Server) handleListWitnesses(w http.ResponseWriter, r *http.Request) {
-	ws, err := s.store.Witnesses(r.Context())
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	if ws == nil {
-		ws = []*truce.WitnessRecord{}
-	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"witnesses": ws})
+	serveList(s, w, r, "witnesses", s.store.Witnesses)
 }
 
 // witnessRequest is the body of POST /v1/witnesses.
