@@ -1,0 +1,167 @@
+package adjudicate
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/geo"
+)
+
+// evidence is what an incident's observations say beyond the incident
+// itself.
+type evidence struct {
+	found, missing int
+	monitors       []string // sources of role monitor or sensor, sorted
+	nonParty       []string // other sources that are not parties, sorted
+	parties        []string // the parties whose liaisons filed reports, sorted
+	blamed         []string // the parties the reports blame, sorted
+	weapons        []truce.WeaponClass
+	targets        []truce.TargetCategory
+	precision      time.Duration // the coarsest time precision
+	bearings       int           // origin fixes given as an observer's bearing
+	originUncM     float64       // the origin's uncertainty, the least stated or triangulated; 0 when none
+}
+
+// precisionUnit is the span a time of precision p may lie anywhere in.
+func precisionUnit(p truce.TimePrecision) time.Duration {
+	switch p {
+	case truce.PrecisionMinute:
+		return time.Minute
+	case truce.PrecisionHour:
+		return time.Hour
+	case truce.PrecisionDay:
+		return 24 * time.Hour
+	}
+	return time.Second
+}
+
+func gather(inc *truce.Incident, obs map[string]*truce.Observation) *evidence {
+	e := &evidence{precision: time.Second}
+	var sights []geo.Sighting
+	add := func(list []string, s string) []string {
+		if i, ok := slices.BinarySearch(list, s); !ok {
+			list = slices.Insert(list, i, s)
+		}
+		return list
+	}
+	for _, id := range inc.Observations {
+		o := obs[id]
+		if o == nil {
+			e.missing++
+			continue
+		}
+		e.found++
+		switch o.SourceRole {
+		case truce.RoleMonitor, truce.RoleSensor:
+			e.monitors = add(e.monitors, o.Source)
+		case truce.RoleParty:
+			e.parties = add(e.parties, o.SourceParty)
+		case truce.RoleDataset, truce.RoleAnalyst, truce.RoleAdmin:
+			e.nonParty = add(e.nonParty, o.Source)
+		default: // a role that is not set cannot be trusted beyond a party's word
+			e.parties = add(e.parties, "")
+		}
+		if o.BlamedParty != "" {
+			e.blamed = add(e.blamed, o.BlamedParty)
+		}
+		if o.WeaponClass != "" {
+			e.weapons = addOrdered(e.weapons, o.WeaponClass)
+		}
+		if o.Target != "" {
+			e.targets = addOrdered(e.targets, o.Target)
+		}
+		e.precision = max(e.precision, precisionUnit(o.TimePrecision))
+		if l := o.Origin; l != nil {
+			e.narrow(originUncertainty(l))
+			if l.Observer != nil && l.BearingDeg != nil {
+				e.bearings++
+				sights = append(sights, sighting(l))
+			}
+		}
+	}
+	if len(sights) > 0 && inc.Origin != nil { // the uncertainty matters only with an origin
+		if est, err := geo.Triangulate(sights); err == nil {
+			e.narrow(est.Ellipse.SemiMajor)
+		}
+	}
+	return e
+}
+
+// narrow takes u metres as the origin's uncertainty if it is stated and
+// smaller than the one known.
+func (e *evidence) narrow(u float64) {
+	if u > 0 && !math.IsInf(u, 0) && (e.originUncM == 0 || u < e.originUncM) {
+		e.originUncM = u
+	}
+}
+
+// Defaults for a bearing to an origin that states no error.
+const (
+	defaultBearingErrorDeg = 3.0
+	minDistanceErrorM      = 50.0
+)
+
+// sighting reads an observer's bearing (and distance) to an origin for
+// triangulation: with no bearing error stated, 3°; with no distance error,
+// a tenth of the distance but at least 50 m.
+func sighting(l *truce.Location) geo.Sighting {
+	s := geo.Sighting{From: geo.Point{l.Observer.Lon, l.Observer.Lat}, Azimuth: *l.BearingDeg, AzimuthSigma: l.BearingErrorDeg}
+	if s.AzimuthSigma <= 0 {
+		s.AzimuthSigma = defaultBearingErrorDeg
+	}
+	s.AzimuthSigma = min(s.AzimuthSigma, 89)
+	if l.DistanceM != nil {
+		s.Distance = *l.DistanceM
+		s.DistanceSigma = l.DistanceErrorM
+		if s.DistanceSigma <= 0 {
+			s.DistanceSigma = max(0.1*s.Distance, minDistanceErrorM)
+		}
+	}
+	return s
+}
+
+// originUncertainty is the uncertainty in metres that an observation states
+// for an origin on its own: a point's radius, or for an observer's bearing
+// with a distance, the larger of the distance error and the arc the
+// bearing error spans at that distance. A bare bearing states none (gather
+// triangulates the bearings together).
+func originUncertainty(l *truce.Location) float64 {
+	switch {
+	case l.Lon != nil:
+		return l.UncertaintyM
+	case l.DistanceM != nil:
+		return max(l.DistanceErrorM, *l.DistanceM*math.Tan(l.BearingErrorDeg*math.Pi/180))
+	}
+	return 0
+}
+
+func addOrdered[T ~string](list []T, v T) []T {
+	if i, ok := slices.BinarySearch(list, v); !ok {
+		list = slices.Insert(list, i, v)
+	}
+	return list
+}
+
+// corroboration returns the cap that the incident's sources put on the
+// confidence, the reason that states it, and whether it rests on parties'
+// allegations only. This is where a party's allegation alone is held to
+// possible: with no monitor, sensor or other non-party source among the
+// observations the cap is possible, whatever else holds.
+func (e *evidence) corroboration(inc *truce.Incident) (level, truce.Reason) {
+	switch {
+	case len(e.monitors) > 0:
+		return confirmed, truce.Reason{Code: CodeCorrIndependent, Text: "Confirmed independently by " + plural(len(e.monitors), "monitor or sensor", "monitors or sensors") + " (" + joinList(e.monitors) + ")."}
+	case len(e.nonParty) > 0:
+		return probable, truce.Reason{Code: CodeCorrNonParty, Text: "Reported by " + plural(len(e.nonParty), "source", "sources") + " that " + verb(len(e.nonParty), "is", "are") + " not a party (" + joinList(e.nonParty) + ") but by no monitor or sensor."}
+	case e.found == 0:
+		// Nothing known of the sources: only the incident's own claim.
+		return possible, truce.Reason{Code: CodeCorrUnknown, Text: "The sources of the reports are not known (corroboration stated as " + string(inc.Corroboration) + "), so they count as a party's allegation."}
+	}
+	who := joinList(e.parties)
+	if who == "" || slices.Contains(e.parties, "") {
+		who = "a party"
+	}
+	return possible, truce.Reason{Code: CodeCorrPartyOnly, Text: "Only allegations by " + who + " report it; an allegation alone is never more than possible."}
+}

@@ -1,0 +1,518 @@
+package correlate
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/geo"
+)
+
+// Options tune [Correlate]. A zero field means its default, given beside
+// it; nil Options mean all the defaults.
+type Options struct {
+	// Fusion of reports.
+
+	// DistanceK scales the distance within which two located reports
+	// fuse: K·sqrt(σ1² + σ2²), and at least MinDistanceM. Default 2.
+	DistanceK    float64
+	MinDistanceM float64 // default 1500
+	// MaxFusionSigmaM is the largest spread (σ, metres) of a report that
+	// may fuse with others; vaguer reports stand alone. Default 25000.
+	MaxFusionSigmaM float64
+	// BearingRangeM is how far an observer is taken to see or hear along
+	// a bearing given without a distance. Default 25000.
+	BearingRangeM float64
+	// BearingErrorDeg is the bearing error (1σ, degrees) assumed when a
+	// report gives none. Default 5.
+	BearingErrorDeg float64
+	// MaxCrossingM is the largest semi-major axis of the 95% ellipse of
+	// two crossing bearings that still fuse them. Default 10000.
+	MaxCrossingM float64
+	// MaxSpan is the longest an incident may last from its first report
+	// to the start of its last; a longer chain is cut. Default 12 h.
+	MaxSpan time.Duration
+
+	// Clustering of dense sensor detections (ST-DBSCAN).
+
+	EpsM   float64       // space radius; default 1500 m
+	EpsT   time.Duration // time radius; default 3 h
+	MinPts int           // neighbours of a core point, itself included; default 3
+
+	// Fixed hot spots among fire detections.
+
+	HotspotCellM       float64 // cell size; default 750 m
+	HotspotMinNights   int     // default 10
+	HotspotMinFraction float64 // of the nights in the data span; default 0.3
+}
+
+// Defaults.
+const (
+	DefaultDistanceK          = 2.0
+	DefaultMinDistanceM       = 1500.0
+	DefaultMaxFusionSigmaM    = 25000.0
+	DefaultBearingRangeM      = 25000.0
+	DefaultBearingErrorDeg    = 5.0
+	DefaultMaxCrossingM       = 10000.0
+	DefaultMaxSpan            = 12 * time.Hour
+	DefaultEpsM               = 1500.0
+	DefaultEpsT               = 3 * time.Hour
+	DefaultMinPts             = 3
+	DefaultHotspotCellM       = 750.0
+	DefaultHotspotMinNights   = 10
+	DefaultHotspotMinFraction = 0.3
+)
+
+func (o *Options) withDefaults() (Options, error) {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	def := func(v *float64, d float64) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&c.DistanceK, DefaultDistanceK)
+	def(&c.MinDistanceM, DefaultMinDistanceM)
+	def(&c.MaxFusionSigmaM, DefaultMaxFusionSigmaM)
+	def(&c.BearingRangeM, DefaultBearingRangeM)
+	def(&c.BearingErrorDeg, DefaultBearingErrorDeg)
+	def(&c.MaxCrossingM, DefaultMaxCrossingM)
+	def(&c.EpsM, DefaultEpsM)
+	def(&c.HotspotCellM, DefaultHotspotCellM)
+	def(&c.HotspotMinFraction, DefaultHotspotMinFraction)
+	if c.MaxSpan == 0 {
+		c.MaxSpan = DefaultMaxSpan
+	}
+	if c.EpsT == 0 {
+		c.EpsT = DefaultEpsT
+	}
+	if c.MinPts == 0 {
+		c.MinPts = DefaultMinPts
+	}
+	if c.HotspotMinNights == 0 {
+		c.HotspotMinNights = DefaultHotspotMinNights
+	}
+	var ps []truce.Problem
+	bad := func(path, msg string) { ps = append(ps, truce.Problem{Path: path, Message: msg}) }
+	pos := func(path string, v float64) {
+		if !(v > 0) || math.IsInf(v, 0) {
+			bad(path, fmt.Sprintf("must be a positive number, found %v", v))
+		}
+	}
+	pos("DistanceK", c.DistanceK)
+	pos("MinDistanceM", c.MinDistanceM)
+	pos("MaxFusionSigmaM", c.MaxFusionSigmaM)
+	pos("BearingRangeM", c.BearingRangeM)
+	pos("MaxCrossingM", c.MaxCrossingM)
+	pos("EpsM", c.EpsM)
+	if !(c.HotspotCellM >= 100 && c.HotspotCellM <= 100000) {
+		bad("HotspotCellM", fmt.Sprintf("must be between 100 and 100000 m, found %v", c.HotspotCellM))
+	}
+	if !(c.BearingErrorDeg > 0 && c.BearingErrorDeg < 90) {
+		bad("BearingErrorDeg", fmt.Sprintf("must be more than 0 and less than 90, found %v", c.BearingErrorDeg))
+	}
+	if !(c.HotspotMinFraction > 0 && c.HotspotMinFraction <= 1) {
+		bad("HotspotMinFraction", fmt.Sprintf("must be more than 0 and at most 1, found %v", c.HotspotMinFraction))
+	}
+	if c.MaxSpan < 0 {
+		bad("MaxSpan", "must not be negative")
+	}
+	if c.EpsT < time.Second {
+		bad("EpsT", fmt.Sprintf("must be at least 1s, found %v", c.EpsT))
+	}
+	if c.MinPts < 1 {
+		bad("MinPts", fmt.Sprintf("must be at least 1, found %d", c.MinPts))
+	}
+	if c.HotspotMinNights < 1 {
+		bad("HotspotMinNights", fmt.Sprintf("must be at least 1, found %d", c.HotspotMinNights))
+	}
+	if len(ps) > 0 {
+		return c, truce.Invalid("correlate: bad options", ps...)
+	}
+	return c, nil
+}
+
+// Result is what [Correlate] derives.
+type Result struct {
+	// Incidents are ordered by start, then id.
+	Incidents []*truce.Incident `json:"incidents"`
+	// Hotspots are the fixed heat sources whose detections were kept out
+	// of the incidents, ordered by their first detection in log order.
+	Hotspots []*Hotspot `json:"hotspots"`
+	// Skipped are the observations that are in no incident and no hot
+	// spot, with the reason, in log order.
+	Skipped []Skipped `json:"skipped"`
+}
+
+// Skipped is an observation left out, and why.
+type Skipped struct {
+	Observation string `json:"observation"`
+	Reason      string `json:"reason"`
+}
+
+// incidentNamespace is the UUID namespace of incident and hot spot ids: an
+// id is uuid.NewSHA1(incidentNamespace, the sorted member ids joined by
+// "\n"). It must never change, or the same incidents would get new ids.
+var incidentNamespace = uuid.MustParse("4e1f6a0c-93b2-5d7e-8c41-0f6b2a9d7e35")
+
+// groupID returns the id of a group of observations with the sorted ids.
+func groupID(ids []string) string {
+	return uuid.NewSHA1(incidentNamespace, []byte(strings.Join(ids, "\n"))).String()
+}
+
+// item is a unit of fusion: one report, or one cluster of detections.
+type item struct {
+	recs    []int32 // member records, sorted
+	kind    truce.Kind
+	lo, hi  int64 // time interval, Unix nanoseconds, hi including the grain
+	cluster bool  // a cluster (or lone point) of dense detections
+
+	// Where: a point estimate with its spread, or a bearing without a
+	// distance (sight), or neither (placed but too vague to fuse).
+	point         bool
+	lon, lat, sig float64
+	sight         *geo.Sighting
+	fusible       bool
+}
+
+// Correlate derives incidents from observation records. It is a pure
+// function of the set of records and the options: the order of recs does
+// not matter (they are put in log order, by LogIndex then ID), nothing
+// depends on map order or scheduling, and the same records give the same
+// Result, byte for byte once encoded. The package documentation gives the
+// algorithm and every threshold.
+//
+// The records are taken to be valid, as the store returns them; Correlate
+// checks only what would break it, and returns a *truce.Error with code
+// EINVALID for bad options, a nil record, a time outside the years
+// 1900–2200, or two records with one id.
+func Correlate(recs []*truce.ObservationRecord, opts *Options) (*Result, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	var ps []truce.Problem
+	for i, r := range recs {
+		switch {
+		case r == nil || r.Observation == nil:
+			ps = append(ps, truce.Problem{Path: fmt.Sprintf("[%d]", i), Message: "no observation"})
+		case outOfRange(r.ObservedAt) || (r.ObservedUntil != nil && outOfRange(*r.ObservedUntil)):
+			ps = append(ps, truce.Problem{Path: fmt.Sprintf("[%d].observed_at", i), Message: fmt.Sprintf("observation %q: time out of the years 1900-2200", r.ID)})
+		}
+	}
+	if len(ps) > 0 {
+		return nil, truce.Invalid("correlate: bad records", ps...)
+	}
+	logOrder := func(a, b *truce.ObservationRecord) int {
+		if c := cmp.Compare(a.LogIndex, b.LogIndex); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	}
+	if !slices.IsSortedFunc(recs, logOrder) {
+		recs = slices.Clone(recs)
+		slices.SortFunc(recs, logOrder)
+	}
+	// Look for repeated ids while correlating; a repeat voids the result.
+	dups := make(chan []truce.Problem, 1)
+	go func() { dups <- duplicates(recs) }()
+	c := &correlation{o: o, recs: recs, res: &Result{Incidents: []*truce.Incident{}, Hotspots: []*Hotspot{}, Skipped: []Skipped{}}}
+	err = c.run()
+	if ps := <-dups; len(ps) > 0 {
+		return nil, truce.Invalid("correlate: bad records", ps...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.res, nil
+}
+
+type correlation struct {
+	o    Options
+	recs []*truce.ObservationRecord
+	res  *Result
+}
+
+// outOfRange reports whether t lies outside the years that observations
+// may have (see truce.Observation.Validate).
+func outOfRange(t time.Time) bool {
+	y := t.UTC().Year()
+	return y < 1900 || y > 2200
+}
+
+// duplicates returns a problem for each record, in log order, whose id an
+// earlier record has. Ids are hashed (FNV-1a) and the hashes sorted, so
+// that only records whose hashes collide are compared as strings.
+func duplicates(recs []*truce.ObservationRecord) []truce.Problem {
+	type hi struct {
+		h uint64
+		i int32
+	}
+	hs := make([]hi, len(recs))
+	for i, r := range recs {
+		h := uint64(14695981039346656037)
+		for j := 0; j < len(r.ID); j++ {
+			h ^= uint64(r.ID[j])
+			h *= 1099511628211
+		}
+		hs[i] = hi{h, int32(i)}
+	}
+	slices.SortFunc(hs, func(a, b hi) int {
+		if a.h != b.h {
+			return cmp.Compare(a.h, b.h)
+		}
+		return cmp.Compare(a.i, b.i)
+	})
+	var dup []int32
+	first := map[int32]int32{} // a repeated record and the first with its id
+	for a := 0; a < len(hs); {
+		b := a + 1
+		for b < len(hs) && hs[b].h == hs[a].h {
+			b++
+		}
+		for x := a + 1; x < b; x++ {
+			for y := a; y < x; y++ {
+				if recs[hs[x].i].ID == recs[hs[y].i].ID {
+					dup = append(dup, hs[x].i)
+					first[hs[x].i] = hs[y].i
+					break
+				}
+			}
+		}
+		a = b
+	}
+	slices.Sort(dup)
+	var ps []truce.Problem
+	for _, i := range dup {
+		ps = append(ps, truce.Problem{
+			Path:    fmt.Sprintf("log_index %d", recs[i].LogIndex),
+			Message: fmt.Sprintf("observation id %q appears twice (also at log_index %d)", recs[i].ID, recs[first[i]].LogIndex),
+		})
+	}
+	return ps
+}
+
+// dense reports whether r is a dense sensor detection: filed by a sensor,
+// located by a bare point.
+func dense(r *truce.ObservationRecord) bool {
+	l := &r.Location
+	return r.SourceRole == truce.RoleSensor && l.Lon != nil && l.Lat != nil && l.Observer == nil && l.Region == ""
+}
+
+func (c *correlation) run() error {
+	var items []*item
+	var skipped []int32
+	reasons := map[int32]string{}
+	// Dense detections, by kind, in the order of truce.Kinds.
+	byKind := map[truce.Kind][]stPoint{}
+	nDense := map[truce.Kind]int{}
+	for _, r := range c.recs {
+		if dense(r) {
+			nDense[r.Kind]++
+		}
+	}
+	for k, n := range nDense {
+		byKind[k] = make([]stPoint, 0, n)
+	}
+	for i, r := range c.recs {
+		if len(r.SupersededBy) > 0 {
+			skipped = append(skipped, int32(i))
+			reasons[int32(i)] = "superseded by " + strings.Join(r.SupersededBy, ", ")
+			continue
+		}
+		if dense(r) {
+			lat := *r.Location.Lat
+			byKind[r.Kind] = append(byKind[r.Kind], stPoint{lon: *r.Location.Lon, lat: lat, cos: math.Cos(lat * math.Pi / 180), t: r.ObservedAt.UnixNano(), rec: int32(i)})
+			continue
+		}
+		it, reason := c.report(int32(i))
+		if it == nil {
+			skipped = append(skipped, int32(i))
+			reasons[int32(i)] = reason
+			continue
+		}
+		items = append(items, it)
+	}
+	for _, k := range truce.Kinds {
+		pts := byKind[k]
+		if len(pts) == 0 {
+			continue
+		}
+		if k == truce.KindFire {
+			pts = c.hotspots(pts)
+		}
+		clusters, noise, err := stDBSCAN(pts, c.o.EpsM, int64(c.o.EpsT), c.o.MinPts)
+		if err != nil {
+			return truce.Invalid("correlate: "+err.Error(), truce.Problem{Path: "EpsM", Message: err.Error()})
+		}
+		for k := range noise {
+			clusters = append(clusters, noise[k:k+1:k+1])
+		}
+		slab := make([]item, len(clusters))
+		parallel(int32(len(clusters)), func(lo, hi int32) {
+			for i := lo; i < hi; i++ {
+				c.clusterItem(&slab[i], clusters[i])
+			}
+		})
+		for i := range slab {
+			items = append(items, &slab[i])
+		}
+	}
+	gs := c.fuse(items)
+	c.res.Incidents = make([]*truce.Incident, len(gs))
+	parallel(int32(len(gs)), func(lo, hi int32) {
+		for i := lo; i < hi; i++ {
+			c.res.Incidents[i] = c.incident(gs[i])
+		}
+	})
+	slices.SortFunc(c.res.Incidents, func(a, b *truce.Incident) int {
+		if x := a.Start.Compare(b.Start); x != 0 {
+			return x
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	slices.Sort(skipped)
+	for _, i := range skipped {
+		c.res.Skipped = append(c.res.Skipped, Skipped{Observation: c.recs[i].ID, Reason: reasons[i]})
+	}
+	return nil
+}
+
+// hotspots records the fixed sources among fire detections pts and
+// returns the rest.
+func (c *correlation) hotspots(pts []stPoint) []stPoint {
+	groups, span, minNights, in := findHotspots(pts, &c.o)
+	for _, g := range groups {
+		h := &Hotspot{SpanNights: span, MinNights: minNights}
+		ns := map[int64]bool{}
+		var sumLon, sumLat float64
+		lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+		for _, i := range g {
+			p := &pts[i]
+			sumLon += p.lon
+			sumLat += p.lat
+			lo, hi = min(lo, p.t), max(hi, p.t)
+			ns[night(p.t)] = true
+			h.Observations = append(h.Observations, c.recs[p.rec].ID)
+		}
+		h.Nights = len(ns)
+		h.Lon, h.Lat = sumLon/float64(len(g)), sumLat/float64(len(g))
+		for _, i := range g {
+			h.RadiusM = max(h.RadiusM, geo.Distance(geo.Point{h.Lon, h.Lat}, geo.Point{pts[i].lon, pts[i].lat}))
+		}
+		h.RadiusM = math.Round(h.RadiusM)
+		h.First, h.Last = time.Unix(0, lo).UTC(), time.Unix(0, hi).UTC()
+		slices.Sort(h.Observations)
+		h.ID = groupID(h.Observations)
+		c.res.Hotspots = append(c.res.Hotspots, h)
+	}
+	rest := make([]stPoint, 0, len(pts))
+	for i := range pts {
+		if !in[i] {
+			rest = append(rest, pts[i])
+		}
+	}
+	return rest
+}
+
+// clusterItem sets it to the fusion item of a cluster of dense detections: the
+// mean position, with a spread of the farthest member's distance from it
+// (equirectangular) combined with the members' mean uncertainty.
+func (c *correlation) clusterItem(it *item, m []int32) {
+	*it = item{recs: m, cluster: true, point: true, lo: math.MaxInt64, hi: math.MinInt64}
+	var sumLon, sumLat, sumU float64
+	for _, i := range m {
+		r := c.recs[i]
+		it.kind = r.Kind
+		sumLon += *r.Location.Lon
+		sumLat += *r.Location.Lat
+		sumU += r.Location.UncertaintyM
+		lo, hi := interval(r.Observation)
+		it.lo, it.hi = min(it.lo, lo), max(it.hi, hi)
+	}
+	n := float64(len(m))
+	it.lon, it.lat = sumLon/n, sumLat/n
+	var reach2 float64
+	cos := math.Cos(it.lat * math.Pi / 180)
+	for _, i := range m {
+		r := c.recs[i]
+		dx := (*r.Location.Lon - it.lon) * metresPerDegree * cos
+		dy := (*r.Location.Lat - it.lat) * metresPerDegree
+		reach2 = max(reach2, dx*dx+dy*dy)
+	}
+	reach := math.Sqrt(reach2)
+	it.sig = math.Hypot(reach, sumU/n)
+	it.fusible = it.sig <= c.o.MaxFusionSigmaM
+}
+
+// interval returns the time interval of o in Unix nanoseconds: from
+// ObservedAt to ObservedUntil (or ObservedAt), the end extended by the
+// grain of its precision.
+func interval(o *truce.Observation) (lo, hi int64) {
+	lo = o.ObservedAt.UnixNano()
+	hi = lo
+	if o.ObservedUntil != nil {
+		hi = o.ObservedUntil.UnixNano()
+	}
+	return lo, hi + int64(Grain(o.TimePrecision))
+}
+
+// report makes the fusion item of one report, or says why it has none.
+func (c *correlation) report(i int32) (*item, string) {
+	r := c.recs[i]
+	it := &item{recs: []int32{i}, kind: r.Kind}
+	it.lo, it.hi = interval(r.Observation)
+	l := &r.Location
+	switch {
+	case l.Observer != nil && l.BearingDeg != nil:
+		s := c.sighting(l)
+		if s.Distance > 0 {
+			q, _ := geo.Direct(s.From, s.Azimuth, s.Distance)
+			it.point, it.lon, it.lat = true, q[0], q[1]
+			it.sig = math.Hypot(s.DistanceSigma, s.Distance*s.AzimuthSigma*math.Pi/180)
+		} else {
+			it.sight = &s
+		}
+	case l.Lon != nil && l.Lat != nil:
+		it.point, it.lon, it.lat, it.sig = true, *l.Lon, *l.Lat, l.UncertaintyM
+		if l.Region != "" {
+			σ, ok := regionSigma(l.GeoPrecision)
+			if !ok {
+				return nil, fmt.Sprintf("located only to a %s", l.GeoPrecision)
+			}
+			it.sig = max(it.sig, σ)
+		}
+	case l.Region != "":
+		return nil, fmt.Sprintf("no position: region %q (%s) has no representative point", l.Region, l.GeoPrecision)
+	default:
+		return nil, "no position"
+	}
+	it.fusible = it.sight != nil || it.sig <= c.o.MaxFusionSigmaM
+	return it, ""
+}
+
+// sighting converts an observer-form location to a geo.Sighting, filling in
+// the default bearing error, and a distance error of 10% (at least 50 m)
+// when a distance comes without one.
+func (c *correlation) sighting(l *truce.Location) geo.Sighting {
+	s := geo.Sighting{From: geo.Point{l.Observer.Lon, l.Observer.Lat}, Azimuth: *l.BearingDeg, AzimuthSigma: l.BearingErrorDeg}
+	if s.AzimuthSigma <= 0 {
+		s.AzimuthSigma = c.o.BearingErrorDeg
+	}
+	s.AzimuthSigma = min(s.AzimuthSigma, 89)
+	if l.DistanceM != nil {
+		s.Distance = *l.DistanceM
+		s.DistanceSigma = l.DistanceErrorM
+		if s.DistanceSigma <= 0 {
+			s.DistanceSigma = max(0.1*s.Distance, 50)
+		}
+	}
+	return s
+}

@@ -1,0 +1,193 @@
+package correlate
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+)
+
+// Hotspot is a fixed heat source: ground where fire detections recur on so
+// many nights of the data span that they come from something that burns
+// routinely (a coke plant, a steelworks, a gas flare), not from fighting.
+// Its detections are kept out of the incidents.
+type Hotspot struct {
+	// ID is derived from the sorted ids of its detections, as an
+	// incident's is.
+	ID string `json:"id"`
+	// Lon and Lat are the mean of its detections; RadiusM the distance
+	// from there to the farthest.
+	Lon     float64 `json:"lon"`
+	Lat     float64 `json:"lat"`
+	RadiusM float64 `json:"radius_m"`
+	// Nights is the number of nights with any of its detections,
+	// SpanNights the nights in the data span, and MinNights
+	// the threshold that made it a fixed source.
+	Nights     int `json:"nights"`
+	SpanNights int `json:"span_nights"`
+	MinNights  int `json:"min_nights"`
+	// First and Last are the times of its first and last detections.
+	First time.Time `json:"first"`
+	Last  time.Time `json:"last"`
+	// Observations are its detections' ids, sorted.
+	Observations []string `json:"observations"`
+}
+
+// night returns the night of t: nights run from 12:00 to 12:00 UTC, so
+// that a night overpass between 22:00 and 01:00 UTC counts once.
+func night(t int64) int64 {
+	const day = int64(24 * time.Hour)
+	return floorDiv(t-day/2, day)
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+// hotCells is a grid of cells about cellM metres square: rows of cellM
+// metres of latitude, each cut into columns cellM metres wide at the row's
+// middle latitude.
+type hotCells struct{ cellM float64 }
+
+type cellID struct{ x, y int64 }
+
+func (h hotCells) row(lat float64) int64 {
+	return int64(math.Floor(lat * metresPerDegree / h.cellM))
+}
+
+func (h hotCells) col(lon float64, row int64) int64 {
+	mid := (float64(row) + 0.5) * h.cellM / metresPerDegree
+	return int64(math.Floor(lon * metresPerDegree * math.Cos(mid*math.Pi/180) / h.cellM))
+}
+
+func (h hotCells) of(lon, lat float64) cellID {
+	r := h.row(lat)
+	return cellID{h.col(lon, r), r}
+}
+
+// around returns the cell of lon, lat and its eight neighbours, the cell
+// itself first, then row by row from the south-west.
+func (h hotCells) around(lon, lat float64) [9]cellID {
+	r := h.row(lat)
+	out := [9]cellID{{h.col(lon, r), r}}
+	k := 1
+	for dy := int64(-1); dy <= 1; dy++ {
+		c := h.col(lon, r+dy)
+		for dx := int64(-1); dx <= 1; dx++ {
+			if dx == 0 && dy == 0 {
+				continue
+			}
+			out[k] = cellID{c + dx, r + dy}
+			k++
+		}
+	}
+	return out
+}
+
+// findHotspots finds the fixed sources among fire detections pts. A cell
+// is hot when it has detections on at least minNights distinct nights,
+// where minNights is the larger of opts.HotspotMinNights and
+// opts.HotspotMinFraction of the nights from the first detection to the
+// last. A detection belongs to a fixed source when its own cell or one of
+// the eight around it is hot; hot cells that touch (8-connected) form one
+// source. It returns the sources, each with its detections' positions in
+// pts, ordered by their first member, and a mask of pts in a source.
+func findHotspots(pts []stPoint, o *Options) (groups [][]int32, span, minNights int, in []bool) {
+	in = make([]bool, len(pts))
+	if len(pts) == 0 {
+		return nil, 0, 0, in
+	}
+	h := hotCells{o.HotspotCellM}
+	first, last := int64(math.MaxInt64), int64(math.MinInt64)
+	// Cell and night packed in one word: row and column offset by 2^20
+	// (21 bits each, enough for 750 m cells over the globe), night from
+	// the first (22 bits).
+	type cn = uint64
+	const off = 1 << 20
+	nightOf := make([]int64, len(pts))
+	for i := range pts {
+		nightOf[i] = night(pts[i].t)
+		first, last = min(first, nightOf[i]), max(last, nightOf[i])
+	}
+	pairs := make([]cn, len(pts))
+	for i := range pts {
+		c := h.of(pts[i].lon, pts[i].lat)
+		pairs[i] = uint64(c.y+off)<<43 | uint64(c.x+off)<<22 | uint64(nightOf[i]-first)
+	}
+	cellOf := func(p cn) cellID { return cellID{int64(p>>22&(1<<21-1)) - off, int64(p>>43) - off} }
+	span = int(last - first + 1)
+	minNights = max(o.HotspotMinNights, int(math.Ceil(o.HotspotMinFraction*float64(span))))
+	slices.Sort(pairs)
+	// Nights per cell; hot cells in sorted order.
+	var hot []cellID
+	hotNights := map[cellID]int{}
+	for i := 0; i < len(pairs); {
+		j, k := i, 0
+		for ; j < len(pairs) && pairs[j]>>22 == pairs[i]>>22; j++ {
+			if j == i || pairs[j] != pairs[j-1] {
+				k++
+			}
+		}
+		if k >= minNights {
+			c := cellOf(pairs[i])
+			hot = append(hot, c)
+			hotNights[c] = k
+		}
+		i = j
+	}
+	if len(hot) == 0 {
+		return nil, span, minNights, in
+	}
+	// Components of touching hot cells, each named by its first cell in
+	// sorted order.
+	comp := map[cellID]int{}
+	ncomp := 0
+	for _, c := range hot {
+		if _, ok := comp[c]; ok {
+			continue
+		}
+		id := ncomp
+		ncomp++
+		stack := []cellID{c}
+		comp[c] = id
+		for len(stack) > 0 {
+			x := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for dy := int64(-1); dy <= 1; dy++ {
+				for dx := int64(-1); dx <= 1; dx++ {
+					y := cellID{x.x + dx, x.y + dy}
+					if _, isHot := hotNights[y]; isHot {
+						if _, seen := comp[y]; !seen {
+							comp[y] = id
+							stack = append(stack, y)
+						}
+					}
+				}
+			}
+		}
+	}
+	members := make([][]int32, ncomp)
+	for i := range pts {
+		for _, c := range h.around(pts[i].lon, pts[i].lat) {
+			if id, ok := comp[c]; ok {
+				members[id] = append(members[id], int32(i))
+				in[i] = true
+				break
+			}
+		}
+	}
+	// Order by first member; drop none (every hot cell has members).
+	order := make([]int, len(members))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(pts[members[a][0]].rec, pts[members[b][0]].rec) })
+	for _, k := range order {
+		groups = append(groups, members[k])
+	}
+	return groups, span, minNights, in
+}

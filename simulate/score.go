@@ -1,0 +1,241 @@
+package simulate
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/truce-monitor/truce"
+)
+
+// ReadTruth reads a truth file as [Truth.WriteJSON] writes it and checks
+// that it hangs together: the format, each label's status, and that every
+// event a label names exists.
+func ReadTruth(r io.Reader) (*Truth, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var t Truth
+	if err := dec.Decode(&t); err != nil {
+		return nil, fmt.Errorf("truth: %v", err)
+	}
+	if t.Format != TruthFormat {
+		return nil, fmt.Errorf("truth: $.format: %q, want %q", t.Format, TruthFormat)
+	}
+	events := make(map[string]bool, len(t.Events))
+	for i, e := range t.Events {
+		if e == nil || e.ID == "" || events[e.ID] {
+			return nil, fmt.Errorf("truth: $.events[%d].id: missing or repeated", i)
+		}
+		events[e.ID] = true
+	}
+	for i, lb := range t.Labels {
+		switch lb.Status {
+		case StatusTrue:
+			if !events[lb.Event] {
+				return nil, fmt.Errorf("truth: $.labels[%d].event: no event %q", i, lb.Event)
+			}
+		case StatusFalsePositive, StatusInvented:
+			if lb.Event != "" {
+				return nil, fmt.Errorf("truth: $.labels[%d].event: a %s names no event", i, lb.Status)
+			}
+		default:
+			return nil, fmt.Errorf("truth: $.labels[%d].status: unknown status %q", i, lb.Status)
+		}
+	}
+	return &t, nil
+}
+
+// Score is how findings compare with a scenario's truth.
+type Score struct {
+	// ViolationEvents are the true violations; Observed those of them
+	// that a monitor or sensor reported (what independent evidence could
+	// have confirmed).
+	ViolationEvents int `json:"violation_events"`
+	Observed        int `json:"observed_violation_events"`
+	// Levels holds the figures for findings at or above confirmed,
+	// probable and possible, in that order.
+	Levels []Level `json:"levels"`
+	// Invented counts the invented allegations; InventedReached those in
+	// an incident found a violation at probable or above, and
+	// InventedUncorroborated those of them whose incident no monitor or
+	// sensor reported.
+	Invented               int `json:"invented"`
+	InventedReached        int `json:"invented_reached_probable"`
+	InventedUncorroborated int `json:"invented_reached_probable_uncorroborated"`
+	// Unlabelled counts incident observations the truth does not know.
+	Unlabelled int `json:"unlabelled"`
+}
+
+// Level holds the figures for violation findings at or above one
+// confidence.
+type Level struct {
+	Confidence truce.Confidence `json:"confidence"`
+	// Findings are the violation findings at or above Confidence;
+	// TruePositives those whose incident is a true violation.
+	Findings      int `json:"findings"`
+	TruePositives int `json:"true_positives"`
+	// Detected are the distinct true violations with such a finding,
+	// DetectedObserved those of them that are Observed.
+	Detected         int `json:"detected"`
+	DetectedObserved int `json:"detected_observed"`
+	// Attributed are the true positives that name the true perpetrator.
+	Attributed int `json:"attributed"`
+}
+
+// Precision is TruePositives/Findings; ok is false when there are no
+// findings.
+func (l Level) Precision() (v float64, ok bool) { return ratio(l.TruePositives, l.Findings) }
+
+// Attribution is Attributed/TruePositives; ok is false when there are no
+// true positives.
+func (l Level) Attribution() (v float64, ok bool) { return ratio(l.Attributed, l.TruePositives) }
+
+// Recall is Detected over all true violations; ok is false when there
+// are none.
+func (l Level) Recall(s *Score) (v float64, ok bool) { return ratio(l.Detected, s.ViolationEvents) }
+
+// RecallObserved is DetectedObserved over the true violations a monitor
+// or sensor reported.
+func (l Level) RecallObserved(s *Score) (v float64, ok bool) {
+	return ratio(l.DetectedObserved, s.Observed)
+}
+
+func ratio(n, d int) (float64, bool) {
+	if d == 0 {
+		return 0, false
+	}
+	return float64(n) / float64(d), true
+}
+
+// rank orders confidences, strongest first; unknown ones rank last.
+func rank(c truce.Confidence) int {
+	if i := slices.Index(truce.Confidences, c); i >= 0 {
+		return i
+	}
+	return len(truce.Confidences)
+}
+
+// ScoreFindings scores the findings of one agreement on the incidents
+// they judge against t. An incident stands for the true event most of its
+// labelled observations report (the earliest event on a tie), or for none
+// when all are false positives or invented. A finding naming an incident
+// not in incidents is an error.
+func ScoreFindings(t *Truth, incidents []*truce.Incident, findings []*truce.Finding) (*Score, error) {
+	labels := make(map[string]Label, len(t.Labels))
+	for _, lb := range t.Labels {
+		labels[lb.Observation] = lb
+	}
+	independent := make(map[string]bool)
+	for _, s := range t.Sources {
+		independent[s.Name] = s.Role == truce.RoleMonitor || s.Role == truce.RoleSensor
+	}
+	events := make(map[string]*Event, len(t.Events))
+	order := make(map[string]int, len(t.Events))
+	for i, e := range t.Events {
+		events[e.ID], order[e.ID] = e, i
+	}
+	s := &Score{}
+	observed := make(map[string]bool)
+	for _, lb := range t.Labels {
+		switch {
+		case lb.Status == StatusInvented:
+			s.Invented++
+		case lb.Status == StatusTrue && independent[lb.Source]:
+			observed[lb.Event] = true
+		}
+	}
+	for _, e := range t.Events {
+		if e.Violation {
+			s.ViolationEvents++
+			if observed[e.ID] {
+				s.Observed++
+			}
+		}
+	}
+
+	type judged struct {
+		event    *Event
+		invented int
+		corrobor bool
+	}
+	byIncident := make(map[string]judged, len(incidents))
+	for _, in := range incidents {
+		var j judged
+		votes := map[string]int{}
+		for _, id := range in.Observations {
+			lb, ok := labels[id]
+			if !ok {
+				s.Unlabelled++
+				continue
+			}
+			switch lb.Status {
+			case StatusTrue:
+				votes[lb.Event]++
+			case StatusInvented:
+				j.invented++
+			}
+			if independent[lb.Source] {
+				j.corrobor = true
+			}
+		}
+		best := ""
+		for id, n := range votes {
+			if best == "" || n > votes[best] || n == votes[best] && order[id] < order[best] {
+				best = id
+			}
+		}
+		if best != "" {
+			j.event = events[best]
+		}
+		byIncident[in.ID] = j
+	}
+
+	s.Levels = []Level{{Confidence: truce.Confirmed}, {Confidence: truce.Probable}, {Confidence: truce.Possible}}
+	detected := make([]map[string]bool, len(s.Levels))
+	for i := range detected {
+		detected[i] = map[string]bool{}
+	}
+	reached := map[string]bool{}
+	for i, f := range findings {
+		j, ok := byIncident[f.Incident]
+		if !ok {
+			return nil, fmt.Errorf("finding %d (%s): incident %q is not among the incidents", i, f.ID, f.Incident)
+		}
+		if !f.Violation {
+			continue
+		}
+		if rank(f.Confidence) <= rank(truce.Probable) && j.invented > 0 && !reached[f.Incident] {
+			reached[f.Incident] = true
+			s.InventedReached += j.invented
+			if !j.corrobor {
+				s.InventedUncorroborated += j.invented
+			}
+		}
+		for k := range s.Levels {
+			l := &s.Levels[k]
+			if rank(f.Confidence) > rank(l.Confidence) {
+				continue
+			}
+			l.Findings++
+			if j.event == nil || !j.event.Violation {
+				continue
+			}
+			l.TruePositives++
+			if f.Party == j.event.Party {
+				l.Attributed++
+			}
+			if !detected[k][j.event.ID] {
+				detected[k][j.event.ID] = true
+				l.Detected++
+				if observed[j.event.ID] {
+					l.DetectedObserved++
+				}
+			}
+		}
+	}
+	return s, nil
+}
+
+// WriteJSON writes s as indented JSON.
+func (s *Score) WriteJSON(w io.Writer) error { return writeIndented(w, s) }
