@@ -63,6 +63,7 @@ func commands() []command {
 		{"log", "export the log for offline verification (export)", runLog},
 		{"verify", "verify a log: a bundle, a server or a store", runVerify},
 		{"control", "who holds which ground: area, diff, at, line, advances", runControl},
+		{"simulate", "generate a seeded scenario with its ground truth along the real line of contact", runSimulate},
 		{"version", "print the version", runVersion},
 	}
 }
