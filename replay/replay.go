@@ -1,0 +1,317 @@
+// Package replay runs the whole truce pipeline over what a store holds for a
+// window of days: the observations logged for the window are correlated
+// into incidents, the incidents are adjudicated under an agreement with the
+// control maps in force, and the result is summed up per day and in total.
+//
+// [Run] is deterministic: the same store and options give the same
+// [Summary], byte for byte once encoded, and the same findings digest.
+package replay
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/adjudicate"
+	"github.com/truce-monitor/truce/control"
+	"github.com/truce-monitor/truce/correlate"
+)
+
+// Store is what a replay reads: observations, control maps and the log's
+// size.
+type Store interface {
+	FindObservations(ctx context.Context, f truce.ObservationFilter) (*truce.ObservationPage, error)
+	truce.ControlMapService
+	LogSize(ctx context.Context) (int64, error)
+}
+
+// Options say what to replay.
+type Options struct {
+	// Agreement is the agreement the incidents are judged under.
+	Agreement *truce.Agreement
+	// From is the first day (its date in UTC counts) and Days the number
+	// of days.
+	From time.Time
+	Days int
+	// ControlSource names the source of the control maps; empty means any.
+	ControlSource string
+	// Correlate are the correlation options; nil means the defaults.
+	Correlate *correlate.Options
+	// SectorM is the length of a coverage sector; 0 means
+	// adjudicate.DefaultSectorM.
+	SectorM float64
+}
+
+// Summary is the outcome of a replay.
+type Summary struct {
+	Agreement string `json:"agreement"`
+	Version   int    `json:"agreement_version"`
+	From      string `json:"from"`
+	Days      int    `json:"days"`
+	Engine    string `json:"engine"`
+	LogSize   int64  `json:"log_size"`
+	// Digest is adjudicate.Digest of the findings.
+	Digest string `json:"findings_sha256"`
+	// Sectors is the number of coverage sectors of the line of contact in
+	// force at the end of the first day (none when no map is).
+	Sectors int `json:"sectors"`
+	// PerDay holds one entry per day, in order; Total sums them.
+	PerDay []Counts `json:"per_day"`
+	Total  Counts   `json:"total"`
+
+	// Incidents and Findings are the pipeline's output, ordered as
+	// adjudicate orders findings; Observations are the observations
+	// read, by id.
+	Incidents    []*truce.Incident             `json:"-"`
+	Findings     []*truce.Finding              `json:"-"`
+	Observations map[string]*truce.Observation `json:"-"`
+}
+
+// Counts are the figures of one day or of the whole window. Maps encode
+// with sorted keys.
+type Counts struct {
+	// Day is YYYY-MM-DD, or "total".
+	Day          string `json:"day"`
+	Observations int    `json:"observations"`
+	Incidents    int    `json:"incidents"`
+	Findings     int    `json:"findings"`
+	Violations   int    `json:"violations"`
+	// ByRule, ByParty and ByConfidence count the violation findings;
+	// a violation attributed to no party counts under "unattributed".
+	ByRule       map[string]int `json:"violations_by_rule"`
+	ByParty      map[string]int `json:"violations_by_party"`
+	ByConfidence map[string]int `json:"violations_by_confidence"`
+	// Protected counts incidents whose observations report a target in
+	// one of the agreement's protected categories, by category.
+	Protected map[string]int `json:"protected_strikes"`
+	// Control is the ground each party gained and lost on the control
+	// maps, in km², ordered by party.
+	Control []Ground `json:"control"`
+	// Covered counts the sectors with at least one monitor or sensor
+	// observation that day; in the total, sector-days.
+	Covered int `json:"covered_sectors"`
+}
+
+// Ground is what one party gained and lost.
+type Ground struct {
+	Party     string  `json:"party"`
+	GainedKM2 float64 `json:"gained_km2"`
+	LostKM2   float64 `json:"lost_km2"`
+}
+
+// Unattributed is the party key of violations attributed to nobody.
+const Unattributed = "unattributed"
+
+// Run replays opts.Days days from opts.From over store. It returns an error
+// when the options are bad, the store cannot be read, or a stage fails.
+func Run(ctx context.Context, store Store, opts Options) (*Summary, error) {
+	if opts.Agreement == nil {
+		return nil, truce.Errorf(truce.EINVALID, "replay: no agreement")
+	}
+	if opts.Days < 1 {
+		return nil, truce.Errorf(truce.EINVALID, "replay: days %d: must be 1 or more", opts.Days)
+	}
+	sectorM := cmp.Or(opts.SectorM, adjudicate.DefaultSectorM)
+	f := opts.From.UTC()
+	from := time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, time.UTC)
+	to := from.AddDate(0, 0, opts.Days)
+
+	logSize, err := store.LogSize(ctx)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := observations(ctx, store, from, to)
+	if err != nil {
+		return nil, err
+	}
+	corr, err := correlate.Correlate(recs, opts.Correlate)
+	if err != nil {
+		return nil, fmt.Errorf("correlate: %w", err)
+	}
+	byID := make(map[string]*truce.Observation, len(recs))
+	obs := make([]*truce.Observation, 0, len(recs))
+	for _, r := range recs {
+		byID[r.ID] = r.Observation
+		obs = append(obs, r.Observation)
+	}
+	tl := control.NewTimeline(store, opts.ControlSource, nil)
+	findings, err := adjudicate.Adjudicate(ctx, corr.Incidents, opts.Agreement, tl.At,
+		&adjudicate.Options{Observations: byID, LogSize: logSize})
+	if err != nil {
+		return nil, fmt.Errorf("adjudicate: %w", err)
+	}
+
+	s := &Summary{
+		Agreement: opts.Agreement.ID, Version: opts.Agreement.Version,
+		From: from.Format(time.DateOnly), Days: opts.Days,
+		Engine: adjudicate.Engine, LogSize: logSize,
+		Digest:    adjudicate.Digest(findings),
+		Incidents: corr.Incidents, Findings: findings, Observations: byID,
+	}
+	s.PerDay = make([]Counts, opts.Days)
+	for i := range s.PerDay {
+		s.PerDay[i] = newCounts(from.AddDate(0, 0, i).Format(time.DateOnly))
+	}
+	s.Total = newCounts("total")
+	day := func(t time.Time) int { return int(t.UTC().Sub(from) / (24 * time.Hour)) }
+	add := func(t time.Time, fn func(c *Counts)) {
+		if d := day(t); d >= 0 && d < len(s.PerDay) {
+			fn(&s.PerDay[d])
+		}
+		fn(&s.Total)
+	}
+	for _, o := range obs {
+		add(o.ObservedAt, func(c *Counts) { c.Observations++ })
+	}
+	incidents := make(map[string]*truce.Incident, len(corr.Incidents))
+	for _, inc := range corr.Incidents {
+		incidents[inc.ID] = inc
+		cats := protected(inc, byID, opts.Agreement.Protected)
+		add(inc.Start, func(c *Counts) {
+			c.Incidents++
+			for _, cat := range cats {
+				c.Protected[string(cat)]++
+			}
+		})
+	}
+	for _, fd := range findings {
+		inc := incidents[fd.Incident]
+		if inc == nil {
+			return nil, fmt.Errorf("replay: finding %s names unknown incident %s", fd.ID, fd.Incident)
+		}
+		add(inc.Start, func(c *Counts) {
+			c.Findings++
+			if !fd.Violation {
+				return
+			}
+			c.Violations++
+			c.ByRule[fd.Rule]++
+			c.ByParty[cmp.Or(fd.Party, Unattributed)]++
+			c.ByConfidence[string(fd.Confidence)]++
+		})
+	}
+	if err := s.ground(ctx, tl, from, to, add); err != nil {
+		return nil, err
+	}
+	if err := s.cover(ctx, tl, obs, from, sectorM); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func newCounts(day string) Counts {
+	return Counts{Day: day, ByRule: map[string]int{}, ByParty: map[string]int{}, ByConfidence: map[string]int{},
+		Protected: map[string]int{}, Control: []Ground{}}
+}
+
+// observations reads every observation observed in [from, to), in log
+// order.
+func observations(ctx context.Context, store Store, from, to time.Time) ([]*truce.ObservationRecord, error) {
+	var recs []*truce.ObservationRecord
+	f := truce.ObservationFilter{From: from, To: to, Limit: truce.MaxPageSize}
+	for {
+		page, err := store.FindObservations(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, page.Observations...)
+		if page.Next == "" {
+			break
+		}
+		f.Cursor = page.Next
+	}
+	slices.SortFunc(recs, func(a, b *truce.ObservationRecord) int {
+		return cmp.Or(cmp.Compare(a.LogIndex, b.LogIndex), cmp.Compare(a.ID, b.ID))
+	})
+	return recs, nil
+}
+
+// protected returns the protected categories that inc's observations
+// report as targets, in the agreement's order.
+func protected(inc *truce.Incident, obs map[string]*truce.Observation, cats []truce.TargetCategory) []truce.TargetCategory {
+	var out []truce.TargetCategory
+	for _, cat := range cats {
+		for _, id := range inc.Observations {
+			if o := obs[id]; o != nil && o.Target == cat {
+				out = append(out, cat)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// ground adds the km² each party gained and lost between the control maps
+// in force during the window, on the day of the later map.
+func (s *Summary) ground(ctx context.Context, tl *control.Timeline, from, to time.Time, add func(time.Time, func(*Counts))) error {
+	diffs, err := tl.Advances(ctx, from, to.Add(-time.Nanosecond), control.DefaultMinArea)
+	if err != nil {
+		if truce.ErrorCode(err) == truce.ENOTFOUND {
+			return nil
+		}
+		return fmt.Errorf("control maps: %w", err)
+	}
+	for _, d := range diffs {
+		for _, ch := range d.Changes {
+			add(d.To.AsOf, func(c *Counts) { c.Control = addGround(c.Control, ch.Party, ch.GainedM2, ch.LostM2) })
+		}
+	}
+	for _, c := range append(s.PerDay, s.Total) {
+		slices.SortFunc(c.Control, func(a, b Ground) int { return cmp.Compare(a.Party, b.Party) })
+	}
+	return nil
+}
+
+// addGround adds gained and lost square metres to party's entry in gs, kept
+// in km² rounded to 0.001.
+func addGround(gs []Ground, party string, gainedM2, lostM2 float64) []Ground {
+	i := slices.IndexFunc(gs, func(g Ground) bool { return g.Party == party })
+	if i < 0 {
+		gs = append(gs, Ground{Party: party})
+		i = len(gs) - 1
+	}
+	gs[i].GainedKM2 = round3(gs[i].GainedKM2 + gainedM2/1e6)
+	gs[i].LostKM2 = round3(gs[i].LostKM2 + lostM2/1e6)
+	return gs
+}
+
+// cover counts, per day, the sectors of the line in force at the end of
+// the first day that a monitor or sensor observed near.
+func (s *Summary) cover(ctx context.Context, tl *control.Timeline, obs []*truce.Observation, from time.Time, sectorM float64) error {
+	m, err := tl.At(ctx, from.Add(24*time.Hour-time.Nanosecond))
+	if truce.ErrorCode(err) == truce.ENOTFOUND {
+		return nil // no map: no line, no sectors
+	}
+	if err != nil {
+		return fmt.Errorf("control map at %s: %w", from.Format(time.DateOnly), err)
+	}
+	sectors, err := adjudicate.Sectors(m.Line(), sectorM)
+	if err != nil {
+		return err
+	}
+	s.Sectors = len(sectors)
+	cov, err := adjudicate.Cover(obs, sectors, from, s.Days, time.UTC, adjudicate.DefaultRangeM)
+	if err != nil {
+		return err
+	}
+	for _, c := range cov {
+		if !slices.ContainsFunc(c.Sources, func(sc adjudicate.SourceCoverage) bool {
+			return sc.Role == truce.RoleMonitor || sc.Role == truce.RoleSensor
+		}) {
+			continue
+		}
+		for i := range s.PerDay {
+			if s.PerDay[i].Day == c.Day {
+				s.PerDay[i].Covered++
+				s.Total.Covered++
+			}
+		}
+	}
+	return nil
+}
+
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
