@@ -34,6 +34,15 @@ type Options struct {
 	// MaxCrossingM is the largest semi-major axis of the 95% ellipse of
 	// two crossing bearings that still fuse them. Default 10000.
 	MaxCrossingM float64
+	// OriginK scales the disagreement between two reports' origins (the
+	// firing positions they give) beyond which the reports are taken to
+	// describe fire from different places, such as fire and the return
+	// fire, and are not fused: points further apart than
+	// OriginK·sqrt(σ1² + σ2²) (and MinDistanceM), a point off a bearing by
+	// more than OriginK times the combined error, bearings that cannot
+	// cross in front of both observers within BearingRangeM when each is
+	// turned by up to OriginK times its error. Default 3.
+	OriginK float64
 	// MaxSpan is the longest an incident may last from its first report
 	// to the start of its last; a longer chain is cut. Default 12 h.
 	MaxSpan time.Duration
@@ -59,6 +68,7 @@ const (
 	DefaultBearingRangeM      = 25000.0
 	DefaultBearingErrorDeg    = 5.0
 	DefaultMaxCrossingM       = 10000.0
+	DefaultOriginK            = 3.0
 	DefaultMaxSpan            = 12 * time.Hour
 	DefaultEpsM               = 1500.0
 	DefaultEpsT               = 3 * time.Hour
@@ -84,6 +94,7 @@ func (o *Options) withDefaults() (Options, error) {
 	def(&c.BearingRangeM, DefaultBearingRangeM)
 	def(&c.BearingErrorDeg, DefaultBearingErrorDeg)
 	def(&c.MaxCrossingM, DefaultMaxCrossingM)
+	def(&c.OriginK, DefaultOriginK)
 	def(&c.EpsM, DefaultEpsM)
 	def(&c.HotspotCellM, DefaultHotspotCellM)
 	def(&c.HotspotMinFraction, DefaultHotspotMinFraction)
@@ -111,6 +122,7 @@ func (o *Options) withDefaults() (Options, error) {
 	pos("MaxFusionSigmaM", c.MaxFusionSigmaM)
 	pos("BearingRangeM", c.BearingRangeM)
 	pos("MaxCrossingM", c.MaxCrossingM)
+	pos("OriginK", c.OriginK)
 	pos("EpsM", c.EpsM)
 	if !(c.HotspotCellM >= 100 && c.HotspotCellM <= 100000) {
 		bad("HotspotCellM", fmt.Sprintf("must be between 100 and 100000 m, found %v", c.HotspotCellM))
@@ -180,6 +192,16 @@ type item struct {
 	lon, lat, sig float64
 	sight         *geo.Sighting
 	fusible       bool
+
+	// origin is where the report says the fire came from, if it says.
+	origin *origin
+}
+
+// origin is a report's estimate of the firing position: a point with its
+// spread, or a bearing from an observer without a distance.
+type origin struct {
+	lon, lat, sig float64
+	sight         *geo.Sighting
 }
 
 // Correlate derives incidents from observation records. It is a pure
@@ -300,10 +322,12 @@ func duplicates(recs []*truce.ObservationRecord) []truce.Problem {
 }
 
 // dense reports whether r is a dense sensor detection: filed by a sensor,
-// located by a bare point.
+// located by a bare point, giving no origin. A sensor's detection that
+// gives where the fire came from is a report, so that its direction keeps
+// it apart from fire the other way (see [correlation.join]).
 func dense(r *truce.ObservationRecord) bool {
 	l := &r.Location
-	return r.SourceRole == truce.RoleSensor && l.Lon != nil && l.Lat != nil && l.Observer == nil && l.Region == ""
+	return r.SourceRole == truce.RoleSensor && l.Lon != nil && l.Lat != nil && l.Observer == nil && l.Region == "" && r.Origin == nil
 }
 
 func (c *correlation) run() error {
@@ -495,7 +519,35 @@ func (c *correlation) report(i int32) (*item, string) {
 		return nil, "no position"
 	}
 	it.fusible = it.sight != nil || it.sig <= c.o.MaxFusionSigmaM
+	it.origin = c.origin(r.Origin)
 	return it, ""
+}
+
+// origin converts a report's origin field to an origin, or nil when it
+// gives none that can be placed (no origin, or a region without a point).
+func (c *correlation) origin(l *truce.Location) *origin {
+	switch {
+	case l == nil:
+		return nil
+	case l.Observer != nil && l.BearingDeg != nil:
+		s := c.sighting(l)
+		if s.Distance > 0 {
+			q, _ := geo.Direct(s.From, s.Azimuth, s.Distance)
+			return &origin{lon: q[0], lat: q[1], sig: math.Hypot(s.DistanceSigma, s.Distance*s.AzimuthSigma*math.Pi/180)}
+		}
+		return &origin{sight: &s}
+	case l.Lon != nil && l.Lat != nil:
+		o := &origin{lon: *l.Lon, lat: *l.Lat, sig: l.UncertaintyM}
+		if l.Region != "" {
+			σ, ok := regionSigma(l.GeoPrecision)
+			if !ok {
+				return nil
+			}
+			o.sig = max(o.sig, σ)
+		}
+		return o
+	}
+	return nil
 }
 
 // sighting converts an observer-form location to a geo.Sighting, filling in

@@ -401,3 +401,128 @@ func TestCompatible(t *testing.T) {
 		}
 	}
 }
+
+func TestReturnFire(t *testing.T) {
+	// The line of contact runs north-south along 37.80°E, one party west of
+	// it, the other east. West fires from 8 km behind the line to 3 km
+	// beyond it; 10 minutes later, east fires back the same way.
+	const llon, llat = 37.80, 48.00
+	o1lon, o1lat := offset(llon, llat, 270, 8000) // west's guns
+	i1lon, i1lat := offset(llon, llat, 90, 3000)  // their impact, east of the line
+	o2lon, o2lat := offset(llon, llat, 90, 8000)  // east's guns
+	i2lon, i2lat := offset(llon, llat, 270, 3000) // the return fire's impact
+	slon, slat := offset(llon, llat, 180, 6000)   // an acoustic sensor south of both
+	az := func(lon, lat float64) float64 {
+		_, a, _ := geo.Inverse(geo.Point{slon, slat}, geo.Point{lon, lat})
+		return a
+	}
+	withOrigin := func(r *truce.ObservationRecord, o truce.Location) *truce.ObservationRecord {
+		r.Origin = &o
+		return r
+	}
+	t10 := t0.Add(10 * time.Minute)
+	alon, alat := offset(llon, llat, 90, 1000) // an allegation between the impacts, nearer the first
+	tests := []struct {
+		name string
+		recs func(b *builder) []*truce.ObservationRecord
+		opts *correlate.Options
+		want [][]string
+	}{
+		{
+			name: "fire and return fire 10 min apart with origins on either side stay two",
+			recs: func(b *builder) []*truce.ObservationRecord {
+				return []*truce.ObservationRecord{
+					withOrigin(b.rec("m1", "smm-team-3", truce.RoleMonitor, "", truce.KindArtillery, t0, point(i1lon, i1lat, 3000)), point(o1lon, o1lat, 1000)),
+					withOrigin(b.rec("m2", "smm-team-3", truce.RoleMonitor, "", truce.KindArtillery, t10, point(i2lon, i2lat, 3000)), point(o2lon, o2lat, 1000)),
+				}
+			},
+			want: [][]string{{"m1"}, {"m2"}},
+		},
+		{
+			name: "the same with origins so lax that they always agree: one",
+			recs: func(b *builder) []*truce.ObservationRecord {
+				return []*truce.ObservationRecord{
+					withOrigin(b.rec("m1", "smm-team-3", truce.RoleMonitor, "", truce.KindArtillery, t0, point(i1lon, i1lat, 3000)), point(o1lon, o1lat, 1000)),
+					withOrigin(b.rec("m2", "smm-team-3", truce.RoleMonitor, "", truce.KindArtillery, t10, point(i2lon, i2lat, 3000)), point(o2lon, o2lat, 1000)),
+				}
+			},
+			opts: &correlate.Options{OriginK: 1e6},
+			want: [][]string{{"m1", "m2"}},
+		},
+		{
+			name: "an acoustic sensor's launch bearings to either side stay two",
+			recs: func(b *builder) []*truce.ObservationRecord {
+				return []*truce.ObservationRecord{
+					withOrigin(b.rec("s1", "acoustic-1", truce.RoleSensor, "", truce.KindArtillery, t0, point(i1lon, i1lat, 3000)), bearing(slon, slat, az(o1lon, o1lat), 3)),
+					withOrigin(b.rec("s2", "acoustic-1", truce.RoleSensor, "", truce.KindArtillery, t10, point(i2lon, i2lat, 3000)), bearing(slon, slat, az(o2lon, o2lat), 3)),
+				}
+			},
+			want: [][]string{{"s1"}, {"s2"}},
+		},
+		{
+			name: "a launch bearing and a point origin on the other side stay two",
+			recs: func(b *builder) []*truce.ObservationRecord {
+				return []*truce.ObservationRecord{
+					withOrigin(b.rec("s1", "acoustic-1", truce.RoleSensor, "", truce.KindArtillery, t0, point(i1lon, i1lat, 3000)), bearing(slon, slat, az(o1lon, o1lat), 3)),
+					withOrigin(b.rec("m2", "smm-team-3", truce.RoleMonitor, "", truce.KindArtillery, t10, point(i2lon, i2lat, 3000)), point(o2lon, o2lat, 1000)),
+				}
+			},
+			want: [][]string{{"m2"}, {"s1"}},
+		},
+		{
+			name: "same-direction reports 10 min apart fuse",
+			recs: func(b *builder) []*truce.ObservationRecord {
+				o := func(m float64) truce.Location { lon, lat := offset(o1lon, o1lat, 0, m); return point(lon, lat, 1000) }
+				return []*truce.ObservationRecord{
+					withOrigin(b.rec("m1", "smm-team-3", truce.RoleMonitor, "", truce.KindArtillery, t0, point(i1lon, i1lat, 3000)), o(0)),
+					withOrigin(b.rec("m2", "smm-team-4", truce.RoleMonitor, "", truce.KindArtillery, t10, point(i1lon, i1lat+0.01, 3000)), o(1500)),
+					withOrigin(b.rec("s1", "acoustic-1", truce.RoleSensor, "", truce.KindArtillery, t10, point(i1lon, i1lat, 3000)), bearing(slon, slat, az(o1lon, o1lat)+2, 3)),
+				}
+			},
+			want: [][]string{{"m1", "m2", "s1"}},
+		},
+		{
+			name: "a report without origin between them joins the nearer, not both",
+			recs: func(b *builder) []*truce.ObservationRecord {
+				return []*truce.ObservationRecord{
+					withOrigin(b.rec("m1", "smm-team-3", truce.RoleMonitor, "", truce.KindArtillery, t0, point(i1lon, i1lat, 3000)), point(o1lon, o1lat, 1000)),
+					b.rec("p", "ua-liaison", truce.RoleParty, "UA", truce.KindArtillery, t0.Add(5*time.Minute), point(alon, alat, 3000)),
+					withOrigin(b.rec("m2", "smm-team-3", truce.RoleMonitor, "", truce.KindArtillery, t10, point(i2lon, i2lat, 3000)), point(o2lon, o2lat, 1000)),
+				}
+			},
+			want: [][]string{{"m1", "p"}, {"m2"}},
+		},
+		{
+			name: "reports without origin chained to both sides do not bridge them",
+			recs: func(b *builder) []*truce.ObservationRecord {
+				// p1 fits the first group only, p2 the second only; p1 and
+				// p2 agree with each other.
+				p1lon, p1lat := offset(i1lon, i1lat, 90, 2000)
+				p2lon, p2lat := offset(i2lon, i2lat, 270, 2000)
+				return []*truce.ObservationRecord{
+					withOrigin(b.rec("m1", "smm-team-3", truce.RoleMonitor, "", truce.KindArtillery, t0, point(i1lon, i1lat, 1000)), point(o1lon, o1lat, 1000)),
+					b.rec("p1", "ru-liaison", truce.RoleParty, "RU", truce.KindArtillery, t0, point(p1lon, p1lat, 1000)),
+					b.rec("p2", "ua-liaison", truce.RoleParty, "UA", truce.KindArtillery, t10, point(p2lon, p2lat, 6000)),
+					withOrigin(b.rec("m2", "smm-team-3", truce.RoleMonitor, "", truce.KindArtillery, t10, point(i2lon, i2lat, 1000)), point(o2lon, o2lat, 1000)),
+				}
+			},
+			want: [][]string{{"m1", "p1"}, {"m2", "p2"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			recs := tt.recs(&builder{})
+			for _, order := range [][]*truce.ObservationRecord{recs, reversed(recs)} {
+				if got := groups(run(t, order, tt.opts)); !slices.EqualFunc(got, tt.want, slices.Equal) {
+					t.Fatalf("groups = %v, want %v", got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func reversed[T any](s []T) []T {
+	r := slices.Clone(s)
+	slices.Reverse(r)
+	return r
+}

@@ -178,7 +178,16 @@ func mixed() []*truce.ObservationRecord {
 			if i%30 == 0 {
 				loc = bearing(lon-0.1, lat-0.05, 55+r.Float64()*10, 3)
 			}
-			recs = append(recs, b.rec(fmt.Sprintf("rep-%04d", i), fmt.Sprintf("src-%d", r.IntN(5)), role, "UA", kind, at.Add(10*time.Minute), loc))
+			rep := b.rec(fmt.Sprintf("rep-%04d", i), fmt.Sprintf("src-%d", r.IntN(5)), role, "UA", kind, at.Add(10*time.Minute), loc)
+			switch i % 40 { // origins on either side, and a launch bearing
+			case 0:
+				rep.Origin = ptr(point(lon+0.1, lat, 1000))
+			case 10:
+				rep.Origin = ptr(point(lon-0.1, lat, 1000))
+			case 20:
+				rep.Origin = ptr(bearing(lon, lat-0.1, 10, 3))
+			}
+			recs = append(recs, rep)
 		}
 	}
 	return recs

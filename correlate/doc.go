@@ -16,8 +16,8 @@
 //  1. Superseded records (SupersededBy not empty) are skipped; the
 //     correction that supersedes them takes part instead.
 //  2. Dense detections are the records filed by a sensor (SourceRole
-//     "sensor") located by a bare point: FIRMS fire pixels, located
-//     acoustic detections. All other records are reports.
+//     "sensor") located by a bare point and giving no origin: FIRMS fire
+//     pixels, located acoustic detections. All other records are reports.
 //  3. Fixed hot spots (fire detections only). The ground is cut into
 //     cells of HotspotCellM (750 m) square. Nights run from 12:00 to
 //     12:00 UTC, so that a night overpass between 22:00 and 01:00 UTC
@@ -73,8 +73,17 @@
 //     sqrt(σ1²+σ2²), plus the gap in hours), so that it cannot bridge
 //     clusters that the clustering kept apart. A cluster whose spread is
 //     above MaxFusionSigmaM fuses with nothing. Items that fuse,
-//     directly or through others, form one group (union-find); a group is
-//     then cut, in order of start, wherever an item starts more than
+//     directly or through others, form one group (union-find), except
+//     that fire and the return fire are kept apart: reports giving an
+//     origin (directional) unite only when every directional member of
+//     one group agrees in origin with every one of the other (origins
+//     agree as places do above, with OriginK (3) for K, and two bearings
+//     from one observer when at most OriginK·sqrt(σ1²+σ2²) apart, from
+//     two when, turned by 0 or ±OriginK·σ each, some pair crosses in
+//     front of both within BearingRangeM); an item without an origin that
+//     fuses with directional reports joins only the group of the one it
+//     fits best; and no other pair unites two groups that both hold
+//     directional reports. A group is then cut, in order of start, wherever an item starts more than
 //     MaxSpan (12 h) after the first item of its part.
 //  7. Each group is an incident. Place: the group's sightings (bearings,
 //     with or without distance) are triangulated together with

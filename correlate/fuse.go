@@ -47,6 +47,8 @@ func (c *correlation) fuse(items []*item) [][]*item {
 			reports = append(reports, i)
 		}
 	}
+	// The pairs that agree, in the order of the sweep.
+	var edges [][2]int
 	w := int64(maxWindow)
 	for a, i := range reports {
 		x := items[i]
@@ -56,7 +58,7 @@ func (c *correlation) fuse(items []*item) [][]*item {
 				break
 			}
 			if c.match(x, items[j]) {
-				union(i, j)
+				edges = append(edges, [2]int{i, j})
 			}
 		}
 		// Reports with clusters that start between x.lo-w-maxLen and x.hi+w.
@@ -75,9 +77,10 @@ func (c *correlation) fuse(items []*item) [][]*item {
 			}
 		}
 		if best >= 0 {
-			union(i, best)
+			edges = append(edges, [2]int{i, best})
 		}
 	}
+	c.join(items, edges, find, union)
 	// Groups in order of their first item; a root is its group's first
 	// item, since union keeps the lower index.
 	groupOf := make([]int32, len(items))
@@ -106,6 +109,191 @@ func (c *correlation) fuse(items []*item) [][]*item {
 		out = append(out, g[first:])
 	}
 	return out
+}
+
+// join unites the items of the agreeing pairs in edges, keeping apart
+// reports whose origins disagree (fire and the return fire):
+//
+//  1. reports that give an origin (directional) are united when they agree
+//     and every directional member of one side agrees in origin with every
+//     one of the other;
+//  2. each item without an origin that agrees with directional ones joins
+//     the group of the one it fits best (closeness, then the lower index);
+//  3. the other pairs are united unless both sides already hold
+//     directional reports, so that a report at the impact cannot bridge
+//     two directional groups.
+//
+// Without origins, this unites every pair, as plain union-find would.
+func (c *correlation) join(items []*item, edges [][2]int, find func(int) int, union func(a, b int)) {
+	dirs := map[int][]int{} // a root's directional members
+	for i, it := range items {
+		if it.origin != nil {
+			dirs[i] = []int{i}
+		}
+	}
+	merge := func(a, b int) {
+		ra, rb := find(a), find(b)
+		if ra == rb {
+			return
+		}
+		union(ra, rb)
+		r := find(ra)
+		d := append(dirs[ra], dirs[rb]...)
+		delete(dirs, ra)
+		delete(dirs, rb)
+		if len(d) > 0 {
+			dirs[r] = d
+		}
+	}
+	// 1. Directional with directional.
+	for _, e := range edges {
+		a, b := items[e[0]], items[e[1]]
+		if a.origin == nil || b.origin == nil {
+			continue
+		}
+		ra, rb := find(e[0]), find(e[1])
+		if ra == rb {
+			continue
+		}
+		ok := true
+		for _, i := range dirs[ra] {
+			for _, j := range dirs[rb] {
+				if !c.originsAgree(items[i].origin, items[j].origin) {
+					ok = false
+					break
+				}
+			}
+			if !ok {
+				break
+			}
+		}
+		if ok {
+			merge(e[0], e[1])
+		}
+	}
+	// 2. Items without an origin beside directional ones: the best fit.
+	type fit struct {
+		to    int
+		score float64
+	}
+	best := map[int]fit{}
+	for _, e := range edges {
+		for k := range 2 {
+			i, j := e[k], e[1-k]
+			if items[i].origin != nil || items[j].origin == nil {
+				continue
+			}
+			s := fitScore(items[i], items[j])
+			if f, ok := best[i]; !ok || s < f.score || (s == f.score && j < f.to) {
+				best[i] = fit{j, s}
+			}
+		}
+	}
+	for i := range items { // in index order, not map order
+		if f, ok := best[i]; ok {
+			if ri, rj := find(i), find(f.to); ri != rj && len(dirs[ri]) > 0 {
+				continue // already with another directional group
+			}
+			merge(i, f.to)
+		}
+	}
+	// 3. The rest, never bridging two directional groups.
+	for _, e := range edges {
+		if items[e[0]].origin != nil && items[e[1]].origin != nil {
+			continue
+		}
+		if _, ok := best[e[0]]; ok && items[e[1]].origin != nil {
+			continue
+		}
+		if _, ok := best[e[1]]; ok && items[e[0]].origin != nil {
+			continue
+		}
+		ra, rb := find(e[0]), find(e[1])
+		if ra != rb && len(dirs[ra]) > 0 && len(dirs[rb]) > 0 {
+			continue
+		}
+		merge(e[0], e[1])
+	}
+}
+
+// fitScore scores how well x fits y, lower being better: closeness when
+// either is a point, else the gap between their intervals in hours plus
+// one (two bearings that cross fit less well than a point on a bearing).
+func fitScore(x, y *item) float64 {
+	switch {
+	case y.point:
+		return closeness(x, y)
+	case x.point:
+		return closeness(y, x)
+	}
+	return 1 + float64(max(0, max(x.lo, y.lo)-min(x.hi, y.hi)))/float64(time.Hour)
+}
+
+// originsAgree reports whether two origins may be one firing position,
+// given their errors scaled by OriginK: points no further apart than
+// OriginK·sqrt(σ1² + σ2²) (and at least MinDistanceM); a point within
+// range of a bearing and off it by at most OriginK times the combined
+// error; two bearings from one place (within 100 m) no more than OriginK
+// times their combined error apart, and from two places able to cross in
+// front of both observers within BearingRangeM when each is turned by up
+// to OriginK times its error.
+func (c *correlation) originsAgree(a, b *origin) bool {
+	k := c.o.OriginK
+	switch {
+	case a.sight == nil && b.sight == nil:
+		d := geo.Distance(geo.Point{a.lon, a.lat}, geo.Point{b.lon, b.lat})
+		return d <= max(k*math.Hypot(a.sig, b.sig), c.o.MinDistanceM)
+	case a.sight == nil:
+		return c.pointOnSight(b.sight, a, k)
+	case b.sight == nil:
+		return c.pointOnSight(a.sight, b, k)
+	}
+	s, t := a.sight, b.sight
+	tol := k * math.Hypot(s.AzimuthSigma, t.AzimuthSigma)
+	if geo.Distance(s.From, t.From) <= 100 {
+		return math.Abs(angleDiff(s.Azimuth, t.Azimuth)) <= tol
+	}
+	for _, ds := range []float64{0, -1, 1} {
+		for _, dt := range []float64{0, -1, 1} {
+			if c.meet(s.From, s.Azimuth+ds*k*s.AzimuthSigma, t.From, t.Azimuth+dt*k*t.AzimuthSigma) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pointOnSight reports whether origin p lies within BearingRangeM (plus
+// k·σ) of s's observer and off its bearing by at most
+// k·sqrt(σ_bearing² + (σ_point/d)²).
+func (c *correlation) pointOnSight(s *geo.Sighting, p *origin, k float64) bool {
+	d, azi, _ := geo.Inverse(s.From, geo.Point{p.lon, p.lat})
+	if d > c.o.BearingRangeM+k*p.sig {
+		return false
+	}
+	if d <= k*p.sig {
+		return true
+	}
+	tol := k * math.Hypot(s.AzimuthSigma, p.sig/d*180/math.Pi)
+	return math.Abs(angleDiff(azi, s.Azimuth)) <= tol
+}
+
+// meet reports whether rays from a and b along azimuths az1 and az2 cross
+// in front of both within BearingRangeM of each (equirectangular about a).
+func (c *correlation) meet(a geo.Point, az1 float64, b geo.Point, az2 float64) bool {
+	r := c.o.BearingRangeM
+	cos := math.Cos(a[1] * math.Pi / 180)
+	px := (b[0] - a[0]) * metresPerDegree * cos
+	py := (b[1] - a[1]) * metresPerDegree
+	s1, c1 := math.Sincos(az1 * math.Pi / 180)
+	s2, c2 := math.Sincos(az2 * math.Pi / 180)
+	det := s1*c2 - c1*s2
+	if math.Abs(det) < 1e-9 {
+		return false
+	}
+	t1 := (px*c2 - py*s2) / det
+	t2 := (px*c1 - py*s1) / det
+	return t1 > 0 && t2 > 0 && t1 <= r && t2 <= r
 }
 
 // closeness scores how well report x fits cluster y, lower being better:

@@ -35,6 +35,14 @@ func fuzzRecords(data []byte) []*truce.ObservationRecord {
 		if d[0]&0x80 != 0 {
 			r.TimePrecision = truce.PrecisionHour
 		}
+		switch d[5] & 3 { // an origin to either side, or a launch bearing
+		case 1:
+			r.Origin = ptr(point(lon+0.05, lat, float64(d[4]&7)*200))
+		case 2:
+			r.Origin = ptr(point(lon-0.05, lat, float64(d[4]&7)*200))
+		case 3:
+			r.Origin = ptr(bearing(lon, lat-0.05, float64(d[4])*1.4, float64(d[4]&3)))
+		}
 		recs = append(recs, r)
 	}
 	return recs

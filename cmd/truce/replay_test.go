@@ -144,10 +144,10 @@ func TestReplayUsage(t *testing.T) {
 
 // TestScore scores 30-day scenarios of seeds 1 to 3. The golden file
 // holds the figures; the test also checks the issue's targets that the
-// pipeline meets (precision at probable or above at least 0.95, no
-// invented allegation found a violation at probable or above without a
-// monitor's or sensor's report). Recall and attribution at probable or
-// above fall short of their targets; docs/replay.md gives the figures.
+// pipeline meets (precision and attribution at probable or above at least
+// 0.95, no invented allegation found a violation at probable or above
+// without a monitor's or sensor's report). Recall at probable or above
+// falls short of its target; docs/replay.md gives the figures.
 func TestScore(t *testing.T) {
 	if testing.Short() {
 		t.Skip("simulates and replays 90 days")
@@ -168,9 +168,10 @@ func TestScore(t *testing.T) {
 				InventedUncorroborated int `json:"invented_reached_probable_uncorroborated"`
 			} `json:"score"`
 			Levels []struct {
-				Confidence string
-				Findings   int
-				Precision  *float64
+				Confidence  string
+				Findings    int
+				Precision   *float64
+				Attribution *float64
 			} `json:"levels"`
 		}
 		if err := json.Unmarshal([]byte(js), &r); err != nil {
@@ -181,6 +182,9 @@ func TestScore(t *testing.T) {
 		}
 		if p := *r.Levels[1].Precision; p < 0.95 {
 			t.Errorf("seed %s: precision at probable+ %.3f, want at least 0.95", seed, p)
+		}
+		if a := r.Levels[1].Attribution; a == nil || *a < 0.95 {
+			t.Errorf("seed %s: attribution at probable+ %v, want at least 0.95", seed, a)
 		}
 		if n := r.Score.InventedUncorroborated; n != 0 {
 			t.Errorf("seed %s: %d invented allegations reached probable without a monitor or sensor", seed, n)
