@@ -81,6 +81,21 @@ func intersection(a, b geo.MultiPolygon) (geo.MultiPolygon, error) {
 	return fromSF(g), nil
 }
 
+// Union returns the ground in a or b, exterior rings counter-clockwise.
+func Union(a, b geo.MultiPolygon) (geo.MultiPolygon, error) {
+	g, err := geom.Union(toSF(a).AsGeometry(), toSF(b).AsGeometry())
+	if err != nil {
+		return nil, fmt.Errorf("union: %v", err)
+	}
+	return fromSF(g), nil
+}
+
+// Difference returns the ground in a and not in b, exterior rings
+// counter-clockwise.
+func Difference(a, b geo.MultiPolygon) (geo.MultiPolygon, error) {
+	return difference(a, b)
+}
+
 // difference returns the ground in a and not in b.
 func difference(a, b geo.MultiPolygon) (geo.MultiPolygon, error) {
 	g, err := geom.Difference(toSF(a).AsGeometry(), toSF(b).AsGeometry())

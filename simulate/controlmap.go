@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/peterstace/simplefeatures/geom"
-
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/control"
 	"github.com/truce-monitor/truce/geo"
@@ -18,7 +16,7 @@ import (
 // day, DeepState's hour, and carries the changes of the advances before
 // it.
 func (g *generator) controlMaps(m *control.Map) ([]*truce.ControlMap, error) {
-	ground := map[string]geom.Geometry{}
+	ground := map[string]geo.MultiPolygon{}
 	var parties []string
 	for _, h := range m.Holdings {
 		if h.Derived {
@@ -28,7 +26,7 @@ func (g *generator) controlMaps(m *control.Map) ([]*truce.ControlMap, error) {
 		if mp == nil {
 			mp = h.Ground
 		}
-		ground[h.Party] = toSF(mp).AsGeometry()
+		ground[h.Party] = mp
 		parties = append(parties, h.Party)
 	}
 	var maps []*truce.ControlMap
@@ -40,14 +38,14 @@ func (g *generator) controlMaps(m *control.Map) ([]*truce.ControlMap, error) {
 		for i, p := range e.Area {
 			ring[i] = point(p)
 		}
-		quad := toSF(geo.MultiPolygon{{ring}}).AsGeometry()
+		quad := geo.MultiPolygon{{ring}}
 		for _, p := range parties {
 			var err error
 			switch p {
 			case e.Party:
-				ground[p], err = geom.Union(ground[p], quad)
+				ground[p], err = control.Union(ground[p], quad)
 			case e.Against:
-				ground[p], err = geom.Difference(ground[p], quad)
+				ground[p], err = control.Difference(ground[p], quad)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("simulate: advance %s: %v", e.ID, err)
@@ -57,7 +55,7 @@ func (g *generator) controlMaps(m *control.Map) ([]*truce.ControlMap, error) {
 		cm := &truce.ControlMap{ID: fmt.Sprintf("sim%d-%s-%s", g.cfg.Seed, e.ID, day.Format(time.DateOnly)),
 			Source: m.Source, AsOf: day.Add(3 * time.Hour)}
 		for _, p := range parties {
-			raw, err := geo.MarshalMultiPolygon(fromSF(ground[p]))
+			raw, err := geo.MarshalMultiPolygon(ground[p])
 			if err != nil {
 				return nil, fmt.Errorf("simulate: advance %s: %v", e.ID, err)
 			}
@@ -66,64 +64,4 @@ func (g *generator) controlMaps(m *control.Map) ([]*truce.ControlMap, error) {
 		maps = append(maps, cm)
 	}
 	return maps, nil
-}
-
-// toSF converts mp to a simplefeatures multipolygon.
-func toSF(mp geo.MultiPolygon) geom.MultiPolygon {
-	polys := make([]geom.Polygon, 0, len(mp))
-	for _, p := range mp {
-		rings := make([]geom.LineString, 0, len(p))
-		for _, r := range p {
-			flat := make([]float64, 0, 2*len(r))
-			for _, pt := range r {
-				flat = append(flat, pt[0], pt[1])
-			}
-			rings = append(rings, geom.NewLineString(geom.NewSequence(flat, geom.DimXY)))
-		}
-		polys = append(polys, geom.NewPolygon(rings))
-	}
-	return geom.NewMultiPolygon(polys)
-}
-
-// fromSF returns the polygons of g, exterior rings counter-clockwise.
-func fromSF(g geom.Geometry) geo.MultiPolygon {
-	var out geo.MultiPolygon
-	add := func(p geom.Polygon) {
-		var poly geo.Polygon
-		for _, ls := range append([]geom.LineString{p.ExteriorRing()}, interiors(p)...) {
-			seq := ls.Coordinates()
-			r := make(geo.Ring, seq.Length())
-			for i := range r {
-				xy := seq.GetXY(i)
-				r[i] = geo.Point{xy.X, xy.Y}
-			}
-			poly = append(poly, r)
-		}
-		out = append(out, poly)
-	}
-	switch g.Type() {
-	case geom.TypePolygon:
-		p, _ := g.AsPolygon()
-		add(p.ForceCCW())
-	case geom.TypeMultiPolygon:
-		mp, _ := g.AsMultiPolygon()
-		mp = mp.ForceCCW()
-		for i := 0; i < mp.NumPolygons(); i++ {
-			add(mp.PolygonN(i))
-		}
-	case geom.TypeGeometryCollection:
-		gc, _ := g.AsGeometryCollection()
-		for i := 0; i < gc.NumGeometries(); i++ {
-			out = append(out, fromSF(gc.GeometryN(i))...)
-		}
-	}
-	return out
-}
-
-func interiors(p geom.Polygon) []geom.LineString {
-	rs := make([]geom.LineString, p.NumInteriorRings())
-	for i := range rs {
-		rs[i] = p.InteriorRingN(i)
-	}
-	return rs
 }
