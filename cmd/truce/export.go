@@ -51,12 +51,9 @@ func runLogExport(ctx context.Context, e *env, args []string) error {
 	keyFile := fs.String("key", "", "the log's signing key file, to state its verifier key (default: the --db path + \".key\")")
 	logKey := fs.String("log-key", "", "the log's verifier key to state in the bundle, instead of deriving it from the key file")
 	asJSON := fs.Bool("json", false, "print a JSON summary")
-	pos, err := parse(fs, args)
+	pos, err := parseN(fs, args, "log export", "one DIR", 1)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("log export: want one DIR, got %d arguments", len(pos))
 	}
 	dir := filepath.Clean(pos[0])
 	if _, err := os.Stat(dir); err == nil {

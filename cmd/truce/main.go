@@ -180,6 +180,20 @@ func flags(e *env, name, use, about string) *flag.FlagSet {
 	return fs
 }
 
+// parseN parses args as parse does and wants exactly n positional
+// arguments, described by want ("one NAME") in the usage error of the
+// command name.
+func parseN(fs *flag.FlagSet, args []string, name, want string, n int) ([]string, error) {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) != n {
+		return nil, usagef("%s: want %s, got %d arguments", name, want, len(pos))
+	}
+	return pos, nil
+}
+
 // parse parses args, letting flags follow positional arguments, and
 // returns the positional arguments.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {

@@ -29,12 +29,9 @@ func runSourceToken(ctx context.Context, e *env, args []string) error {
 			"working at once; the log records that a token was issued, never the token.")
 	db := dbFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
+	pos, err := parseN(fs, args, "source token", "one NAME", 1)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("source token: want one NAME, got %d arguments", len(pos))
 	}
 	store, err := sqlite.Open(ctx, *db)
 	if err != nil {
@@ -63,12 +60,9 @@ func runSourceAdd(ctx context.Context, e *env, args []string) error {
 	desc := fs.String("description", "", "who or what the source is")
 	pub := fs.String("public-key", "", "the source's Ed25519 public key: base64 of its 32 bytes")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
+	pos, err := parseN(fs, args, "source add", "one NAME", 1)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("source add: want one NAME, got %d arguments", len(pos))
 	}
 	if *role == "" {
 		return usagef("source add: --role is required (admin, analyst, monitor, sensor, dataset, party:<ID>)")
@@ -105,12 +99,9 @@ func runSourceKey(ctx context.Context, e *env, args []string) error {
 			"entry and keeps every earlier key, so that earlier signatures stay verifiable.")
 	db := dbFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
+	pos, err := parseN(fs, args, "source key", "NAME and KEY", 2)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 2 {
-		return usagef("source key: want NAME and KEY, got %d arguments", len(pos))
 	}
 	store, err := sqlite.Open(ctx, *db)
 	if err != nil {

@@ -48,12 +48,9 @@ func runWitnessKeygen(ctx context.Context, e *env, args []string) error {
 			"verifier key is printed for the log's admin to register (truce witness add).")
 	keyFile := fs.String("key", "witness.key", "the file to write the private key to")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
+	pos, err := parseN(fs, args, "witness keygen", "one NAME", 1)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("witness keygen: want one NAME, got %d arguments", len(pos))
 	}
 	skey, vkey, err := ledger.GenerateCosignerKey(pos[0])
 	if err != nil {
@@ -77,12 +74,9 @@ func runWitnessAdd(ctx context.Context, e *env, args []string) error {
 			"its checkpoints and serves them with GET /checkpoint.")
 	db := dbFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
+	pos, err := parseN(fs, args, "witness add", "one VKEY", 1)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("witness add: want one VKEY, got %d arguments", len(pos))
 	}
 	v, err := ledger.NewCosignatureVerifier(pos[0])
 	if err != nil {
