@@ -3,6 +3,7 @@ package adjudicate
 import (
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/truce-monitor/truce"
@@ -21,8 +22,12 @@ type evidence struct {
 	targets        []truce.TargetCategory
 	precision      time.Duration // the coarsest time precision
 	bearings       int           // origin fixes given as an observer's bearing
-	originUncM     float64       // the origin's uncertainty, the least stated or triangulated; 0 when none
+	originSigmaM   float64       // the origin's standard error in metres, the least stated or triangulated; 0 when none
 }
+
+// ellipse95 is the ratio of a 95% error ellipse's semi-axis to the standard
+// error along it: sqrt of the 95% quantile of χ² with two degrees of freedom.
+const ellipse95 = 2.4477
 
 // precisionUnit is the span a time of precision p may lie anywhere in.
 func precisionUnit(p truce.TimePrecision) time.Duration {
@@ -74,7 +79,7 @@ func gather(inc *truce.Incident, obs map[string]*truce.Observation) *evidence {
 		}
 		e.precision = max(e.precision, precisionUnit(o.TimePrecision))
 		if l := o.Origin; l != nil {
-			e.narrow(originUncertainty(l))
+			e.narrow(originSigma(l))
 			if l.Observer != nil && l.BearingDeg != nil {
 				e.bearings++
 				sights = append(sights, sighting(l))
@@ -83,17 +88,17 @@ func gather(inc *truce.Incident, obs map[string]*truce.Observation) *evidence {
 	}
 	if len(sights) > 0 && inc.Origin != nil { // the uncertainty matters only with an origin
 		if est, err := geo.Triangulate(sights); err == nil {
-			e.narrow(est.Ellipse.SemiMajor)
+			e.narrow(est.Ellipse.SemiMajor / ellipse95)
 		}
 	}
 	return e
 }
 
-// narrow takes u metres as the origin's uncertainty if it is stated and
+// narrow takes u metres as the origin's standard error if it is stated and
 // smaller than the one known.
 func (e *evidence) narrow(u float64) {
-	if u > 0 && !math.IsInf(u, 0) && (e.originUncM == 0 || u < e.originUncM) {
-		e.originUncM = u
+	if u > 0 && !math.IsInf(u, 0) && (e.originSigmaM == 0 || u < e.originSigmaM) {
+		e.originSigmaM = u
 	}
 }
 
@@ -122,12 +127,13 @@ func sighting(l *truce.Location) geo.Sighting {
 	return s
 }
 
-// originUncertainty is the uncertainty in metres that an observation states
-// for an origin on its own: a point's radius, or for an observer's bearing
-// with a distance, the larger of the distance error and the arc the
-// bearing error spans at that distance. A bare bearing states none (gather
-// triangulates the bearings together).
-func originUncertainty(l *truce.Location) float64 {
+// originSigma is the standard error in metres that an observation states
+// for an origin on its own: a point's uncertainty radius, or for an
+// observer's bearing with a distance, the larger of the distance error and
+// the arc the bearing error spans at that distance (stated errors are
+// standard errors, as correlate reads them). A bare bearing states none
+// (gather triangulates the bearings together).
+func originSigma(l *truce.Location) float64 {
 	switch {
 	case l.Lon != nil:
 		return l.UncertaintyM
@@ -164,4 +170,33 @@ func (e *evidence) corroboration(inc *truce.Incident) (level, truce.Reason) {
 		who = "a party"
 	}
 	return possible, truce.Reason{Code: CodeCorrPartyOnly, Text: "Only allegations by " + who + " report it; an allegation alone is never more than possible."}
+}
+
+// Chances that an origin lies across the line of contact, at or below which
+// its side counts as confirmed and as probable.
+const (
+	confirmedAcross = 0.01
+	probableAcross  = 0.10
+)
+
+// acrossLine returns the chance that an origin estimated d metres from the
+// line of contact, with standard error sigma metres, lies on its other
+// side: the normal tail beyond d/sigma (the line taken as straight over
+// the error's extent).
+func acrossLine(d, sigma float64) float64 {
+	if sigma <= 0 {
+		return 0
+	}
+	return 0.5 * math.Erfc(d/sigma/math.Sqrt2)
+}
+
+// percent formats a chance as "3%", "0.4%" or "below 0.1%".
+func percent(p float64) string {
+	switch {
+	case p < 0.001:
+		return "below 0.1%"
+	case p < 0.1:
+		return strconv.FormatFloat(100*p, 'f', 1, 64) + "%"
+	}
+	return strconv.FormatFloat(100*p, 'f', 0, 64) + "%"
 }

@@ -108,7 +108,7 @@ func (j *judge) finding(inc *truce.Incident) (*truce.Finding, error) {
 	var adv *advance
 	if inc.Kind == truce.KindAdvance {
 		var err error
-		if adv, err = j.advance(inc); err != nil {
+		if adv, err = j.advance(inc, ev.precision); err != nil {
 			return nil, err
 		}
 	} else {
@@ -205,6 +205,11 @@ func (j *judge) finding(inc *truce.Incident) (*truce.Finding, error) {
 				continue
 			case fr.crossKnown:
 				doubt(CodeLinePresumed, "Origin and impact appear to lie on the same side of the line of contact, but their uncertainty leaves a crossing possible.", "crossing")
+			case fr.attrParty != "" && !fr.doubtful && incoming(inc.Kind):
+				// The same inference as attribution by direction, and
+				// no weaker: it limits the finding as that does.
+				note(CodeLinePresumed, "Fire across the line of contact is presumed from the side the impact lies on; no origin shows it.")
+				v.limits = append(v.limits, limit{probable, "crossing"})
 			default:
 				doubt(CodeLinePresumed, "Fire across the line of contact is presumed from the side the impact lies on; no origin shows it.", "crossing")
 			}
@@ -272,6 +277,18 @@ func (j *judge) finding(inc *truce.Incident) (*truce.Finding, error) {
 	l, r := combine(append(limits, best.limits...))
 	f.Confidence, f.Reasons = l.confidence(), append(reasons, r)
 	return f, nil
+}
+
+// incoming reports whether an act of kind k is by its nature fire from a
+// weapon aimed at where it lands, so that an impact clearly on one side of
+// the line points across it. An explosion, a fire or harm to civilians may
+// have other causes (a demolition, an accident), so it does not.
+func incoming(k truce.Kind) bool {
+	switch k {
+	case truce.KindArtillery, truce.KindMLRS, truce.KindMortar, truce.KindAirStrike, truce.KindDroneStrike, truce.KindMissileStrike:
+		return true
+	}
+	return false
 }
 
 func ruleIndex(a *truce.Agreement, r *truce.Rule) int {
@@ -412,16 +429,16 @@ func (j *judge) fire(inc *truce.Incident, ev *evidence) (*fire, error) {
 		op := geo.Point{o.Lon, o.Lat}
 		ol := m.Locate(op)
 		oh := j.holder(m, op)
-		u := ev.originUncM
+		sigma := ev.originSigmaM
 		how := "as reported"
 		if ev.bearings >= 2 {
 			how = "from " + plural(ev.bearings, "bearing", "bearings")
 		}
-		if u == 0 {
-			u = DefaultOriginUncertaintyM
-			how += ", with no stated uncertainty (" + km(u) + " assumed)"
+		if sigma == 0 {
+			sigma = DefaultOriginUncertaintyM
+			how += ", with no stated uncertainty (" + km(sigma) + " assumed)"
 		} else {
-			how += ", uncertainty " + km(u)
+			how += ", uncertainty " + km(sigma)
 		}
 		if !j.party(oh) {
 			fr.reasons = append(fr.reasons,
@@ -433,18 +450,30 @@ func (j *judge) fire(inc *truce.Incident, ev *evidence) (*fire, error) {
 		fr.attrParty = oh
 		fr.crossKnown = j.party(fr.impactHolder)
 		fr.crossed = fr.crossKnown && oh != fr.impactHolder
-		if u >= ol.DistanceM {
-			fr.doubtful = true
-			fr.attr = limit{possible, "attribution"}
-			fr.reasons = append(fr.reasons, truce.Reason{Code: CodeOriginStraddle, Text: "Origin estimated " + km(ol.DistanceM) + " inside " + oh + "-held ground (" + how + "), but its uncertainty reaches across the line of contact."})
-		} else {
+		at := "Origin estimated " + km(ol.DistanceM) + " inside " + oh + "-held ground (" + how + ")"
+		switch across := acrossLine(ol.DistanceM, sigma); {
+		case across <= confirmedAcross:
 			fr.attr = limit{confirmed, "attribution"}
 			if nearLine {
 				fr.attr.level = probable
 			}
-			fr.reasons = append(fr.reasons, truce.Reason{Code: CodeOriginHeld, Text: "Origin estimated " + km(ol.DistanceM) + " inside " + oh + "-held ground (" + how + ")."})
+			fr.reasons = append(fr.reasons, truce.Reason{Code: CodeOriginHeld, Text: at + "."})
+		case across <= probableAcross:
+			fr.attr = limit{probable, "attribution"}
+			fr.reasons = append(fr.reasons, truce.Reason{Code: CodeOriginLikely, Text: at + "; the chance that it lies across the line of contact is " + percent(across) + "."})
+		default:
+			fr.doubtful = true
+			fr.attr = limit{possible, "attribution"}
+			fr.reasons = append(fr.reasons, truce.Reason{Code: CodeOriginStraddle, Text: at + ", but its uncertainty reaches across the line of contact: the chance that it lies across is " + percent(across) + "."})
 		}
 		fr.reasons = append(fr.reasons, truce.Reason{Code: CodeAttrOrigin, Text: "Attributed to " + oh + ", who held the ground the fire came from."})
+		if fr.attr.level == possible && fr.crossed && !nearLine {
+			// Two indications agree: the origin most likely lies in
+			// oh's ground, and the impact lies clearly in the other
+			// party's.
+			fr.attr.level = probable
+			fr.reasons = append(fr.reasons, truce.Reason{Code: CodeAttrOriginDirection, Text: "The impact lies clearly in " + fr.impactHolder + "-held ground, across the line from where the origin most likely lies: direction and origin agree, so the attribution is probable."})
+		}
 		return fr, nil
 	}
 	if inc.Kind == truce.KindHeavyWeapon || inc.Kind == truce.KindArmourMovement {
@@ -546,17 +575,40 @@ type advance struct {
 	fromID, toID string
 }
 
-// advance compares the maps in force at the incident's start and end and
-// finds the patch of ground gained at its location.
-func (j *judge) advance(inc *truce.Incident) (*advance, error) {
+// AdvanceMapLag is how long after an advance incident's end the control
+// maps are searched for the ground it took, when the map in force at its
+// end shows no change there: a map of the front is drawn after the fact
+// (DeepState's a day or more later).
+const AdvanceMapLag = 48 * time.Hour
+
+// advance compares the maps in force at the incident's start and end, and
+// finds the patch of ground gained at its location; if there is none, it
+// compares the map at the start with the one in force AdvanceMapLag after
+// the end of the incident's time at its precision.
+func (j *judge) advance(inc *truce.Incident, precision time.Duration) (*advance, error) {
 	from, err := j.maps(j.ctx, inc.Start)
 	if err != nil {
 		return nil, fmt.Errorf("the control map at %s: %w", stamp(inc.Start), err)
 	}
-	to, err := j.maps(j.ctx, inc.End)
-	if err != nil {
-		return nil, fmt.Errorf("the control map at %s: %w", stamp(inc.End), err)
+	var adv *advance
+	for _, end := range []time.Time{inc.End, inc.End.Add(precision + AdvanceMapLag)} {
+		to, err := j.maps(j.ctx, end)
+		if err != nil {
+			return nil, fmt.Errorf("the control map at %s: %w", stamp(end), err)
+		}
+		if adv != nil && adv.toID == to.ID {
+			break
+		}
+		if adv, err = j.gained(inc, from, to); err != nil || adv.found {
+			return adv, err
+		}
 	}
+	return adv, nil
+}
+
+// gained finds the patch of ground gained between maps from and to at the
+// incident's location.
+func (j *judge) gained(inc *truce.Incident, from, to *control.Map) (*advance, error) {
 	adv := &advance{fromID: from.ID, toID: to.ID}
 	if from.ID == to.ID {
 		return adv, nil
@@ -564,12 +616,18 @@ func (j *judge) advance(inc *truce.Incident) (*advance, error) {
 	key := [2]string{from.ID, to.ID}
 	d := j.diffs[key]
 	if d == nil {
+		var err error
 		if d, err = control.Compare(from, to, 0); err != nil {
 			return nil, err
 		}
 		j.diffs[key] = d
 	}
+	// The patch that covers the incident's location, or else the largest
+	// one within twice its uncertainty (a monitor places taken ground by
+	// bearing and distance; slivers of redrawn edges are patches too),
+	// the first in the diff's order on a tie.
 	p := geo.Point{inc.Lon, inc.Lat}
+	reach := 2 * inc.UncertaintyM
 	for _, c := range d.Changes {
 		if !j.party(c.Party) {
 			continue
@@ -578,6 +636,15 @@ func (j *judge) advance(inc *truce.Incident) (*advance, error) {
 			if geo.Distance(patch.Centroid, p) <= max(1, inc.UncertaintyM/100) || geo.NewIndex(geo.MultiPolygon{patch.Polygon}).Covers(p) {
 				adv.found, adv.party, adv.areaM2 = true, c.Party, patch.AreaM2
 				return adv, nil
+			}
+			if patch.AreaM2 <= adv.areaM2 {
+				continue
+			}
+			for _, ring := range patch.Polygon {
+				if dm, _ := geo.DistanceToLine(p, geo.LineString(ring)); dm <= reach {
+					adv.found, adv.party, adv.areaM2 = true, c.Party, patch.AreaM2
+					break
+				}
 			}
 		}
 	}

@@ -37,17 +37,20 @@ const (
 	CodeImpactNoHolder = "impact.no_party_ground"
 	CodeImpactNearLine = "impact.near_line" // its uncertainty reaches the line
 	CodeOriginHeld     = "origin.in_party_ground"
-	CodeOriginStraddle = "origin.straddles_line"
+	CodeOriginLikely   = "origin.likely_in_party_ground" // across the line with a chance of 1% to 10%
+	CodeOriginStraddle = "origin.straddles_line"         // across the line with a chance over 10%
 	CodeOriginUnknown  = "origin.unknown"
 	CodeOriginNoHolder = "origin.no_party_ground"
 
 	// Attribution.
 	CodeAttrOrigin    = "attribution.origin"    // from where the fire came from
 	CodeAttrDirection = "attribution.direction" // from the side of the line the impact lies on
-	CodeAttrAdvance   = "attribution.advance"   // the party that gained the ground
-	CodeAttrLocation  = "attribution.location"  // the party holding the ground where weapons were seen
-	CodeAttrNone      = "attribution.none"
-	CodeClaimNotUsed  = "claim.not_used" // what a source blamed is recorded, not relied on
+	// An uncertain origin and a clear impact point to the same party.
+	CodeAttrOriginDirection = "attribution.origin_and_direction"
+	CodeAttrAdvance         = "attribution.advance"  // the party that gained the ground
+	CodeAttrLocation        = "attribution.location" // the party holding the ground where weapons were seen
+	CodeAttrNone            = "attribution.none"
+	CodeClaimNotUsed        = "claim.not_used" // what a source blamed is recorded, not relied on
 
 	// Corroboration.
 	CodeCorrIndependent = "corroboration.independent_check"

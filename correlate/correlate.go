@@ -68,7 +68,7 @@ const (
 	DefaultBearingRangeM      = 25000.0
 	DefaultBearingErrorDeg    = 5.0
 	DefaultMaxCrossingM       = 10000.0
-	DefaultOriginK            = 3.0
+	DefaultOriginK            = 1.5
 	DefaultMaxSpan            = 12 * time.Hour
 	DefaultEpsM               = 1500.0
 	DefaultEpsT               = 3 * time.Hour

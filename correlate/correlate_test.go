@@ -134,14 +134,27 @@ func TestFusion(t *testing.T) {
 			want: want{[][]string{{"a", "b"}}, []truce.Corroboration{truce.SameParty}, []truce.Kind{truce.KindMLRS}},
 		},
 		{
-			name: "both parties: several_sources",
+			// Each party alleges an act against itself: two acts.
+			name: "both parties' allegations stay apart",
 			recs: func(b *builder) []*truce.ObservationRecord {
 				return []*truce.ObservationRecord{
 					b.rec("a", "ua-liaison", truce.RoleParty, "UA", truce.KindMLRS, t0, point(lon, lat, 1000)),
 					b.rec("b", "ru-liaison", truce.RoleParty, "RU", truce.KindMLRS, t0.Add(5*time.Minute), point(mlon, mlat, 1000)),
 				}
 			},
-			want: want{[][]string{{"a", "b"}}, []truce.Corroboration{truce.SeveralSources}, []truce.Kind{truce.KindMLRS}},
+			want: want{[][]string{{"a"}, {"b"}}, []truce.Corroboration{truce.SingleSource, truce.SingleSource}, []truce.Kind{truce.KindMLRS, truce.KindMLRS}},
+		},
+		{
+			// A monitor between them joins one, not both.
+			name: "a monitor does not bridge two parties' allegations",
+			recs: func(b *builder) []*truce.ObservationRecord {
+				return []*truce.ObservationRecord{
+					b.rec("a", "ua-liaison", truce.RoleParty, "UA", truce.KindMLRS, t0, point(lon, lat, 1000)),
+					b.rec("b", "ru-liaison", truce.RoleParty, "RU", truce.KindMLRS, t0.Add(5*time.Minute), point(mlon, mlat, 1000)),
+					b.rec("c", "smm", truce.RoleMonitor, "", truce.KindMLRS, t0.Add(2*time.Minute), point(lon, lat, 300)),
+				}
+			},
+			want: want{[][]string{{"a", "c"}, {"b"}}, []truce.Corroboration{truce.IndependentCheck, truce.SingleSource}, []truce.Kind{truce.KindMLRS, truce.KindMLRS}},
 		},
 		{
 			name: "a party and a dataset: several_sources",

@@ -123,26 +123,47 @@ func (c *correlation) fuse(items []*item) [][]*item {
 //     directional reports, so that a report at the impact cannot bridge
 //     two directional groups.
 //
-// Without origins, this unites every pair, as plain union-find would.
+// In every step, groups holding allegations by different parties are kept
+// apart: a party alleges an act against itself, on its own ground, so two
+// parties' allegations are two acts (fire and the return fire), never one.
+//
+// Without origins or allegations, this unites every pair, as plain
+// union-find would.
 func (c *correlation) join(items []*item, edges [][2]int, find func(int) int, union func(a, b int)) {
-	dirs := map[int][]int{} // a root's directional members
+	dirs := map[int][]int{}     // a root's directional members
+	parties := map[int]string{} // the party whose allegations a root holds
 	for i, it := range items {
 		if it.origin != nil {
 			dirs[i] = []int{i}
 		}
+		if !it.cluster && len(it.recs) == 1 {
+			if r := c.recs[it.recs[0]]; r.SourceRole == truce.RoleParty && r.SourceParty != "" {
+				parties[i] = r.SourceParty
+			}
+		}
+	}
+	apart := func(ra, rb int) bool {
+		pa, pb := parties[ra], parties[rb]
+		return pa != "" && pb != "" && pa != pb
 	}
 	merge := func(a, b int) {
 		ra, rb := find(a), find(b)
-		if ra == rb {
+		if ra == rb || apart(ra, rb) {
 			return
 		}
 		union(ra, rb)
 		r := find(ra)
 		d := append(dirs[ra], dirs[rb]...)
+		p := cmp.Or(parties[ra], parties[rb])
 		delete(dirs, ra)
 		delete(dirs, rb)
+		delete(parties, ra)
+		delete(parties, rb)
 		if len(d) > 0 {
 			dirs[r] = d
+		}
+		if p != "" {
+			parties[r] = p
 		}
 	}
 	// 1. Directional with directional.
@@ -152,7 +173,7 @@ func (c *correlation) join(items []*item, edges [][2]int, find func(int) int, un
 			continue
 		}
 		ra, rb := find(e[0]), find(e[1])
-		if ra == rb {
+		if ra == rb || apart(ra, rb) {
 			continue
 		}
 		ok := true
@@ -191,8 +212,8 @@ func (c *correlation) join(items []*item, edges [][2]int, find func(int) int, un
 	}
 	for i := range items { // in index order, not map order
 		if f, ok := best[i]; ok {
-			if ri, rj := find(i), find(f.to); ri != rj && len(dirs[ri]) > 0 {
-				continue // already with another directional group
+			if ri, rj := find(i), find(f.to); ri != rj && (len(dirs[ri]) > 0 || apart(ri, rj)) {
+				continue // already with another directional group, or another party's allegation
 			}
 			merge(i, f.to)
 		}

@@ -16,7 +16,7 @@ import (
 //	air_strike, drone_strike, missile_strike        1 h
 //	armour_movement, heavy_weapon                   2 h
 //	civilian_harm                                   3 h
-//	fire                                            6 h (a fire burns on for hours after a strike)
+//	fire                                            12 h (a fire burns on after a strike; polar-orbiting fire detection passes twice a day)
 //	advance                                         24 h
 //	movement_restriction, other                     0 (overlapping intervals only)
 func Window(k truce.Kind) time.Duration {
@@ -30,7 +30,7 @@ func Window(k truce.Kind) time.Duration {
 	case truce.KindCivilianHarm:
 		return 3 * time.Hour
 	case truce.KindFire:
-		return 6 * time.Hour
+		return 12 * time.Hour
 	case truce.KindAdvance:
 		return 24 * time.Hour
 	}

@@ -66,7 +66,7 @@ func (g *generator) bearingTo(at truce.Position, p truce.Position, sigma float64
 func (g *generator) monitors(e *Event) {
 	c := g.cfg
 	for _, src := range g.sources {
-		if src.Role != truce.RoleMonitor || geo.Distance(point(*src.At), point(e.Impact)) > c.MonitorRangeM {
+		if src.Role != truce.RoleMonitor || src.At == nil || geo.Distance(point(*src.At), point(e.Impact)) > c.MonitorRangeM {
 			continue
 		}
 		if g.r.Float64() >= c.MonitorDetectRate {
@@ -247,6 +247,37 @@ func (g *generator) allege(e *Event) {
 		o.Target = truce.TargetCivilian // the victim says it hit homes
 	}
 	g.emit(o, src, e, Label{Part: "impact"})
+	g.visit(e)
+}
+
+// patrolName is the source of the monitors' site visits.
+const patrolName = "sim-patrol"
+
+// visit: when no post could see an alleged act, the monitors' patrol may
+// visit the site and report the damage it finds there.
+func (g *generator) visit(e *Event) {
+	c := g.cfg
+	if e.Kind == truce.KindAdvance {
+		return
+	}
+	for _, src := range g.sources {
+		if src.Role == truce.RoleMonitor && src.At != nil && geo.Distance(point(*src.At), point(e.Impact)) <= c.MonitorRangeM {
+			return
+		}
+	}
+	if g.r.Float64() >= c.VisitRate {
+		return
+	}
+	q, _ := geo.Direct(point(e.Impact), g.r.Float64()*360, math.Abs(normal(g.r, 0, 100)))
+	pos := position(q)
+	o := &truce.Observation{Kind: e.Kind, ObservedAt: e.Time.Truncate(time.Hour), TimePrecision: truce.PrecisionHour,
+		Location: truce.Location{Lon: &pos.Lon, Lat: &pos.Lat, UncertaintyM: 200},
+		Target:   e.Target, Lang: "en",
+		Text:     fmt.Sprintf("Site visit: damage from %s; time from witnesses.", e.Kind)}
+	if g.r.Float64() < 0.8 {
+		o.WeaponClass = e.WeaponClass // the fragments show it
+	}
+	g.emit(o, g.source(patrolName), e, Label{Part: "impact"})
 }
 
 // invent: each party files allegations of acts that never happened, on

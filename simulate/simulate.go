@@ -95,6 +95,14 @@ type Config struct {
 	AllegeRate     float64
 	Exaggeration   [2]float64
 	InventedPerDay float64
+	// VisitRate is the chance that the monitors' patrol reaches the site
+	// of a party's allegation beyond every post's range (as the OSCE
+	// mission's patrols visited impact sites) and, when something did
+	// happen there, reports the damage: the impact to the crater, the
+	// hour from witnesses, the target, and the weapon class when the
+	// fragments show it. A site where nothing happened yields no report.
+	// Zero turns patrols off.
+	VisitRate float64
 }
 
 // DefaultConfig returns the defaults for seed: 30 days from 14 March 2025,
@@ -130,6 +138,7 @@ func DefaultConfig(seed int64) Config {
 		AllegeRate:             0.8,
 		Exaggeration:           [2]float64{1.5, 3},
 		InventedPerDay:         0.15,
+		VisitRate:              0.85,
 	}
 }
 
@@ -154,7 +163,7 @@ func (c *Config) check() error {
 	}
 	for name, r := range map[string]float64{
 		"quiet day rate": c.QuietDayRate, "monitor detect rate": c.MonitorDetectRate,
-		"sensor detect rate": c.SensorDetectRate, "satellite miss rate": c.SatMissRate, "allege rate": c.AllegeRate,
+		"sensor detect rate": c.SensorDetectRate, "satellite miss rate": c.SatMissRate, "allege rate": c.AllegeRate, "visit rate": c.VisitRate,
 	} {
 		if r < 0 || r > 1 {
 			errs = append(errs, fmt.Errorf("%s %g: want 0 to 1", name, r))
@@ -302,6 +311,7 @@ func (g *generator) placeSectors() error {
 		g.sectors = append(g.sectors, sec)
 	}
 	g.sources = append(g.sources,
+		&Source{Name: patrolName, Role: truce.RoleMonitor, Description: "simulated monitors' patrol visiting the sites of alleged strikes beyond the posts' range"},
 		&Source{Name: satName, Role: truce.RoleSensor, Description: "simulated satellite active-fire detections (VIIRS-like, 375 m pixels)"},
 		&Source{Name: liaisonName(g.party(0)), Role: truce.RoleParty, Party: g.party(0), Description: "simulated liaison officer of " + g.party(0)},
 		&Source{Name: liaisonName(g.party(1)), Role: truce.RoleParty, Party: g.party(1), Description: "simulated liaison officer of " + g.party(1)},

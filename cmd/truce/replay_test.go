@@ -171,6 +171,7 @@ func TestScore(t *testing.T) {
 				Confidence  string
 				Findings    int
 				Precision   *float64
+				Recall      *float64
 				Attribution *float64
 			} `json:"levels"`
 		}
@@ -182,6 +183,12 @@ func TestScore(t *testing.T) {
 		}
 		if p := *r.Levels[1].Precision; p < 0.95 {
 			t.Errorf("seed %s: precision at probable+ %.3f, want at least 0.95", seed, p)
+		}
+		// The issue's recall target is 0.90; the scheme reaches 0.88-0.91
+		// on these seeds (docs/simulate.md says what the rest is), and
+		// this floor guards against falling back.
+		if rc := r.Levels[1].Recall; rc == nil || *rc < 0.85 {
+			t.Errorf("seed %s: recall at probable+ %v, want at least 0.85", seed, rc)
 		}
 		if a := r.Levels[1].Attribution; a == nil || *a < 0.95 {
 			t.Errorf("seed %s: attribution at probable+ %v, want at least 0.95", seed, a)
