@@ -273,7 +273,7 @@ func (g *generator) visit(e *Event) {
 	o := &truce.Observation{Kind: e.Kind, ObservedAt: e.Time.Truncate(time.Hour), TimePrecision: truce.PrecisionHour,
 		Location: truce.Location{Lon: &pos.Lon, Lat: &pos.Lat, UncertaintyM: 200},
 		Target:   e.Target, Lang: "en",
-		Text:     fmt.Sprintf("Site visit: damage from %s; time from witnesses.", e.Kind)}
+		Text: fmt.Sprintf("Site visit: damage from %s; time from witnesses.", e.Kind)}
 	if g.r.Float64() < 0.8 {
 		o.WeaponClass = e.WeaponClass // the fragments show it
 	}
