@@ -180,16 +180,19 @@ func TestFusion(t *testing.T) {
 			name: "a chain of reports longer than MaxSpan is cut",
 			recs: func(b *builder) []*truce.ObservationRecord {
 				var rs []*truce.ObservationRecord
-				for i := range 30 { // every 25 min for 12 h 5 min
-					rs = append(rs, b.rec(fmt.Sprintf("r%02d", i), "smm-team-3", truce.RoleMonitor, "", truce.KindArtillery, t0.Add(time.Duration(i)*25*time.Minute), point(lon, lat, 500)))
+				for i := range 82 { // every 9 min for 12 h 9 min
+					rs = append(rs, b.rec(fmt.Sprintf("r%02d", i), "smm-team-3", truce.RoleMonitor, "", truce.KindArtillery, t0.Add(time.Duration(i)*9*time.Minute), point(lon, lat, 500)))
 				}
 				return rs
 			},
 			want: want{
-				groups: [][]string{
-					{"r00", "r01", "r02", "r03", "r04", "r05", "r06", "r07", "r08", "r09", "r10", "r11", "r12", "r13", "r14", "r15", "r16", "r17", "r18", "r19", "r20", "r21", "r22", "r23", "r24", "r25", "r26", "r27", "r28"},
-					{"r29"},
-				},
+				groups: func() [][]string {
+					var first []string
+					for i := range 81 {
+						first = append(first, fmt.Sprintf("r%02d", i))
+					}
+					return [][]string{first, {"r81"}}
+				}(),
 				corr: []truce.Corroboration{truce.SingleSource, truce.SingleSource},
 				kind: []truce.Kind{truce.KindArtillery, truce.KindArtillery},
 			},
@@ -275,7 +278,7 @@ func TestBearingAndPoint(t *testing.T) {
 	recs := []*truce.ObservationRecord{
 		// A bearing without a distance, crossing a party's point report.
 		b.rec("bear", "osce-team-1", truce.RoleMonitor, "", truce.KindMortar, t0, bearing(olon, olat, 20, 3)),
-		b.rec("pt", "ru-liaison", truce.RoleParty, "RU", truce.KindMortar, t0.Add(15*time.Minute), point(lon, lat, 800)),
+		b.rec("pt", "ru-liaison", truce.RoleParty, "RU", truce.KindMortar, t0.Add(5*time.Minute), point(lon, lat, 800)),
 		// A bearing with a distance, two days later: a point by itself.
 		b.rec("dist", "osce-team-1", truce.RoleMonitor, "", truce.KindMortar, t0.Add(48*time.Hour), withDist),
 		// A bearing that points away from the report does not fuse.

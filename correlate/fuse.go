@@ -126,6 +126,9 @@ func (c *correlation) fuse(items []*item) [][]*item {
 // In every step, groups holding allegations by different parties are kept
 // apart: a party alleges an act against itself, on its own ground, so two
 // parties' allegations are two acts (fire and the return fire), never one.
+// So are groups whose precisely timed items (intervals under an hour) lie
+// further apart than their kinds' windows: a report timed to the hour
+// cannot bridge two bursts of fire minutes apart.
 //
 // Without origins or allegations, this unites every pair, as plain
 // union-find would.
@@ -142,9 +145,24 @@ func (c *correlation) join(items []*item, edges [][2]int, find func(int) int, un
 			}
 		}
 	}
+	// The span of a root's precisely timed items (intervals shorter than
+	// an hour) and the largest window of their kinds: a report timed to
+	// the hour cannot join two groups of precise reports that are further
+	// apart in time than their kinds allow.
+	type span struct{ lo, hi, win int64 }
+	spans := map[int]span{}
+	for i, it := range items {
+		if it.hi-it.lo < int64(time.Hour) {
+			spans[i] = span{it.lo, it.hi, int64(Window(it.kind))}
+		}
+	}
 	apart := func(ra, rb int) bool {
-		pa, pb := parties[ra], parties[rb]
-		return pa != "" && pb != "" && pa != pb
+		if pa, pb := parties[ra], parties[rb]; pa != "" && pb != "" && pa != pb {
+			return true
+		}
+		sa, oka := spans[ra]
+		sb, okb := spans[rb]
+		return oka && okb && max(sa.lo-sb.hi, sb.lo-sa.hi) > max(sa.win, sb.win)
 	}
 	merge := func(a, b int) {
 		ra, rb := find(a), find(b)
@@ -155,15 +173,27 @@ func (c *correlation) join(items []*item, edges [][2]int, find func(int) int, un
 		r := find(ra)
 		d := append(dirs[ra], dirs[rb]...)
 		p := cmp.Or(parties[ra], parties[rb])
+		sa, oka := spans[ra]
+		sb, okb := spans[rb]
 		delete(dirs, ra)
 		delete(dirs, rb)
 		delete(parties, ra)
 		delete(parties, rb)
+		delete(spans, ra)
+		delete(spans, rb)
 		if len(d) > 0 {
 			dirs[r] = d
 		}
 		if p != "" {
 			parties[r] = p
+		}
+		switch {
+		case oka && okb:
+			spans[r] = span{min(sa.lo, sb.lo), max(sa.hi, sb.hi), max(sa.win, sb.win)}
+		case oka:
+			spans[r] = sa
+		case okb:
+			spans[r] = sb
 		}
 	}
 	// 1. Directional with directional.

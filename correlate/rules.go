@@ -12,7 +12,7 @@ import (
 // gap is at most the larger of their kinds' windows.
 //
 //	kind                                            window
-//	artillery, mlrs, mortar, small_arms, explosion  30 min
+//	artillery, mlrs, mortar, small_arms, explosion  10 min
 //	air_strike, drone_strike, missile_strike        1 h
 //	armour_movement, heavy_weapon                   2 h
 //	civilian_harm                                   3 h
@@ -22,7 +22,7 @@ import (
 func Window(k truce.Kind) time.Duration {
 	switch k {
 	case truce.KindArtillery, truce.KindMLRS, truce.KindMortar, truce.KindSmallArms, truce.KindExplosion:
-		return 30 * time.Minute
+		return 10 * time.Minute
 	case truce.KindAirStrike, truce.KindDroneStrike, truce.KindMissileStrike:
 		return time.Hour
 	case truce.KindArmourMovement, truce.KindHeavyWeapon:

@@ -222,7 +222,11 @@ func (g *generator) allege(e *Event) {
 	if e.Kind == truce.KindExplosion && !e.CrossesLine {
 		return // a party's own explosion: nobody complains
 	}
-	if g.r.Float64() >= c.AllegeRate {
+	rate := c.AllegeRate
+	if e.Sector == 0 {
+		rate = c.AllegeDeepRate
+	}
+	if g.r.Float64() >= rate {
 		return
 	}
 	src := g.source(liaisonName(e.Against))

@@ -92,7 +92,11 @@ type Config struct {
 	// other against it, the range of the factor by which it multiplies
 	// counts, and the mean number of invented allegations per party per
 	// day.
-	AllegeRate     float64
+	AllegeRate float64
+	// AllegeDeepRate is the chance for a deep strike (a drone or missile
+	// strike far behind the line): parties report those nearly always,
+	// as Ukraine's Air Force reports every night's attack.
+	AllegeDeepRate float64
 	Exaggeration   [2]float64
 	InventedPerDay float64
 	// VisitRate is the chance that the monitors' patrol reaches the site
@@ -136,6 +140,7 @@ func DefaultConfig(seed int64) Config {
 		SatFalsePerDay:         1.5,
 		SatHotSpots:            1,
 		AllegeRate:             0.8,
+		AllegeDeepRate:         0.95,
 		Exaggeration:           [2]float64{1.5, 3},
 		InventedPerDay:         0.15,
 		VisitRate:              0.85,
@@ -163,7 +168,7 @@ func (c *Config) check() error {
 	}
 	for name, r := range map[string]float64{
 		"quiet day rate": c.QuietDayRate, "monitor detect rate": c.MonitorDetectRate,
-		"sensor detect rate": c.SensorDetectRate, "satellite miss rate": c.SatMissRate, "allege rate": c.AllegeRate, "visit rate": c.VisitRate,
+		"sensor detect rate": c.SensorDetectRate, "satellite miss rate": c.SatMissRate, "allege rate": c.AllegeRate, "allege deep rate": c.AllegeDeepRate, "visit rate": c.VisitRate,
 	} {
 		if r < 0 || r > 1 {
 			errs = append(errs, fmt.Errorf("%s %g: want 0 to 1", name, r))

@@ -184,11 +184,8 @@ func TestScore(t *testing.T) {
 		if p := *r.Levels[1].Precision; p < 0.95 {
 			t.Errorf("seed %s: precision at probable+ %.3f, want at least 0.95", seed, p)
 		}
-		// The recall target is 0.90; the scheme reaches 0.88-0.91
-		// on these seeds (docs/simulate.md says what the rest is), and
-		// this floor guards against falling back.
-		if rc := r.Levels[1].Recall; rc == nil || *rc < 0.85 {
-			t.Errorf("seed %s: recall at probable+ %v, want at least 0.85", seed, rc)
+		if rc := r.Levels[1].Recall; rc == nil || *rc < 0.90 {
+			t.Errorf("seed %s: recall at probable+ %v, want at least 0.90", seed, rc)
 		}
 		if a := r.Levels[1].Attribution; a == nil || *a < 0.95 {
 			t.Errorf("seed %s: attribution at probable+ %v, want at least 0.95", seed, a)
