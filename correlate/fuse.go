@@ -133,8 +133,8 @@ func (c *correlation) fuse(items []*item) [][]*item {
 // Without origins or allegations, this unites every pair, as plain
 // union-find would.
 func (c *correlation) join(items []*item, edges [][2]int, find func(int) int, union func(a, b int)) {
-	dirs := map[int][]int{}     // a root's directional members
-	parties := map[int]string{} // the party whose allegations a root holds
+	dirs := map[int][]int{}               // a root's directional members
+	parties := make([]string, len(items)) // the party whose allegations a root holds
 	for i, it := range items {
 		if it.origin != nil {
 			dirs[i] = []int{i}
@@ -149,20 +149,22 @@ func (c *correlation) join(items []*item, edges [][2]int, find func(int) int, un
 	// an hour) and the largest window of their kinds: a report timed to
 	// the hour cannot join two groups of precise reports that are further
 	// apart in time than their kinds allow.
-	type span struct{ lo, hi, win int64 }
-	spans := map[int]span{}
+	type span struct {
+		lo, hi, win int64
+		ok          bool
+	}
+	spans := make([]span, len(items))
 	for i, it := range items {
 		if it.hi-it.lo < int64(time.Hour) {
-			spans[i] = span{it.lo, it.hi, int64(Window(it.kind))}
+			spans[i] = span{it.lo, it.hi, int64(Window(it.kind)), true}
 		}
 	}
 	apart := func(ra, rb int) bool {
 		if pa, pb := parties[ra], parties[rb]; pa != "" && pb != "" && pa != pb {
 			return true
 		}
-		sa, oka := spans[ra]
-		sb, okb := spans[rb]
-		return oka && okb && max(sa.lo-sb.hi, sb.lo-sa.hi) > max(sa.win, sb.win)
+		sa, sb := spans[ra], spans[rb]
+		return sa.ok && sb.ok && max(sa.lo-sb.hi, sb.lo-sa.hi) > max(sa.win, sb.win)
 	}
 	merge := func(a, b int) {
 		ra, rb := find(a), find(b)
@@ -172,27 +174,18 @@ func (c *correlation) join(items []*item, edges [][2]int, find func(int) int, un
 		union(ra, rb)
 		r := find(ra)
 		d := append(dirs[ra], dirs[rb]...)
-		p := cmp.Or(parties[ra], parties[rb])
-		sa, oka := spans[ra]
-		sb, okb := spans[rb]
 		delete(dirs, ra)
 		delete(dirs, rb)
-		delete(parties, ra)
-		delete(parties, rb)
-		delete(spans, ra)
-		delete(spans, rb)
 		if len(d) > 0 {
 			dirs[r] = d
 		}
-		if p != "" {
-			parties[r] = p
-		}
-		switch {
-		case oka && okb:
-			spans[r] = span{min(sa.lo, sb.lo), max(sa.hi, sb.hi), max(sa.win, sb.win)}
-		case oka:
+		parties[r] = cmp.Or(parties[ra], parties[rb])
+		switch sa, sb := spans[ra], spans[rb]; {
+		case sa.ok && sb.ok:
+			spans[r] = span{min(sa.lo, sb.lo), max(sa.hi, sb.hi), max(sa.win, sb.win), true}
+		case sa.ok:
 			spans[r] = sa
-		case okb:
+		default:
 			spans[r] = sb
 		}
 	}
