@@ -216,6 +216,26 @@ type origin struct {
 // EINVALID for bad options, a nil record, a time outside the years
 // 1900–2200, or two records with one id.
 func Correlate(recs []*truce.ObservationRecord, opts *Options) (*Result, error) {
+	c, err := newCorrelation(recs, opts)
+	if err != nil {
+		return nil, err
+	}
+	// Look for repeated ids while correlating; a repeat voids the result.
+	dups := make(chan []truce.Problem, 1)
+	go func() { dups <- duplicates(c.recs) }()
+	err = c.run()
+	if ps := <-dups; len(ps) > 0 {
+		return nil, truce.Invalid("correlate: bad records", ps...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.res, nil
+}
+
+// newCorrelation checks the options and records and puts the records in
+// log order.
+func newCorrelation(recs []*truce.ObservationRecord, opts *Options) (*correlation, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
@@ -238,28 +258,27 @@ func Correlate(recs []*truce.ObservationRecord, opts *Options) (*Result, error) 
 		}
 		return strings.Compare(a.ID, b.ID)
 	}
-	if !slices.IsSortedFunc(recs, logOrder) {
-		recs = slices.Clone(recs)
-		slices.SortFunc(recs, logOrder)
-	}
-	// Look for repeated ids while correlating; a repeat voids the result.
-	dups := make(chan []truce.Problem, 1)
-	go func() { dups <- duplicates(recs) }()
 	c := &correlation{o: o, recs: recs, res: &Result{Incidents: []*truce.Incident{}, Hotspots: []*Hotspot{}, Skipped: []Skipped{}}}
-	err = c.run()
-	if ps := <-dups; len(ps) > 0 {
-		return nil, truce.Invalid("correlate: bad records", ps...)
+	if !slices.IsSortedFunc(recs, logOrder) {
+		c.perm = make([]int32, len(recs))
+		for i := range c.perm {
+			c.perm[i] = int32(i)
+		}
+		slices.SortFunc(c.perm, func(a, b int32) int { return logOrder(recs[a], recs[b]) })
+		c.recs = make([]*truce.ObservationRecord, len(recs))
+		for k, i := range c.perm {
+			c.recs[k] = recs[i]
+		}
 	}
-	if err != nil {
-		return nil, err
-	}
-	return c.res, nil
+	return c, nil
 }
 
 type correlation struct {
 	o    Options
-	recs []*truce.ObservationRecord
+	recs []*truce.ObservationRecord // in log order
+	perm []int32                    // perm[k] is the caller's index of recs[k]; nil when the caller's order was log order
 	res  *Result
+	hot  []int32 // the records of the hot spots' detections
 }
 
 // outOfRange reports whether t lies outside the years that observations
@@ -334,48 +353,22 @@ func (c *correlation) run() error {
 	var items []*item
 	var skipped []int32
 	reasons := map[int32]string{}
-	// Dense detections, by kind, in the order of truce.Kinds.
-	byKind := map[truce.Kind][]stPoint{}
-	nDense := map[truce.Kind]int{}
-	for _, r := range c.recs {
-		if dense(r) {
-			nDense[r.Kind]++
-		}
-	}
-	for k, n := range nDense {
-		byKind[k] = make([]stPoint, 0, n)
-	}
 	for i, r := range c.recs {
-		if len(r.SupersededBy) > 0 {
+		switch {
+		case len(r.SupersededBy) > 0:
 			skipped = append(skipped, int32(i))
 			reasons[int32(i)] = "superseded by " + strings.Join(r.SupersededBy, ", ")
-			continue
+		case !dense(r):
+			it, reason := c.report(int32(i))
+			if it == nil {
+				skipped = append(skipped, int32(i))
+				reasons[int32(i)] = reason
+				continue
+			}
+			items = append(items, it)
 		}
-		if dense(r) {
-			lat := *r.Location.Lat
-			byKind[r.Kind] = append(byKind[r.Kind], stPoint{lon: *r.Location.Lon, lat: lat, cos: math.Cos(lat * math.Pi / 180), t: r.ObservedAt.UnixNano(), rec: int32(i)})
-			continue
-		}
-		it, reason := c.report(int32(i))
-		if it == nil {
-			skipped = append(skipped, int32(i))
-			reasons[int32(i)] = reason
-			continue
-		}
-		items = append(items, it)
 	}
-	for _, k := range truce.Kinds {
-		pts := byKind[k]
-		if len(pts) == 0 {
-			continue
-		}
-		if k == truce.KindFire {
-			pts = c.hotspots(pts)
-		}
-		clusters, noise, err := stDBSCAN(pts, c.o.EpsM, int64(c.o.EpsT), c.o.MinPts)
-		if err != nil {
-			return truce.Invalid("correlate: "+err.Error(), truce.Problem{Path: "EpsM", Message: err.Error()})
-		}
+	err := c.clusterDense(func(clusters [][]int32, noise []int32) {
 		for k := range noise {
 			clusters = append(clusters, noise[k:k+1:k+1])
 		}
@@ -388,6 +381,9 @@ func (c *correlation) run() error {
 		for i := range slab {
 			items = append(items, &slab[i])
 		}
+	})
+	if err != nil {
+		return err
 	}
 	gs := c.fuse(items)
 	c.res.Incidents = make([]*truce.Incident, len(gs))
@@ -439,7 +435,9 @@ func (c *correlation) hotspots(pts []stPoint) []stPoint {
 	}
 	rest := make([]stPoint, 0, len(pts))
 	for i := range pts {
-		if !in[i] {
+		if in[i] {
+			c.hot = append(c.hot, pts[i].rec)
+		} else {
 			rest = append(rest, pts[i])
 		}
 	}

@@ -42,14 +42,14 @@ func near(a, b *stPoint, epsM2 float64, epsT int64) bool {
 // cell or one of the 8 around it, within a run of each found by its time.
 type stGrid struct {
 	pts   []stPoint // sorted by cell, then time, then record
+	src   []int32   // src[i] is the index in the points given of pts[i]
 	start []int32   // start[c] is the first point of cell c; start[len(keys)] = len(pts)
-	keys  []uint64  // cell keys, sorted: row in the high 32 bits, column in the low
+	keys  []uint64  // cell keys, sorted: row·stride + column
+	// stride is the number of columns a row of keys spans: the columns
+	// the points use and an empty one each side, so that the three cells
+	// of a row around a cell have consecutive keys.
+	stride uint64
 }
-
-// cellOff offsets cell indexes so that they pack as unsigned.
-const cellOff = 1 << 31
-
-func cellKey(ix, iy int64) uint64 { return uint64(iy+cellOff)<<32 | uint64(ix+cellOff) }
 
 func newSTGrid(pts []stPoint, epsM float64) (*stGrid, error) {
 	maxLat := 0.0
@@ -58,44 +58,53 @@ func newSTGrid(pts []stPoint, epsM float64) (*stGrid, error) {
 	}
 	dLat := epsM / metresPerDegree
 	dLon := epsM / (metresPerDegree * math.Cos(math.Min(maxLat, 89.9)*math.Pi/180))
+	// Columns and rows as floats first, to find their ranges without
+	// overflow.
+	minX, maxX, minY, maxY := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	for i := range pts {
+		x, y := math.Floor(pts[i].lon/dLon), math.Floor(pts[i].lat/dLat)
+		minX, maxX, minY, maxY = min(minX, x), max(maxX, x), min(minY, y), max(maxY, y)
+	}
+	if (maxX-minX+3)*(maxY-minY+3) >= 1<<62 {
+		return nil, fmt.Errorf("eps of %g m is too small for a grid over the whole globe", epsM)
+	}
+	g := &stGrid{pts: make([]stPoint, len(pts)), stride: uint64(maxX-minX) + 3}
 	keys := make([]uint64, len(pts))
+	order := make([]int32, len(pts))
 	for i := range pts {
-		p := &pts[i]
-		ix := int64(math.Floor(p.lon / dLon))
-		iy := int64(math.Floor(p.lat / dLat))
-		if ix < -cellOff+1 || ix >= cellOff-1 || iy < -cellOff+1 || iy >= cellOff-1 {
-			return nil, fmt.Errorf("eps of %g m is too small for a grid over the whole globe", epsM)
-		}
-		keys[i] = cellKey(ix, iy)
+		col := uint64(math.Floor(pts[i].lon/dLon)-minX) + 1
+		row := uint64(math.Floor(pts[i].lat/dLat)-minY) + 1
+		keys[i], order[i] = row*g.stride+col, int32(i)
 	}
-	type entry struct {
-		key uint64
-		t   int64
-		rec int32
-		i   int32
-	}
-	es := make([]entry, len(pts))
-	for i := range pts {
-		es[i] = entry{keys[i], pts[i].t, pts[i].rec, int32(i)}
-	}
-	slices.SortFunc(es, func(a, b entry) int {
-		if a.key != b.key {
-			return cmp.Compare(a.key, b.key)
-		}
-		if a.t != b.t {
-			return cmp.Compare(a.t, b.t)
-		}
-		return cmp.Compare(a.rec, b.rec)
-	})
-	g := &stGrid{pts: make([]stPoint, len(pts))}
-	for i, e := range es {
-		g.pts[i] = pts[e.i]
-		if i == 0 || e.key != g.keys[len(g.keys)-1] {
-			g.keys = append(g.keys, e.key)
+	// By cell, stably, so that each cell's points keep the order of pts
+	// (records); then each cell by time and record, unless it is in that
+	// order already (as detections filed in time order are).
+	sortByKey(keys, order)
+	for i := range keys {
+		if i == 0 || keys[i] != keys[i-1] {
+			g.keys = append(g.keys, keys[i])
 			g.start = append(g.start, int32(i))
 		}
 	}
 	g.start = append(g.start, int32(len(pts)))
+	g.src = order
+	byTime := func(a, b int32) int {
+		if pts[a].t != pts[b].t {
+			return cmp.Compare(pts[a].t, pts[b].t)
+		}
+		return cmp.Compare(pts[a].rec, pts[b].rec)
+	}
+	parallel(int32(len(g.keys)), func(lo, hi int32) {
+		for c := lo; c < hi; c++ {
+			cell := g.src[g.start[c]:g.start[c+1]]
+			if !slices.IsSortedFunc(cell, byTime) {
+				slices.SortFunc(cell, byTime)
+			}
+			for i := g.start[c]; i < g.start[c+1]; i++ {
+				g.pts[i] = pts[g.src[i]]
+			}
+		}
+	})
 	return g, nil
 }
 
@@ -103,37 +112,43 @@ func newSTGrid(pts []stPoint, epsM float64) (*stGrid, error) {
 // of the three rows, the keys from column−1 to column+1 are contiguous.
 func (g *stGrid) neighbours(dst []int32, c int32) []int32 {
 	k := g.keys[c]
-	for dy := -1; dy <= 1; dy++ {
-		row := uint64(int64(k>>32)+int64(dy)) << 32
-		lo := row | (k&(1<<32-1) - 1)
-		hi := row | (k&(1<<32-1) + 1)
-		j, _ := slices.BinarySearch(g.keys, lo)
-		for ; j < len(g.keys) && g.keys[j] <= hi; j++ {
+	for _, mid := range [3]uint64{k - g.stride, k, k + g.stride} {
+		j, _ := slices.BinarySearch(g.keys, mid-1)
+		for ; j < len(g.keys) && g.keys[j] <= mid+1; j++ {
 			dst = append(dst, int32(j))
 		}
 	}
 	return dst
 }
 
-// eachNear calls f(i, j) for every point i of cell c and every point j
-// within reach of it (i itself included), cell by neighbouring cell; the
-// points of each cell being in time order, a sweep finds the run of j
-// within epsT of i.
-func (g *stGrid) eachNear(c int32, nb []int32, epsM2 float64, epsT int64, f func(i, j int32)) {
+// markCore sets core[i] for the points i of cell c that have at least
+// minPts points (themselves included) within reach, looking in cells nb;
+// cnt is scratch space. The points of each cell being in time order, a
+// sweep finds, cell by neighbouring cell, the run of points within epsT of
+// each point of c; a point stops counting at minPts.
+func (g *stGrid) markCore(c int32, nb []int32, epsM2 float64, epsT int64, minPts int32, core []bool, cnt []int32) []int32 {
+	first, last := g.start[c], g.start[c+1]
+	cnt = slices.Grow(cnt[:0], int(last-first))[:last-first]
+	clear(cnt)
 	for _, d := range nb {
 		j0, end := g.start[d], g.start[d+1]
-		for i := g.start[c]; i < g.start[c+1]; i++ {
+		for i := first; i < last; i++ {
 			p := &g.pts[i]
 			for j0 < end && g.pts[j0].t < p.t-epsT {
 				j0++
 			}
-			for j := j0; j < end && g.pts[j].t <= p.t+epsT; j++ {
+			n := &cnt[i-first]
+			for j := j0; *n < minPts && j < end && g.pts[j].t <= p.t+epsT; j++ {
 				if near(p, &g.pts[j], epsM2, epsT) {
-					f(i, j)
+					*n++
 				}
 			}
 		}
 	}
+	for i := first; i < last; i++ {
+		core[i] = cnt[i-first] >= minPts
+	}
+	return cnt
 }
 
 // stDBSCAN clusters pts by ST-DBSCAN: a point is a core point when at
@@ -152,19 +167,24 @@ func stDBSCAN(pts []stPoint, epsM float64, epsT int64, minPts int) (clusters [][
 	if len(pts) == 0 {
 		return nil, nil, nil
 	}
+	if !slices.IsSortedFunc(pts, func(a, b stPoint) int { return cmp.Compare(a.rec, b.rec) }) {
+		pts = slices.Clone(pts)
+		slices.SortFunc(pts, func(a, b stPoint) int { return cmp.Compare(a.rec, b.rec) })
+	}
 	g, err := newSTGrid(pts, epsM)
 	if err != nil {
 		return nil, nil, err
 	}
 	n := len(g.pts)
 	epsM2 := epsM * epsM
-	counts := make([]int32, n)
 	ncell := int32(len(g.keys))
+	min32 := int32(minPts)
+	core := make([]bool, n)
 	parallel(ncell, func(lo, hi int32) {
-		var nb []int32
+		var nb, cnt []int32
 		for c := lo; c < hi; c++ {
 			nb = g.neighbours(nb[:0], c)
-			g.eachNear(c, nb, epsM2, epsT, func(i, _ int32) { counts[i]++ })
+			cnt = g.markCore(c, nb, epsM2, epsT, min32, core, cnt)
 		}
 	})
 	// Join core points; attach border points to their core neighbour with
@@ -204,7 +224,6 @@ func stDBSCAN(pts []stPoint, epsM float64, epsT int64, minPts int) (clusters [][
 		}
 	}
 	border := make([]int32, n) // the point a border point joins, or -1
-	min32 := int32(minPts)
 	parallel(ncell, func(lo, hi int32) {
 		var nb []int32
 		for c := lo; c < hi; c++ {
@@ -212,46 +231,68 @@ func stDBSCAN(pts []stPoint, epsM float64, epsT int64, minPts int) (clusters [][
 				border[i] = -1
 			}
 			nb = g.neighbours(nb[:0], c)
-			g.eachNear(c, nb, epsM2, epsT, func(i, j int32) {
-				if counts[j] < min32 {
-					return
-				}
-				if counts[i] >= min32 {
-					if j > i {
-						union(i, j)
+			for _, d := range nb {
+				j0, end := g.start[d], g.start[d+1]
+				for i := g.start[c]; i < g.start[c+1]; i++ {
+					p := &g.pts[i]
+					for j0 < end && g.pts[j0].t < p.t-epsT {
+						j0++
 					}
-				} else if border[i] < 0 || g.pts[j].rec < g.pts[border[i]].rec {
-					border[i] = j
+					// A core point links to the core points after it
+					// (each pair once); a border point looks at all.
+					j := j0
+					if core[i] {
+						if d < c {
+							continue
+						}
+						if d == c {
+							j = max(j, i+1)
+						}
+					}
+					for ; j < end && g.pts[j].t <= p.t+epsT; j++ {
+						if !core[j] || !near(p, &g.pts[j], epsM2, epsT) {
+							continue
+						}
+						if core[i] {
+							union(i, j)
+						} else if border[i] < 0 || g.pts[j].rec < g.pts[border[i]].rec {
+							border[i] = j
+						}
+					}
 				}
-			})
+			}
 		}
 	})
 	// Label each point by its root (the lowest index in its component),
-	// then lay the clusters out in one slice by counting.
-	label := make([]int32, n) // cluster number, or -1 for noise
-	number := make([]int32, n)
+	// by its index in pts; then number the clusters and lay them out in
+	// one slice, in the order of pts, which is the order of records.
+	root := make([]int32, n) // by index in pts: the root of its cluster, or -1 for noise
+	for i := int32(0); i < int32(n); i++ {
+		r := int32(-1)
+		switch {
+		case core[i]:
+			r = find(i)
+		case border[i] >= 0:
+			r = find(border[i])
+		}
+		root[g.src[i]] = r
+	}
+	number := make([]int32, n) // by root: the cluster's number, or -1
 	for i := range number {
 		number[i] = -1
 	}
 	var sizes []int32
-	for i := int32(0); i < int32(n); i++ {
-		var root int32
-		switch {
-		case counts[i] >= min32:
-			root = find(i)
-		case border[i] >= 0:
-			root = find(border[i])
-		default:
-			label[i] = -1
-			noise = append(noise, g.pts[i].rec)
+	for k, r := range root {
+		if r < 0 {
+			noise = append(noise, pts[k].rec)
 			continue
 		}
-		if number[root] < 0 {
-			number[root] = int32(len(sizes))
+		if number[r] < 0 {
+			number[r] = int32(len(sizes))
 			sizes = append(sizes, 0)
 		}
-		label[i] = number[root]
-		sizes[label[i]]++
+		root[k] = number[r]
+		sizes[root[k]]++
 	}
 	flat := make([]int32, n-len(noise))
 	clusters = make([][]int32, len(sizes))
@@ -260,16 +301,11 @@ func stDBSCAN(pts []stPoint, epsM float64, epsT int64, minPts int) (clusters [][
 		clusters[k] = flat[off : off : off+sz]
 		off += sz
 	}
-	for i := range label {
-		if k := label[i]; k >= 0 {
-			clusters[k] = append(clusters[k], g.pts[i].rec)
+	for k, r := range root {
+		if r >= 0 {
+			clusters[r] = append(clusters[r], pts[k].rec)
 		}
 	}
-	for _, c := range clusters {
-		slices.Sort(c)
-	}
-	slices.SortFunc(clusters, func(a, b []int32) int { return cmp.Compare(a[0], b[0]) })
-	slices.Sort(noise)
 	return clusters, noise, nil
 }
 

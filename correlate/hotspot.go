@@ -121,7 +121,7 @@ func findHotspots(pts []stPoint, o *Options) (groups [][]int32, span, minNights 
 	cellOf := func(p cn) cellID { return cellID{int64(p>>22&(1<<21-1)) - off, int64(p>>43) - off} }
 	span = int(last - first + 1)
 	minNights = max(o.HotspotMinNights, int(math.Ceil(o.HotspotMinFraction*float64(span))))
-	slices.Sort(pairs)
+	sortByKey(pairs, nil)
 	// Nights per cell; hot cells in sorted order.
 	var hot []cellID
 	hotNights := map[cellID]int{}

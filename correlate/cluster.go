@@ -1,0 +1,105 @@
+package correlate
+
+import (
+	"math"
+
+	"github.com/truce-monitor/truce"
+)
+
+// Labels that [Cluster] gives records in no cluster.
+const (
+	// Noise is a dense detection with no cluster: a lone detection, which
+	// Correlate makes an incident by itself.
+	Noise = -1
+	// InHotspot is a fire detection of a fixed hot spot.
+	InHotspot = -2
+	// NotDense is a record that is not a dense detection (a report), or a
+	// superseded one.
+	NotDense = -3
+)
+
+// Clustering is the outcome of steps 1 to 3 of [Correlate] alone: which
+// records are dense detections, which of them belong to fixed hot spots,
+// and how ST-DBSCAN clusters the rest.
+type Clustering struct {
+	// Labels[i] is the cluster of the i-th record given to Cluster, or
+	// Noise, InHotspot or NotDense. Clusters are numbered from 0, kind by
+	// kind in the order of truce.Kinds, and within a kind in the log order
+	// of their first record.
+	Labels []int32
+	// Clusters is the number of clusters.
+	Clusters int
+	// Hotspots are the fixed hot spots found, as Correlate reports them.
+	Hotspots []*Hotspot
+}
+
+// Cluster runs the space-time clustering of dense detections that
+// Correlate runs before fusion, and nothing else: no reports are placed or
+// fused and no incidents are built. It is what a spatial database's
+// ST_ClusterDBSCAN computes, and is deterministic as Correlate is. It
+// returns the errors Correlate returns, except that it does not look for
+// repeated ids, which it does not use.
+func Cluster(recs []*truce.ObservationRecord, opts *Options) (*Clustering, error) {
+	c, err := newCorrelation(recs, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := &Clustering{Labels: make([]int32, len(recs))}
+	for i := range out.Labels {
+		out.Labels[i] = NotDense
+	}
+	caller := func(k int32) int32 {
+		if c.perm == nil {
+			return k
+		}
+		return c.perm[k]
+	}
+	err = c.clusterDense(func(clusters [][]int32, noise []int32) {
+		for _, m := range clusters {
+			for _, k := range m {
+				out.Labels[caller(k)] = int32(out.Clusters)
+			}
+			out.Clusters++
+		}
+		for _, k := range noise {
+			out.Labels[caller(k)] = Noise
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Hotspots = c.res.Hotspots
+	for _, k := range c.hot {
+		out.Labels[caller(k)] = InHotspot
+	}
+	return out, nil
+}
+
+// clusterDense clusters the dense detections that are not superseded, kind
+// by kind in the order of truce.Kinds, by ST-DBSCAN, after setting aside
+// the fire detections of fixed hot spots (into c.res.Hotspots); it calls f
+// with each kind's clusters and noise, as indexes into c.recs.
+func (c *correlation) clusterDense(f func(clusters [][]int32, noise []int32)) error {
+	byKind := map[truce.Kind][]stPoint{}
+	for i, r := range c.recs {
+		if dense(r) && len(r.SupersededBy) == 0 {
+			lat := *r.Location.Lat
+			byKind[r.Kind] = append(byKind[r.Kind], stPoint{lon: *r.Location.Lon, lat: lat, cos: math.Cos(lat * math.Pi / 180), t: r.ObservedAt.UnixNano(), rec: int32(i)})
+		}
+	}
+	for _, k := range truce.Kinds {
+		pts := byKind[k]
+		if len(pts) == 0 {
+			continue
+		}
+		if k == truce.KindFire {
+			pts = c.hotspots(pts)
+		}
+		clusters, noise, err := stDBSCAN(pts, c.o.EpsM, int64(c.o.EpsT), c.o.MinPts)
+		if err != nil {
+			return truce.Invalid("correlate: "+err.Error(), truce.Problem{Path: "EpsM", Message: err.Error()})
+		}
+		f(clusters, noise)
+	}
+	return nil
+}
