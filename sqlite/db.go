@@ -395,7 +395,7 @@ func (t *txn) append(typ truce.EntryType, submitter string, data []byte) (*truce
 
 // projections are the query tables kept from the log: Rebuild remakes
 // them, and Verify checks them against it.
-var projections = []string{"sources", "agreements", "observations", "control_maps", "witnesses", "source_keys"}
+var projections = []string{"sources", "agreements", "observations", "control_maps", "witnesses", "source_keys", "reviews"}
 
 // Rebuild drops the query tables' rows and projects every entry of the log
 // into them again, in one transaction: the tables are projections of the
@@ -447,6 +447,8 @@ func replay(tx *txn, skip func(e *truce.Entry, err error)) (int64, error) {
 				err = projectControlMap(tx, e)
 			case truce.EntryWitness:
 				err = projectWitness(tx, e)
+			case truce.EntryReview:
+				err = projectReview(tx, e)
 			case truce.EntryCredential:
 			default:
 				err = fmt.Errorf("entry %d has unknown type %q", e.Index, e.Type)
