@@ -29,7 +29,9 @@ type Worker struct {
 	// DefaultDebounce and DefaultMaxDelay.
 	Poll, Debounce, MaxDelay time.Duration
 	Options                  Options
-	// Now returns the current time; nil means time.Now.
+	// Now returns the time that decides which agreements have begun (and
+	// how far an open-ended window runs); nil means time.Now. Debouncing
+	// always uses the clock.
 	Now func() time.Time
 }
 
@@ -75,7 +77,7 @@ func (w *Worker) Run(ctx context.Context) {
 			}
 			seen = size
 			if grew {
-				latest = now()
+				latest = time.Now()
 				if first.IsZero() {
 					first = latest
 				}
@@ -84,9 +86,9 @@ func (w *Worker) Run(ctx context.Context) {
 		if first.IsZero() {
 			continue
 		}
-		if at := now(); at.Sub(latest) >= debounce || at.Sub(first) >= maxDelay {
+		if at := time.Now(); at.Sub(latest) >= debounce || at.Sub(first) >= maxDelay {
 			first, latest = time.Time{}, time.Time{}
-			if n := w.recompute(ctx, log, at); n > seen {
+			if n := w.recompute(ctx, log, now()); n > seen {
 				seen = n
 			}
 		}
