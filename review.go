@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -241,8 +242,8 @@ func DecodeReview(data []byte) (*Review, error) {
 		return nil, err
 	}
 	var ps problems
-	if r.Finding == "" {
-		ps.add("$.finding", "required: the content id of the version reviewed")
+	if len(r.Finding) != 64 || strings.Trim(r.Finding, "0123456789abcdef") != "" {
+		ps.add("$.finding", "required: the content id of the version reviewed, 64 lower-case hex digits")
 	}
 	if !ValidName(r.By) {
 		ps.add("$.by", "required: the source that made the review")

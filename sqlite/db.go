@@ -18,7 +18,9 @@
 //
 // Signed checkpoints, and the witnesses' cosignatures of them, are kept
 // beside the log, in their own tables, written through the same writer;
-// they are not entries, and Rebuild keeps them.
+// they are not entries, and Rebuild keeps them. So are the versions of
+// finding series, which are derived from the log rather than projected
+// from it (docs/review.md).
 //
 // This package imports the root package truce, the leaf library ledger (to
 // check witnesses' keys and cosignatures) and the database driver.
