@@ -19,6 +19,7 @@ package findings
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -156,7 +157,8 @@ func seriesRun(a *truce.Agreement, sum *replay.Summary, view *prefix) (*truce.Fi
 
 // RecomputeAll recomputes, over the log as it stands, the findings of the
 // latest version of every agreement whose window has begun by now, in
-// order of agreement id.
+// order of agreement id. An agreement that fails does not hold the others
+// back: their results are returned with the failures joined in the error.
 func RecomputeAll(ctx context.Context, store Store, now time.Time, opts *Options) ([]*Result, error) {
 	size, err := store.LogSize(ctx)
 	if err != nil {
@@ -167,15 +169,20 @@ func RecomputeAll(ctx context.Context, store Store, now time.Time, opts *Options
 		return nil, err
 	}
 	var out []*Result
+	var errs []error
 	for _, rec := range as {
 		if rec.LogIndex >= size || rec.Window.Start.After(now) {
 			continue
 		}
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
 		r, err := Recompute(ctx, store, rec.Agreement, size, now, opts)
 		if err != nil {
-			return out, err
+			errs = append(errs, err)
+			continue
 		}
 		out = append(out, r)
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }

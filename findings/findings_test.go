@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -229,4 +230,25 @@ func TestWorker(t *testing.T) {
 		h, err := store.Finding(ctx, v.Series)
 		return err == nil && h.Current.Version == 2
 	})
+}
+
+// TestRecomputeAllPartial checks that an agreement that cannot be
+// adjudicated (no control map is as old as its line of contact) fails
+// alone.
+func TestRecomputeAllPartial(t *testing.T) {
+	store := newStore(t, 4)
+	a, err := agreement.ParseFile("testdata/agreement-nomap.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := store.AddAgreement(ctx, nil, a); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := findings.RecomputeAll(ctx, store, now, nil)
+	if err == nil || !strings.Contains(err.Error(), "findings-nomap") {
+		t.Errorf("err = %v, want the failure of findings-nomap", err)
+	}
+	if len(rs) != 1 || rs[0].Agreement != "findings-test" || rs[0].Added == 0 {
+		t.Errorf("results %+v, want findings-test's", rs)
+	}
 }

@@ -52,7 +52,8 @@ func (w *Worker) Run(ctx context.Context) {
 	if now == nil {
 		now = time.Now
 	}
-	seen := w.recompute(ctx, log, now())
+	var lastErr string
+	seen := w.recompute(ctx, log, now(), &lastErr)
 	var first, latest time.Time // of the inputs waiting; zero when none
 	t := time.NewTicker(poll)
 	defer t.Stop()
@@ -88,7 +89,7 @@ func (w *Worker) Run(ctx context.Context) {
 		}
 		if at := time.Now(); at.Sub(latest) >= debounce || at.Sub(first) >= maxDelay {
 			first, latest = time.Time{}, time.Time{}
-			if n := w.recompute(ctx, log, now()); n > seen {
+			if n := w.recompute(ctx, log, now(), &lastErr); n > seen {
 				seen = n
 			}
 		}
@@ -114,8 +115,11 @@ func (w *Worker) inputs(ctx context.Context, start, end int64) (bool, error) {
 }
 
 // recompute recomputes every agreement's findings, logs what changed, and
-// returns the log size it read (0 when it could not).
-func (w *Worker) recompute(ctx context.Context, log *slog.Logger, now time.Time) int64 {
+// returns the log size it read (0 when it could not). A failure is logged
+// when it differs from the last one, *lastErr: an agreement that cannot be
+// adjudicated (no control map for its line of contact) is reported once,
+// not after every observation.
+func (w *Worker) recompute(ctx context.Context, log *slog.Logger, now time.Time, lastErr *string) int64 {
 	size, err := w.Store.LogSize(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -130,11 +134,13 @@ func (w *Worker) recompute(ctx context.Context, log *slog.Logger, now time.Time)
 			"log_size", r.LogSize, "findings", r.Findings, "new_versions", r.Added, "withdrawn", r.Withdrawn, "unchanged", r.Unchanged)
 	}
 	if err != nil {
-		if ctx.Err() == nil {
-			log.Error("findings: recomputing", "err", err)
+		if msg := err.Error(); ctx.Err() == nil && msg != *lastErr {
+			log.Warn("findings: some agreements cannot be recomputed", "err", msg)
+			*lastErr = msg
 		}
 		return size
 	}
+	*lastErr = ""
 	log.Debug("findings: recomputation done", "log_size", size, "agreements", len(rs), "took", time.Since(start))
 	return size
 }

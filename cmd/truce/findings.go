@@ -80,23 +80,28 @@ func runFindingsRecompute(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		rs = append(rs, r)
-	} else if rs, err = findings.RecomputeAll(ctx, store, now, opts); err != nil {
-		return err
+	} else {
+		// The agreements that could be recomputed are reported before
+		// the failures of the others.
+		rs, err = findings.RecomputeAll(ctx, store, now, opts)
 	}
 	if *asJSON {
 		if rs == nil {
 			rs = []*findings.Result{}
 		}
-		return writeJSON(e, rs)
+		if werr := writeJSON(e, rs); werr != nil {
+			return werr
+		}
+		return err
 	}
-	if len(rs) == 0 {
+	if len(rs) == 0 && err == nil {
 		fmt.Fprintln(e.stdout, "no agreement is in force yet")
 	}
 	for _, r := range rs {
 		fmt.Fprintf(e.stdout, "%s v%d: log size %d: %d findings; %d new versions, %d withdrawn, %d unchanged\n",
 			r.Agreement, r.AgreementVersion, r.LogSize, r.Findings, r.Added, r.Withdrawn, r.Unchanged)
 	}
-	return nil
+	return err
 }
 
 func runFindingsList(ctx context.Context, e *env, args []string) error {
