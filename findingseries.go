@@ -55,8 +55,8 @@ type FindingVersion struct {
 	Withdrawn  bool   `json:"withdrawn,omitempty"`
 	MergedInto string `json:"merged_into,omitempty"`
 	// Changes lists what differs from the version before, by field
-	// ("violation", "party", "confidence", "rule", "reasons",
-	// "observations", "engine", "withdrawn"); a store fills it in when it
+	// ("withdrawn", "violation", "rule", "party", "confidence", "reasons",
+	// "observations", "engine", "merged_into"); a store fills it in when it
 	// serves a history, and it is empty for version 1.
 	Changes []string `json:"changes,omitempty"`
 }
