@@ -124,7 +124,8 @@ const (
 //
 // Monitors, sensors, datasets and parties file observations (a party's are
 // allegations); only admins manage agreements, sources and witnesses; admins and
-// datasets add control maps.
+// datasets add control maps; analysts review findings (confirm, override,
+// resolve disputes) and parties dispute them.
 func (s *Source) Authorize(a Action) error {
 	if s == nil {
 		return Errorf(EUNAUTHORIZED, "authentication required to %s", a)
@@ -137,6 +138,10 @@ func (s *Source) Authorize(a Action) error {
 		ok = s.Role == RoleAdmin
 	case ActionAddControlMap:
 		ok = s.Role == RoleAdmin || s.Role == RoleDataset
+	case ActionReviewFinding:
+		ok = s.Role == RoleAnalyst
+	case ActionDisputeFinding:
+		ok = s.Role == RoleParty
 	}
 	if !ok {
 		return Errorf(EFORBIDDEN, "source %q with role %s may not %s", s.Name, s.RoleString(), a)

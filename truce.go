@@ -6,7 +6,7 @@
 // Every input is an [Entry] in one append-only log; query tables are
 // projections of that log. The services declared here ([SourceService],
 // [AgreementService], [ObservationService], [ControlMapService], [LogService],
-// [CheckpointService])
+// [CheckpointService], [FindingService])
 // are implemented by the store packages (sqlite, and later postgres) and
 // consumed by the adapters (httpapi, importer, cmd/truce). This package
 // imports only the standard library and the leaf library geo.
@@ -27,6 +27,7 @@ type Store interface {
 	ControlMapService
 	LogService
 	CheckpointService
+	FindingService
 	Close() error
 }
 
@@ -55,6 +56,32 @@ type SourceService interface {
 	// Authenticate returns the source whose token is token, or an
 	// EUNAUTHORIZED error.
 	Authenticate(ctx context.Context, token string) (*Source, error)
+}
+
+// FindingService keeps finding series and their reviews. Versions are
+// derived (package findings records them); reviews are log entries.
+type FindingService interface {
+	// RecordFindings stores what run says: a new version for each series
+	// whose current version says something else (or that has none), and
+	// a withdrawing version for each series of the agreement version
+	// whose current version is a finding but that run leaves out. A run
+	// from a log prefix shorter than one already recorded for the
+	// agreement version is an ECONFLICT error and stores nothing;
+	// recording a run again stores nothing.
+	RecordFindings(ctx context.Context, run *FindingRun) (*RecordResult, error)
+	// Finding returns the history of the series id names: a series id, a
+	// version's content id or an engine finding id. An unknown id is an
+	// ENOTFOUND error.
+	Finding(ctx context.Context, id string) (*FindingHistory, error)
+	// Findings returns one page of current versions matching f.
+	Findings(ctx context.Context, f FindingFilter) (*FindingPage, error)
+	// AddReview logs r on behalf of by, who must be an analyst (confirm,
+	// override, resolve) or the party the finding is about (dispute). The
+	// store sets r.By, r.Role and r.Finding. A review whose id is stored
+	// with the same content is not logged again (created false); with
+	// other content it is an ECONFLICT error. See docs/review.md for
+	// every rule.
+	AddReview(ctx context.Context, by *Source, r *Review) (rec *ReviewRecord, created bool, err error)
 }
 
 // AgreementService keeps agreements. A new version of an agreement is a new

@@ -40,6 +40,14 @@
 //	POST /v1/control/classify          points in (NDJSON), holder and distance to the
 //	                                   line of contact out (NDJSON, streamed): date,
 //	                                   source
+//	GET  /v1/findings                  the current version of each finding series:
+//	                                   agreement, party, confidence, violation, rule,
+//	                                   status, limit, cursor
+//	GET  /v1/findings/{id}             a series' history: every version, every review,
+//	                                   the standing outcome (id: series, content or
+//	                                   engine finding id)
+//	POST /v1/findings/{id}/reviews     review a finding: confirm, override, resolve
+//	                                   (analyst) or dispute (the party it is about)
 //	GET  /v1/log/size                  the number of log entries
 //	GET  /v1/log/entries               entries start <= index < end, at most 1000
 //	GET  /v1/log/root                  the RFC 6962 root of the first size entries
@@ -169,6 +177,9 @@ func NewServer(store truce.Store, opts Options) *Server {
 	s.route("GET /v1/control", c.handleControl)
 	s.route("GET /v1/control/diff", c.handleControlDiff)
 	s.route("POST /v1/control/classify", c.handleClassify)
+	s.route("GET /v1/findings", s.handleListFindings)
+	s.route("GET /v1/findings/{id}", s.handleGetFinding)
+	s.route("POST /v1/findings/{id}/reviews", s.handlePostReview)
 	s.route("GET /v1/log/size", s.handleLogSize)
 	s.route("GET /v1/log/entries", s.handleLogEntries)
 	s.route("GET /v1/log/root", s.handleLogRoot)

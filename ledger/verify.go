@@ -262,6 +262,8 @@ type checked struct {
 	obs        *truce.Observation   // an observation, to check its signature
 	witness    *CosignatureVerifier // a witness's key
 	key        ed25519.PublicKey    // the key obs must be signed with
+	evidence   []string             // the observations a review's dispute rests on
+	dispute    string               // the dispute a review resolves
 }
 
 func (c *checked) problem(suffix, format string, args ...any) {
@@ -428,6 +430,19 @@ func (c *checked) decode() error {
 			return fmt.Errorf("witness %q: %s", w.Name, truce.ErrorMessage(err))
 		}
 		c.kind, c.id, c.witness = "witness", w.Name, v
+	case truce.EntryReview:
+		r, err := truce.DecodeReview(e.Data)
+		if err != nil {
+			msg := truce.ErrorMessage(err)
+			if ps := truce.ErrorProblems(err); len(ps) > 0 {
+				msg += ": " + ps[0].String()
+			}
+			return fmt.Errorf("does not decode as a review: %s", msg)
+		}
+		if r.By != e.Submitter {
+			return fmt.Errorf("filed by %q, but the review is by %q", e.Submitter, r.By)
+		}
+		c.kind, c.id, c.source, c.evidence, c.dispute = "review", r.ID, r.By, r.Evidence, r.Dispute
 	default:
 		return fmt.Errorf("unknown entry type %q", e.Type)
 	}
@@ -445,6 +460,16 @@ func (a *Auditor) across(c *checked) error {
 	if c.supersedes != "" {
 		if _, ok := a.names["observation"][c.supersedes]; !ok {
 			return fmt.Errorf("supersedes %q, which no earlier entry holds", c.supersedes)
+		}
+	}
+	for _, id := range c.evidence {
+		if _, ok := a.names["observation"][id]; !ok {
+			return fmt.Errorf("gives observation %q as evidence, which no earlier entry holds", id)
+		}
+	}
+	if c.dispute != "" {
+		if _, ok := a.names["review"][c.dispute]; !ok {
+			return fmt.Errorf("resolves dispute %q, which no earlier entry holds", c.dispute)
 		}
 	}
 	if c.kind != "" {

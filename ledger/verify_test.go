@@ -175,6 +175,17 @@ func TestAuditorEntries(t *testing.T) {
 	enc := func(e *truce.Entry) []byte { return e.Encode() }
 	obs := func(id, sup string, at time.Time) []byte { return enc(observationEntry(t, id, sup, at)) }
 	later := logT0.Add(time.Hour)
+	review := func(submitter string, r *truce.Review) []byte {
+		r.Series, r.Version, r.Finding, r.By = "s-1", 1, strings.Repeat("ab", 32), "osce-team-3"
+		if r.Role == "" {
+			r.Role = "analyst"
+		}
+		data, err := r.Canonical()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return enc(&truce.Entry{Type: truce.EntryReview, Time: later, Submitter: submitter, Data: data})
+	}
 	tests := []struct {
 		name  string
 		entry []byte
@@ -188,6 +199,10 @@ func TestAuditorEntries(t *testing.T) {
 		{"not valid", bytes.Replace(obs("x", "", later), []byte(`"kind":"artillery"`), []byte(`"kind":"shelling!"`), 1), "entry 8 data: does not validate"},
 		{"id again", obs("obs-1", "", later), `entry 8 data: observation "obs-1" is already in entry 4`},
 		{"supersedes nothing", obs("x", "obs-99", later), `entry 8 data: supersedes "obs-99", which no earlier entry holds`},
+		{"review by another", review("operator", &truce.Review{ID: "r-1", Action: truce.ReviewConfirm}), `entry 8 data: filed by "operator", but the review is by "osce-team-3"`},
+		{"review not canonical", bytes.Replace(review("osce-team-3", &truce.Review{ID: "r-1", Action: truce.ReviewConfirm}), []byte(`{"id"`), []byte(`{ "id"`), 1), "entry 8 data: does not decode as a review: review: not in canonical form"},
+		{"review evidence not logged", review("osce-team-3", &truce.Review{ID: "r-1", Action: truce.ReviewDispute, Role: "party:RU", Reason: "r", Evidence: []string{"obs-99"}}), `entry 8 data: gives observation "obs-99" as evidence, which no earlier entry holds`},
+		{"review resolves nothing", review("osce-team-3", &truce.Review{ID: "r-1", Action: truce.ReviewResolve, Reason: "r", Dispute: "d-9", Outcome: truce.DisputeRejected}), `entry 8 data: resolves dispute "d-9", which no earlier entry holds`},
 		{"filed by another", bytes.Replace(obs("x", "", later), []byte("\nosce-team-3\n"), []byte("\nosce-team-4\n"), 1), `entry 8 data: filed by "osce-team-4", but its source is "osce-team-3"`},
 	}
 	for _, tt := range tests {

@@ -18,7 +18,9 @@
 //
 // Signed checkpoints, and the witnesses' cosignatures of them, are kept
 // beside the log, in their own tables, written through the same writer;
-// they are not entries, and Rebuild keeps them.
+// they are not entries, and Rebuild keeps them. So are the versions of
+// finding series, which are derived from the log rather than projected
+// from it (docs/review.md).
 //
 // This package imports the root package truce, the leaf library ledger (to
 // check witnesses' keys and cosignatures) and the database driver.
@@ -395,7 +397,7 @@ func (t *txn) append(typ truce.EntryType, submitter string, data []byte) (*truce
 
 // projections are the query tables kept from the log: Rebuild remakes
 // them, and Verify checks them against it.
-var projections = []string{"sources", "agreements", "observations", "control_maps", "witnesses", "source_keys"}
+var projections = []string{"sources", "agreements", "observations", "control_maps", "witnesses", "source_keys", "reviews"}
 
 // Rebuild drops the query tables' rows and projects every entry of the log
 // into them again, in one transaction: the tables are projections of the
@@ -447,6 +449,8 @@ func replay(tx *txn, skip func(e *truce.Entry, err error)) (int64, error) {
 				err = projectControlMap(tx, e)
 			case truce.EntryWitness:
 				err = projectWitness(tx, e)
+			case truce.EntryReview:
+				err = projectReview(tx, e)
 			case truce.EntryCredential:
 			default:
 				err = fmt.Errorf("entry %d has unknown type %q", e.Index, e.Type)

@@ -41,7 +41,9 @@ const maxRowProblems = 100
 // and compares the two table by table. Credentials are checked as far as
 // the log says: each source's row names its latest credential entry; the
 // token hash itself is not in the log. So are the times at which
-// checkpoints were signed.
+// checkpoints were signed. The versions of finding series are not
+// compared: they are derived from the log, not projected from it, and are
+// checked by recomputing them (docs/review.md).
 //
 // It returns the number of rows compared per table. The error is for a
 // store that cannot be read.

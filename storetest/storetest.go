@@ -57,6 +57,8 @@ func Run(t *testing.T, open Open) {
 		{"KeyRotationRace", testKeyRotationRace},
 		{"Witnesses", testWitnesses},
 		{"Cosignatures", testCosignatures},
+		{"FindingVersions", testFindingVersions},
+		{"Reviews", testReviews},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -108,6 +108,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	defer startCheckpointer(ctx, store, signer, logger, time.Second)()
+	defer startFindings(ctx, store, logger, 0)()
 	err = serve(ctx, logger, ln, store, httpapi.Options{})
 	fmt.Fprintln(e.stdout, "truce demo stopped.")
 	return err

@@ -64,6 +64,7 @@ func commands() []command {
 		{"verify", "verify a log: a bundle, a server or a store", runVerify},
 		{"control", "who holds which ground: area, diff, at, line, advances", runControl},
 		{"simulate", "generate a seeded scenario with its ground truth along the real line of contact", runSimulate},
+		{"findings", "finding series, their versions and reviews (recompute, list, show, review)", runFindings},
 		{"replay", "run correlation and adjudication over a window of the store and summarise the findings", runReplay},
 		{"score", "score a replay of a simulated scenario against its truth", runScore},
 		{"version", "print the version", runVersion},

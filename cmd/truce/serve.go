@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/findings"
 	"github.com/truce-monitor/truce/httpapi"
 	"github.com/truce-monitor/truce/sqlite"
 )
@@ -23,7 +24,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			"requests in flight finish and their writes commit before it exits.\n\n"+
 			"With the log's key (made by truce keys init) it signs a checkpoint of the log at\n"+
 			"startup and then, every --checkpoint-interval, whenever the log has grown; GET\n"+
-			"/checkpoint serves the latest. Without the key file it serves unsigned.")
+			"/checkpoint serves the latest. Without the key file it serves unsigned.\n\n"+
+			"In the background it recomputes findings at startup and after new observations\n"+
+			"(--findings-debounce after the last), recording new versions (truce findings).")
 	db := dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "the address to listen on")
 	maxBatch := fs.Int("max-batch", httpapi.DefaultMaxBatch, "the most observations one NDJSON batch may hold")
@@ -31,6 +34,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	logJSON := fs.Bool("log-json", false, "log as JSON lines instead of text")
 	keyFile := fs.String("key", "", "the log's signing key (default: the --db path + \".key\"); if the file does not exist, no checkpoints are signed")
 	interval := fs.Duration("checkpoint-interval", time.Second, "how often to sign a checkpoint when the log has grown")
+	debounce := fs.Duration("findings-debounce", findings.DefaultDebounce, "recompute findings once the log has taken no new observations for this long")
 	pprofAddr := fs.String("pprof", "", "also serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -88,6 +92,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		defer startCheckpointer(ctx, store, signer, logger, *interval)()
 		logger.Info("signing checkpoints", "origin", signer.Name(), "key", *keyFile, "interval", *interval)
 	}
+	// Stop recomputing before the store closes.
+	defer startFindings(ctx, store, logger, *debounce)()
 	logger.Info("serving", "url", "http://"+ln.Addr().String(), "db", *db)
 	return serve(ctx, logger, ln, store, httpapi.Options{MaxBatch: *maxBatch, MaxBodyBytes: *maxBodyMiB << 20})
 }
