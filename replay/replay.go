@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/truce-monitor/truce"
@@ -65,10 +66,13 @@ type Summary struct {
 
 	// Incidents and Findings are the pipeline's output, ordered as
 	// adjudicate orders findings; Observations are the observations
-	// read, by id.
+	// read, by id. Hotspots and Skipped are correlation's fixed heat
+	// sources and the observations it left out of every incident.
 	Incidents    []*truce.Incident             `json:"-"`
 	Findings     []*truce.Finding              `json:"-"`
 	Observations map[string]*truce.Observation `json:"-"`
+	Hotspots     []*correlate.Hotspot          `json:"-"`
+	Skipped      []correlate.Skipped           `json:"-"`
 }
 
 // Counts are the figures of one day or of the whole window. Maps encode
@@ -77,9 +81,15 @@ type Counts struct {
 	// Day is YYYY-MM-DD, or "total".
 	Day          string `json:"day"`
 	Observations int    `json:"observations"`
-	Incidents    int    `json:"incidents"`
-	Findings     int    `json:"findings"`
-	Violations   int    `json:"violations"`
+	// Hotspot counts the observations correlation assigned to a fixed
+	// heat source (an industrial site that burns every night) and Skipped
+	// those it could not place (a report for a whole country, say): both
+	// are in no incident.
+	Hotspot    int `json:"hotspot_observations"`
+	Skipped    int `json:"skipped_observations"`
+	Incidents  int `json:"incidents"`
+	Findings   int `json:"findings"`
+	Violations int `json:"violations"`
 	// ByRule, ByParty and ByConfidence count the violation findings;
 	// a violation attributed to no party counts under "unattributed".
 	ByRule       map[string]int `json:"violations_by_rule"`
@@ -89,7 +99,8 @@ type Counts struct {
 	// one of the agreement's protected categories, by category.
 	Protected map[string]int `json:"protected_strikes"`
 	// Control is the ground each party gained and lost on the control
-	// maps, in km², ordered by party.
+	// maps, in km², ordered by party; a party whose ground did not change
+	// by more than the noise is left out.
 	Control []Ground `json:"control"`
 	// Covered counts the sectors with at least one monitor or sensor
 	// observation that day; in the total, sector-days.
@@ -139,8 +150,19 @@ func Run(ctx context.Context, store Store, opts Options) (*Summary, error) {
 		obs = append(obs, r.Observation)
 	}
 	tl := control.NewTimeline(store, opts.ControlSource, nil)
-	findings, err := adjudicate.Adjudicate(ctx, corr.Incidents, opts.Agreement, tl.At,
+	maps, err := prepare(ctx, tl, from, to)
+	if err != nil {
+		return nil, err
+	}
+	// The ground gained and lost and the findings need the same maps but
+	// not each other: they are worked out side by side.
+	var diffs []*control.Diff
+	var diffErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { diffs, diffErr = maps.advances(ctx, from, to.Add(-time.Nanosecond), control.DefaultMinArea) })
+	findings, err := adjudicate.Adjudicate(ctx, corr.Incidents, opts.Agreement, maps.at,
 		&adjudicate.Options{Observations: byID, LogSize: logSize})
+	wg.Wait()
 	if err != nil {
 		return nil, fmt.Errorf("adjudicate: %w", err)
 	}
@@ -151,6 +173,7 @@ func Run(ctx context.Context, store Store, opts Options) (*Summary, error) {
 		Engine: adjudicate.Engine, LogSize: logSize,
 		Digest:    adjudicate.Digest(findings),
 		Incidents: corr.Incidents, Findings: findings, Observations: byID,
+		Hotspots: corr.Hotspots, Skipped: corr.Skipped,
 	}
 	s.PerDay = make([]Counts, opts.Days)
 	for i := range s.PerDay {
@@ -166,6 +189,14 @@ func Run(ctx context.Context, store Store, opts Options) (*Summary, error) {
 	}
 	for _, o := range obs {
 		add(o.ObservedAt, func(c *Counts) { c.Observations++ })
+	}
+	for _, h := range corr.Hotspots {
+		for _, id := range h.Observations {
+			add(byID[id].ObservedAt, func(c *Counts) { c.Hotspot++ })
+		}
+	}
+	for _, sk := range corr.Skipped {
+		add(byID[sk.Observation].ObservedAt, func(c *Counts) { c.Skipped++ })
 	}
 	incidents := make(map[string]*truce.Incident, len(corr.Incidents))
 	for _, inc := range corr.Incidents {
@@ -194,10 +225,10 @@ func Run(ctx context.Context, store Store, opts Options) (*Summary, error) {
 			c.ByConfidence[string(fd.Confidence)]++
 		})
 	}
-	if err := s.ground(ctx, tl, from, to, add); err != nil {
+	if err := s.ground(diffs, diffErr, add); err != nil {
 		return nil, err
 	}
-	if err := s.cover(ctx, tl, obs, from, sectorM); err != nil {
+	if err := s.cover(ctx, maps, obs, from, sectorM); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -246,9 +277,9 @@ func protected(inc *truce.Incident, obs map[string]*truce.Observation, cats []tr
 }
 
 // ground adds the km² each party gained and lost between the control maps
-// in force during the window, on the day of the later map.
-func (s *Summary) ground(ctx context.Context, tl *control.Timeline, from, to time.Time, add func(time.Time, func(*Counts))) error {
-	diffs, err := tl.Advances(ctx, from, to.Add(-time.Nanosecond), control.DefaultMinArea)
+// in force during the window, diffs, on the day of the later map. err is
+// the error of working out diffs.
+func (s *Summary) ground(diffs []*control.Diff, err error, add func(time.Time, func(*Counts))) error {
 	if err != nil {
 		if truce.ErrorCode(err) == truce.ENOTFOUND {
 			return nil
@@ -257,6 +288,9 @@ func (s *Summary) ground(ctx context.Context, tl *control.Timeline, from, to tim
 	}
 	for _, d := range diffs {
 		for _, ch := range d.Changes {
+			if ch.GainedM2 == 0 && ch.LostM2 == 0 {
+				continue // no change above the noise: nothing to list
+			}
 			add(d.To.AsOf, func(c *Counts) { c.Control = addGround(c.Control, ch.Party, ch.GainedM2, ch.LostM2) })
 		}
 	}
@@ -281,8 +315,8 @@ func addGround(gs []Ground, party string, gainedM2, lostM2 float64) []Ground {
 
 // cover counts, per day, the sectors of the line in force at the end of
 // the first day that a monitor or sensor observed near.
-func (s *Summary) cover(ctx context.Context, tl *control.Timeline, obs []*truce.Observation, from time.Time, sectorM float64) error {
-	m, err := tl.At(ctx, from.Add(24*time.Hour-time.Nanosecond))
+func (s *Summary) cover(ctx context.Context, maps *atlas, obs []*truce.Observation, from time.Time, sectorM float64) error {
+	m, err := maps.at(ctx, from.Add(24*time.Hour-time.Nanosecond))
 	if truce.ErrorCode(err) == truce.ENOTFOUND {
 		return nil // no map: no line, no sectors
 	}
