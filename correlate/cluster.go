@@ -1,7 +1,10 @@
 package correlate
 
 import (
+	"cmp"
 	"math"
+	"slices"
+	"sync"
 
 	"github.com/truce-monitor/truce"
 )
@@ -80,15 +83,49 @@ func Cluster(recs []*truce.ObservationRecord, opts *Options) (*Clustering, error
 // the fire detections of fixed hot spots (into c.res.Hotspots); it calls f
 // with each kind's clusters and noise, as indexes into c.recs.
 func (c *correlation) clusterDense(f func(clusters [][]int32, noise []int32)) error {
-	byKind := map[truce.Kind][]stPoint{}
-	for i, r := range c.recs {
-		if dense(r) && len(r.SupersededBy) == 0 {
+	// The points kind by kind in record order: each worker gathers those
+	// of a run of records, and the runs are joined in order.
+	type run struct {
+		lo  int32
+		pts [][]stPoint // by position in truce.Kinds
+	}
+	var mu sync.Mutex
+	var runs []run
+	parallel(int32(len(c.recs)), func(lo, hi int32) {
+		pts := make([][]stPoint, len(truce.Kinds))
+		for i := lo; i < hi; i++ {
+			r := c.recs[i]
+			if !dense(r) || len(r.SupersededBy) > 0 {
+				continue
+			}
+			k := slices.Index(truce.Kinds, r.Kind)
+			if k < 0 {
+				continue
+			}
 			lat := *r.Location.Lat
-			byKind[r.Kind] = append(byKind[r.Kind], stPoint{lon: *r.Location.Lon, lat: lat, cos: math.Cos(lat * math.Pi / 180), t: r.ObservedAt.UnixNano(), rec: int32(i)})
+			pts[k] = append(pts[k], stPoint{lon: *r.Location.Lon, lat: lat, cos: math.Cos(lat * math.Pi / 180), t: r.ObservedAt.UnixNano(), rec: i})
+		}
+		mu.Lock()
+		runs = append(runs, run{lo, pts})
+		mu.Unlock()
+	})
+	slices.SortFunc(runs, func(a, b run) int { return cmp.Compare(a.lo, b.lo) })
+	byKind := make([][]stPoint, len(truce.Kinds))
+	for k := range byKind {
+		n := 0
+		for _, r := range runs {
+			n += len(r.pts[k])
+		}
+		if n == 0 {
+			continue
+		}
+		byKind[k] = make([]stPoint, 0, n)
+		for _, r := range runs {
+			byKind[k] = append(byKind[k], r.pts[k]...)
 		}
 	}
-	for _, k := range truce.Kinds {
-		pts := byKind[k]
+	for ki, k := range truce.Kinds {
+		pts := byKind[ki]
 		if len(pts) == 0 {
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -240,26 +241,45 @@ func newCorrelation(recs []*truce.ObservationRecord, opts *Options) (*correlatio
 	if err != nil {
 		return nil, err
 	}
-	var ps []truce.Problem
-	for i, r := range recs {
-		switch {
-		case r == nil || r.Observation == nil:
-			ps = append(ps, truce.Problem{Path: fmt.Sprintf("[%d]", i), Message: "no observation"})
-		case outOfRange(r.ObservedAt) || (r.ObservedUntil != nil && outOfRange(*r.ObservedUntil)):
-			ps = append(ps, truce.Problem{Path: fmt.Sprintf("[%d].observed_at", i), Message: fmt.Sprintf("observation %q: time out of the years 1900-2200", r.ID)})
-		}
-	}
-	if len(ps) > 0 {
-		return nil, truce.Invalid("correlate: bad records", ps...)
-	}
 	logOrder := func(a, b *truce.ObservationRecord) int {
 		if c := cmp.Compare(a.LogIndex, b.LogIndex); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)
 	}
+	// One pass on every core: is any record bad, are they in log order?
+	var bad, unsorted atomic.Bool
+	missing := func(r *truce.ObservationRecord) bool { return r == nil || r.Observation == nil }
+	parallel(int32(len(recs)), func(lo, hi int32) {
+		for i := lo; i < hi; i++ {
+			r := recs[i]
+			switch {
+			case missing(r):
+				bad.Store(true)
+				return
+			case outOfRange(r.ObservedAt) || (r.ObservedUntil != nil && outOfRange(*r.ObservedUntil)):
+				bad.Store(true)
+			}
+			if i > 0 && !missing(recs[i-1]) && logOrder(recs[i-1], r) > 0 {
+				unsorted.Store(true)
+			}
+		}
+	})
+	if bad.Load() {
+		var ps []truce.Problem
+		for i, r := range recs {
+			switch {
+			case missing(r):
+				ps = append(ps, truce.Problem{Path: fmt.Sprintf("[%d]", i), Message: "no observation"})
+			case outOfRange(r.ObservedAt) || (r.ObservedUntil != nil && outOfRange(*r.ObservedUntil)):
+				ps = append(ps, truce.Problem{Path: fmt.Sprintf("[%d].observed_at", i), Message: fmt.Sprintf("observation %q: time out of the years 1900-2200", r.ID)})
+			}
+		}
+		return nil, truce.Invalid("correlate: bad records", ps...)
+	}
+	sorted := !unsorted.Load()
 	c := &correlation{o: o, recs: recs, res: &Result{Incidents: []*truce.Incident{}, Hotspots: []*Hotspot{}, Skipped: []Skipped{}}}
-	if !slices.IsSortedFunc(recs, logOrder) {
+	if !sorted {
 		c.perm = make([]int32, len(recs))
 		for i := range c.perm {
 			c.perm[i] = int32(i)
@@ -284,9 +304,16 @@ type correlation struct {
 // outOfRange reports whether t lies outside the years that observations
 // may have (see truce.Observation.Validate).
 func outOfRange(t time.Time) bool {
-	y := t.UTC().Year()
-	return y < 1900 || y > 2200
+	u := t.Unix()
+	return u < firstSecond || u >= afterLastSecond
 }
+
+// The years observations may have, as Unix seconds: from the start of 1900
+// to the end of 2200.
+var (
+	firstSecond     = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	afterLastSecond = time.Date(2201, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+)
 
 // duplicates returns a problem for each record, in log order, whose id an
 // earlier record has. Ids are hashed (FNV-1a) and the hashes sorted, so
@@ -432,6 +459,9 @@ func (c *correlation) hotspots(pts []stPoint) []stPoint {
 		slices.Sort(h.Observations)
 		h.ID = groupID(h.Observations)
 		c.res.Hotspots = append(c.res.Hotspots, h)
+	}
+	if len(groups) == 0 {
+		return pts
 	}
 	rest := make([]stPoint, 0, len(pts))
 	for i := range pts {

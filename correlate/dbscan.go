@@ -20,6 +20,7 @@ type stPoint struct {
 	cos      float64 // cos(lat)
 	t        int64   // Unix nanoseconds
 	rec      int32   // index of the record
+	idx      int32   // index among the points given to stDBSCAN
 }
 
 // near reports whether a and b lie within epsM metres and epsT nanoseconds
@@ -41,8 +42,7 @@ func near(a, b *stPoint, epsM2 float64, epsT int64) bool {
 // each cell sorted by time, so that every neighbour of a point lies in its
 // cell or one of the 8 around it, within a run of each found by its time.
 type stGrid struct {
-	pts   []stPoint // sorted by cell, then time, then record
-	src   []int32   // src[i] is the index in the points given of pts[i]
+	pts   []stPoint // sorted by cell, then time, then record; idx set
 	start []int32   // start[c] is the first point of cell c; start[len(keys)] = len(pts)
 	keys  []uint64  // cell keys, sorted: row·stride + column
 	// stride is the number of columns a row of keys spans: the columns
@@ -87,21 +87,20 @@ func newSTGrid(pts []stPoint, epsM float64) (*stGrid, error) {
 		}
 	}
 	g.start = append(g.start, int32(len(pts)))
-	g.src = order
-	byTime := func(a, b int32) int {
-		if pts[a].t != pts[b].t {
-			return cmp.Compare(pts[a].t, pts[b].t)
+	byTime := func(a, b stPoint) int {
+		if a.t != b.t {
+			return cmp.Compare(a.t, b.t)
 		}
-		return cmp.Compare(pts[a].rec, pts[b].rec)
+		return cmp.Compare(a.rec, b.rec)
 	}
 	parallel(int32(len(g.keys)), func(lo, hi int32) {
 		for c := lo; c < hi; c++ {
-			cell := g.src[g.start[c]:g.start[c+1]]
-			if !slices.IsSortedFunc(cell, byTime) {
-				slices.SortFunc(cell, byTime)
-			}
 			for i := g.start[c]; i < g.start[c+1]; i++ {
-				g.pts[i] = pts[g.src[i]]
+				g.pts[i] = pts[order[i]]
+				g.pts[i].idx = order[i]
+			}
+			if cell := g.pts[g.start[c]:g.start[c+1]]; !slices.IsSortedFunc(cell, byTime) {
+				slices.SortFunc(cell, byTime)
 			}
 		}
 	})
@@ -267,16 +266,18 @@ func stDBSCAN(pts []stPoint, epsM float64, epsT int64, minPts int) (clusters [][
 	// by its index in pts; then number the clusters and lay them out in
 	// one slice, in the order of pts, which is the order of records.
 	root := make([]int32, n) // by index in pts: the root of its cluster, or -1 for noise
-	for i := int32(0); i < int32(n); i++ {
-		r := int32(-1)
-		switch {
-		case core[i]:
-			r = find(i)
-		case border[i] >= 0:
-			r = find(border[i])
+	parallel(int32(n), func(lo, hi int32) {
+		for i := lo; i < hi; i++ {
+			r := int32(-1)
+			switch {
+			case core[i]:
+				r = find(i)
+			case border[i] >= 0:
+				r = find(border[i])
+			}
+			root[g.pts[i].idx] = r
 		}
-		root[g.src[i]] = r
-	}
+	})
 	number := make([]int32, n) // by root: the cluster's number, or -1
 	for i := range number {
 		number[i] = -1

@@ -102,40 +102,57 @@ func findHotspots(pts []stPoint, o *Options) (groups [][]int32, span, minNights 
 		return nil, 0, 0, in
 	}
 	h := hotCells{o.HotspotCellM}
+	nightOf := make([]int32, len(pts))
+	cells := make([]cellID, len(pts))
+	parallel(int32(len(pts)), func(lo, hi int32) {
+		for i := lo; i < hi; i++ {
+			cells[i] = h.of(pts[i].lon, pts[i].lat)
+		}
+	})
 	first, last := int64(math.MaxInt64), int64(math.MinInt64)
-	// Cell and night packed in one word: row and column offset by 2^20
-	// (21 bits each, enough for 750 m cells over the globe), night from
-	// the first (22 bits).
-	type cn = uint64
-	const off = 1 << 20
-	nightOf := make([]int64, len(pts))
+	minX, maxX, minY := int64(math.MaxInt64), int64(math.MinInt64), int64(math.MaxInt64)
 	for i := range pts {
-		nightOf[i] = night(pts[i].t)
-		first, last = min(first, nightOf[i]), max(last, nightOf[i])
+		n := night(pts[i].t)
+		first, last = min(first, n), max(last, n)
+		c := cells[i]
+		minX, maxX, minY = min(minX, c.x), max(maxX, c.x), min(minY, c.y)
 	}
-	pairs := make([]cn, len(pts))
-	for i := range pts {
-		c := h.of(pts[i].lon, pts[i].lat)
-		pairs[i] = uint64(c.y+off)<<43 | uint64(c.x+off)<<22 | uint64(nightOf[i]-first)
-	}
-	cellOf := func(p cn) cellID { return cellID{int64(p>>22&(1<<21-1)) - off, int64(p>>43) - off} }
 	span = int(last - first + 1)
 	minNights = max(o.HotspotMinNights, int(math.Ceil(o.HotspotMinFraction*float64(span))))
-	sortByKey(pairs, nil)
+	// Each detection's cell as a key, row by row, with its night; sorted
+	// by cell stably, so that a cell's nights keep the order of pts.
+	stride := uint64(maxX-minX) + 1
+	keys := make([]uint64, len(pts))
+	for i, c := range cells {
+		keys[i] = uint64(c.y-minY)*stride + uint64(c.x-minX)
+		nightOf[i] = int32(night(pts[i].t) - first)
+	}
+	sortByKey(keys, nightOf)
+	cellOf := func(k uint64) cellID { return cellID{int64(k%stride) + minX, int64(k/stride) + minY} }
 	// Nights per cell; hot cells in sorted order.
 	var hot []cellID
 	hotNights := map[cellID]int{}
-	for i := 0; i < len(pairs); {
-		j, k := i, 0
-		for ; j < len(pairs) && pairs[j]>>22 == pairs[i]>>22; j++ {
-			if j == i || pairs[j] != pairs[j-1] {
-				k++
-			}
+	for i := 0; i < len(keys); {
+		j := i + 1
+		for j < len(keys) && keys[j] == keys[i] {
+			j++
 		}
-		if k >= minNights {
-			c := cellOf(pairs[i])
-			hot = append(hot, c)
-			hotNights[c] = k
+		if j-i >= minNights {
+			ns := nightOf[i:j]
+			if !slices.IsSorted(ns) { // detections not filed in time order
+				slices.Sort(ns)
+			}
+			k := 1
+			for x := 1; x < len(ns); x++ {
+				if ns[x] != ns[x-1] {
+					k++
+				}
+			}
+			if k >= minNights {
+				c := cellOf(keys[i])
+				hot = append(hot, c)
+				hotNights[c] = k
+			}
 		}
 		i = j
 	}

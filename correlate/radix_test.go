@@ -20,6 +20,8 @@ func TestSortByKey(t *testing.T) {
 		{"few bits, many repeats", 5000, func() uint64 { return r.Uint64N(7) }},
 		{"one digit only", 3000, func() uint64 { return r.Uint64N(1<<11) << 33 }},
 		{"all equal", 100, func() uint64 { return 42 }},
+		{"large, split among workers", 200000, func() uint64 { return r.Uint64N(1 << 40) }},
+		{"large, few keys", 100000, func() uint64 { return r.Uint64N(3) << 50 }},
 	} {
 		keys := make([]uint64, tc.n)
 		vals := make([]int32, tc.n)

@@ -3,6 +3,7 @@ package correlate
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/truce-monitor/truce"
@@ -14,8 +15,9 @@ import (
 // within about 15 km of a vertex of line (±0.2° of longitude, ±0.135° of
 // latitude), each seen on one of four daily overpasses (00:30, 10:30,
 // 12:10, 22:40 UTC) as 1 to 9 detections within 500 m and 3 minutes of
-// each other. Record i has id "det-%07d", log index i+1, source "firms"
-// (role sensor), kind fire, minute precision and an uncertainty of 375 m.
+// each other. The records are in time order, as a satellite feed files
+// them: record i has id "det-%07d", log index i+1, source "firms" (role
+// sensor), kind fire, minute precision and an uncertainty of 375 m.
 //
 // The same line, n and seed give the same records. Seed 1 with the line of
 // contact of the DeepState snapshot of 2025-03-14 gives the detections of
@@ -43,13 +45,27 @@ func SeededDetections(line geo.MultiLineString, n int, seed uint64) []*truce.Obs
 			i := len(recs)
 			coords[2*i], coords[2*i+1] = clon+(r.Float64()-0.5)*0.013, clat+(r.Float64()-0.5)*0.009
 			obs[i] = truce.Observation{
-				ID: fmt.Sprintf("det-%07d", i), Source: "firms", SourceRole: truce.RoleSensor,
+				Source: "firms", SourceRole: truce.RoleSensor,
 				Kind: truce.KindFire, ObservedAt: at.Add(time.Duration(r.IntN(180)) * time.Second),
 				TimePrecision: truce.PrecisionMinute,
 				Location:      truce.Location{Lon: &coords[2*i], Lat: &coords[2*i+1], UncertaintyM: 375},
 			}
-			recs = append(recs, &truce.ObservationRecord{Observation: &obs[i], LogIndex: int64(i + 1)})
+			recs = append(recs, &truce.ObservationRecord{Observation: &obs[i]})
 		}
+	}
+	// Filed in time order, as a satellite feed files them, and laid out
+	// in memory in that order, as a store reading its log allocates them.
+	slices.SortStableFunc(recs, func(a, b *truce.ObservationRecord) int { return a.ObservedAt.Compare(b.ObservedAt) })
+	sorted := make([]truce.Observation, n)
+	sortedCoords := make([]float64, 2*n)
+	out := make([]truce.ObservationRecord, n)
+	for i, rec := range recs {
+		sorted[i] = *rec.Observation
+		sortedCoords[2*i], sortedCoords[2*i+1] = *rec.Location.Lon, *rec.Location.Lat
+		sorted[i].Location.Lon, sorted[i].Location.Lat = &sortedCoords[2*i], &sortedCoords[2*i+1]
+		sorted[i].ID = fmt.Sprintf("det-%07d", i)
+		out[i] = truce.ObservationRecord{Observation: &sorted[i], LogIndex: int64(i + 1)}
+		recs[i] = &out[i]
 	}
 	return recs
 }

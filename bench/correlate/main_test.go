@@ -104,6 +104,7 @@ func TestReport(t *testing.T) {
 			PostGISSQL:  "SELECT id, island, cid\nFROM t",
 			PostGISPlan: "WindowAgg\n  ->  Sort",
 			TrucePerSec: 414938, PostGISPerSec: 89286, Ratio: 4.65,
+			Cluster: 0.42, ClusterCPU: 0.71, ClusterPerSec: 2380952, ClusterRatio: 26.7, ClusterRatioCPU: 7.61,
 			Compared: 1000000, Mismatches: 46, Groups: 5, ByMetric: 40, ByBorder: 3, Unexplained: 3,
 			Examples: []mismatch{
 				{ID: 147683, Lon: 36.93732417296773, Lat: 48.104626144111926, TruceSize: 4, PostGISSize: 12, GroupPoints: 12, Reason: "distance", MetricPairs: 2},

@@ -75,15 +75,22 @@ type clusterResult struct {
 	PostGISQueryCPU float64 `json:"postgis_query_cpu_s"`
 	RatioCPU        float64 `json:"ratio_cpu,omitempty"`
 
-	Truce          float64 `json:"truce_s"`
-	PostGISCopy    float64 `json:"postgis_copy_s"`
-	PostGISPrepare float64 `json:"postgis_prepare_s"` // projection, index, ANALYZE
-	PostGISQuery   float64 `json:"postgis_query_s"`
-	PostGISSQL     string  `json:"postgis_query"`
-	PostGISPlan    string  `json:"postgis_plan"`
-	TrucePerSec    float64 `json:"truce_points_per_s"`
-	PostGISPerSec  float64 `json:"postgis_points_per_s"`
-	Ratio          float64 `json:"ratio"` // PostGIS query time / truce time
+	Truce float64 `json:"truce_s"`
+	// The clustering alone (correlate.Cluster): what the PostGIS query
+	// computes, so the like-for-like ratio.
+	Cluster         float64 `json:"truce_cluster_s"`
+	ClusterCPU      float64 `json:"truce_cluster_cpu_s"`
+	ClusterPerSec   float64 `json:"truce_cluster_points_per_s"`
+	ClusterRatio    float64 `json:"cluster_ratio"`
+	ClusterRatioCPU float64 `json:"cluster_ratio_cpu,omitempty"`
+	PostGISCopy     float64 `json:"postgis_copy_s"`
+	PostGISPrepare  float64 `json:"postgis_prepare_s"` // projection, index, ANALYZE
+	PostGISQuery    float64 `json:"postgis_query_s"`
+	PostGISSQL      string  `json:"postgis_query"`
+	PostGISPlan     string  `json:"postgis_plan"`
+	TrucePerSec     float64 `json:"truce_points_per_s"`
+	PostGISPerSec   float64 `json:"postgis_points_per_s"`
+	Ratio           float64 `json:"ratio"` // PostGIS query time / truce time
 
 	Compared    int        `json:"compared"`
 	Mismatches  int        `json:"mismatches"`
@@ -200,6 +207,21 @@ func measure(ctx context.Context, c config) (*results, error) {
 		last = res
 	}
 
+	var clTimes, clCPU []time.Duration
+	var clusterCount int
+	for range c.truceRuns {
+		runtime.GC()
+		cpu0, start := selfCPU(), time.Now()
+		cl, err := correlate.Cluster(recs, opts)
+		elapsed, cpu1 := time.Since(start), selfCPU()
+		if err != nil {
+			return nil, err
+		}
+		clTimes = append(clTimes, elapsed)
+		clCPU = append(clCPU, cpu1-cpu0)
+		clusterCount = cl.Clusters
+	}
+
 	// truce's partition: each detection's incident.
 	p := &partitions{ds: ds, truce: make([]int32, len(ds)), island: make([]int64, len(ds)), skip: make([]bool, len(ds))}
 	for i := range p.truce {
@@ -273,6 +295,9 @@ func measure(ctx context.Context, c config) (*results, error) {
 	if err != nil {
 		return nil, err
 	}
+	if clusterCount != r.TruceClusters {
+		return nil, fmt.Errorf("truce: correlate.Cluster found %d clusters, correlate.Correlate %d", clusterCount, r.TruceClusters)
+	}
 	r.Compared, r.Mismatches, r.Groups = ag.Compared, ag.Mismatches, ag.Groups
 	r.ByMetric, r.ByBorder, r.Unexplained, r.Examples = ag.ByMetric, ag.ByBorder, ag.Unexplained, ag.Examples
 	if r.MeasuredScaleMin, r.MeasuredScaleMax, err = measuredScale(ds, xy, c.epsM); err != nil {
@@ -287,9 +312,16 @@ func measure(ctx context.Context, c config) (*results, error) {
 	r.PostGISPerSec = float64(len(ds)-r.HotspotDetections) / q.Seconds()
 	r.Ratio = q.Seconds() / tr.Seconds()
 	r.TruceCPU = median(trCPU).Seconds()
+	cl := median(clTimes)
+	r.Cluster, r.ClusterCPU = cl.Seconds(), median(clCPU).Seconds()
+	r.ClusterPerSec = n / cl.Seconds()
+	r.ClusterRatio = q.Seconds() / cl.Seconds()
 	r.PostGISQueryCPU = median(pgCPU).Seconds()
 	if r.PostGISQueryCPU > 0 && r.TruceCPU > 0 {
 		r.RatioCPU = r.PostGISQueryCPU / r.TruceCPU
+	}
+	if r.PostGISQueryCPU > 0 && r.ClusterCPU > 0 {
+		r.ClusterRatioCPU = r.PostGISQueryCPU / r.ClusterCPU
 	}
 	return res, nil
 }

@@ -40,7 +40,9 @@ func writeReport(w io.Writer, res *results) error {
 	const row = "%-49s %9s %10s %11s %9s %11s"
 	p.row(row, "", "time", "points/s", "PostGIS ÷", "CPU", "PostGIS ÷")
 	p.row(row, "", "", "", "truce", "", "truce, CPU")
-	p.row(row, "truce correlate.Correlate", seconds(c.Truce), rate(c.TrucePerSec), times(c.Ratio),
+	p.row(row, "truce correlate.Cluster (the clustering alone)", seconds(c.Cluster), rate(c.ClusterPerSec), times(c.ClusterRatio),
+		seconds(c.ClusterCPU), times(c.ClusterRatioCPU))
+	p.row(row, "truce correlate.Correlate (and fusion, incidents)", seconds(c.Truce), rate(c.TrucePerSec), times(c.Ratio),
 		seconds(c.TruceCPU), times(c.RatioCPU))
 	p.row(row, "PostGIS ST_ClusterDBSCAN query", seconds(c.PostGISQuery), rate(c.PostGISPerSec), "", seconds(c.PostGISQueryCPU), "")
 	p.row(row, "PostGIS COPY (not in the ratio)", seconds(c.PostGISCopy), "", "", "", "")
