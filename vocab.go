@@ -74,6 +74,26 @@ var GeoPrecisions = []GeoPrecision{GeoSettlement, GeoDistrict, GeoOblast, GeoDir
 // Valid reports whether p is one of GeoPrecisions.
 func (p GeoPrecision) Valid() bool { return slices.Contains(GeoPrecisions, p) }
 
+// SpreadM returns the spread, in metres, that a region of precision p
+// stands for about its representative point, taken as a standard error:
+// settlement 2 km, district 15 km, oblast 75 km, direction 150 km,
+// country 400 km; 0 for a precision that is not valid.
+func (p GeoPrecision) SpreadM() float64 {
+	switch p {
+	case GeoSettlement:
+		return 2000
+	case GeoDistrict:
+		return 15000
+	case GeoOblast:
+		return 75000
+	case GeoDirection:
+		return 150000
+	case GeoCountry:
+		return 400000
+	}
+	return 0
+}
+
 // WeaponClass is a class of weapon as ceasefire agreements name them, so that
 // withdrawal rules can be written per class.
 type WeaponClass string

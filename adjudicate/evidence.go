@@ -128,13 +128,16 @@ func sighting(l *truce.Location) geo.Sighting {
 }
 
 // originSigma is the standard error in metres that an observation states
-// for an origin on its own: a point's uncertainty radius, or for an
+// for an origin on its own: a point's uncertainty radius (for a named
+// region's representative point, at least the region's spread), or for an
 // observer's bearing with a distance, the larger of the distance error and
 // the arc the bearing error spans at that distance (stated errors are
 // standard errors, as correlate reads them). A bare bearing states none
 // (gather triangulates the bearings together).
 func originSigma(l *truce.Location) float64 {
 	switch {
+	case l.Lon != nil && l.Region != "":
+		return max(l.UncertaintyM, l.GeoPrecision.SpreadM())
 	case l.Lon != nil:
 		return l.UncertaintyM
 	case l.DistanceM != nil:

@@ -205,6 +205,9 @@ func (j *judge) finding(inc *truce.Incident) (*truce.Finding, error) {
 				continue
 			case fr.crossKnown:
 				doubt(CodeLinePresumed, "Origin and impact appear to lie on the same side of the line of contact, but their uncertainty leaves a crossing possible.", "crossing")
+			case inc.Origin == nil && !airborne(inc.Kind) && fr.impactDistM-inc.UncertaintyM > MaxGroundFireRangeM:
+				miss(CodeLineOutOfRange, "The incident lies "+km(fr.impactDistM)+" from the line of contact, beyond the reach of ground fire ("+km(MaxGroundFireRangeM)+"), and no report fixes where it came from, so fire across the line is not presumed and "+name+" does not apply.")
+				continue
 			case fr.attrParty != "" && !fr.doubtful && incoming(inc.Kind):
 				// The same inference as attribution by direction, and
 				// no weaker: it limits the finding as that does.
@@ -277,6 +280,21 @@ func (j *judge) finding(inc *truce.Incident) (*truce.Finding, error) {
 	l, r := combine(append(limits, best.limits...))
 	f.Confidence, f.Reasons = l.confidence(), append(reasons, r)
 	return f, nil
+}
+
+// MaxGroundFireRangeM is the reach of the longest-range ground fire, in
+// metres: rocket artillery such as Tornado-S, about 120 km. Beyond it, an
+// impact with no origin is not presumed to be fire across the line.
+const MaxGroundFireRangeM = 120000.0
+
+// airborne reports whether an act of kind k comes by air (aircraft,
+// drones, missiles), which reach any distance from the line.
+func airborne(k truce.Kind) bool {
+	switch k {
+	case truce.KindAirStrike, truce.KindDroneStrike, truce.KindMissileStrike:
+		return true
+	}
+	return false
 }
 
 // incoming reports whether an act of kind k is by its nature fire from a

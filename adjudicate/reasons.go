@@ -27,8 +27,9 @@ const (
 	CodeLineCrossed      = "line.crossed"     // origin and impact lie on different sides
 	CodeLineNotCrossed   = "line.not_crossed" // both on one side
 	CodeLinePresumed     = "line.crossing_presumed"
-	CodePartyNotBound    = "rule.party_not_bound" // the rule binds other parties only
-	CodeAdvanceArea      = "advance.area"         // the ground gained, from the control maps
+	CodeLineOutOfRange   = "line.beyond_ground_fire" // no origin, and too far from the line for ground fire
+	CodePartyNotBound    = "rule.party_not_bound"    // the rule binds other parties only
+	CodeAdvanceArea      = "advance.area"            // the ground gained, from the control maps
 	CodeAdvanceBelowMin  = "advance.below_min_area"
 	CodeAdvanceNotOnMaps = "advance.not_on_maps"
 

@@ -94,6 +94,49 @@ func (tl *Timeline) Advances(ctx context.Context, from, to time.Time, minAreaM2 
 	return out, nil
 }
 
+// AdvancesThrough returns Advances for [from, to] and then, if there is a
+// map after to, the comparison of the last map in force by to with the
+// first map after it: a map is drawn after the fact, so the changes it
+// shows may have happened before to. (Their observations say when: between
+// the two maps' dates.) An agreement's advances are recorded this way, so
+// that the last day of its window is not left out.
+func (tl *Timeline) AdvancesThrough(ctx context.Context, from, to time.Time, minAreaM2 float64) ([]*Diff, error) {
+	out, err := tl.Advances(ctx, from, to, minAreaM2)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := tl.Between(ctx, from, to)
+	if err != nil || len(recs) == 0 {
+		return out, err
+	}
+	all, err := tl.maps.ControlMaps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var next *truce.ControlMapRecord
+	for _, r := range all {
+		if (tl.source == "" || r.Source == tl.source) && r.AsOf.After(to) && (next == nil || r.AsOf.Before(next.AsOf)) {
+			next = r
+		}
+	}
+	if next == nil {
+		return out, nil
+	}
+	last, err := tl.Map(ctx, recs[len(recs)-1].ID)
+	if err != nil {
+		return nil, err
+	}
+	m, err := tl.Map(ctx, next.ID)
+	if err != nil {
+		return nil, err
+	}
+	d, err := Compare(last, m, minAreaM2)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, d), nil
+}
+
 // ObservationStore is what recording advances needs of a store.
 type ObservationStore interface {
 	Source(ctx context.Context, name string) (*truce.Source, error)

@@ -535,11 +535,7 @@ func (c *correlation) report(i int32) (*item, string) {
 	case l.Lon != nil && l.Lat != nil:
 		it.point, it.lon, it.lat, it.sig = true, *l.Lon, *l.Lat, l.UncertaintyM
 		if l.Region != "" {
-			σ, ok := regionSigma(l.GeoPrecision)
-			if !ok {
-				return nil, fmt.Sprintf("located only to a %s", l.GeoPrecision)
-			}
-			it.sig = max(it.sig, σ)
+			it.sig = max(it.sig, l.GeoPrecision.SpreadM())
 		}
 	case l.Region != "":
 		return nil, fmt.Sprintf("no position: region %q (%s) has no representative point", l.Region, l.GeoPrecision)
@@ -567,11 +563,7 @@ func (c *correlation) origin(l *truce.Location) *origin {
 	case l.Lon != nil && l.Lat != nil:
 		o := &origin{lon: *l.Lon, lat: *l.Lat, sig: l.UncertaintyM}
 		if l.Region != "" {
-			σ, ok := regionSigma(l.GeoPrecision)
-			if !ok {
-				return nil
-			}
-			o.sig = max(o.sig, σ)
+			o.sig = max(o.sig, l.GeoPrecision.SpreadM())
 		}
 		return o
 	}

@@ -354,11 +354,13 @@ func TestSkipped(t *testing.T) {
 		}
 		skipped = append(skipped, s.Observation)
 	}
-	if want := []string{"old", "region", "country"}; !slices.Equal(skipped, want) {
+	if want := []string{"old", "region"}; !slices.Equal(skipped, want) {
 		t.Errorf("skipped %v, want %v", skipped, want)
 	}
-	// An oblast-wide report is too vague to fuse with a point in it.
-	if got, want := groups(res), [][]string{{"near-vague"}, {"new"}, {"vague"}}; !slices.EqualFunc(got, want, slices.Equal) {
+	// An oblast-wide report is too vague to fuse with a point in it; a
+	// country-wide one with a representative point is an incident by
+	// itself.
+	if got, want := groups(res), [][]string{{"country"}, {"near-vague"}, {"new"}, {"vague"}}; !slices.EqualFunc(got, want, slices.Equal) {
 		t.Errorf("groups = %v, want %v", got, want)
 	}
 }

@@ -108,21 +108,3 @@ func generic(k truce.Kind) bool {
 	}
 	return false
 }
-
-// regionSigma returns the spread in metres standing for a named region's
-// precision, and false for a precision too coarse to place an event.
-//
-//	settlement 2 km, district 15 km, oblast 75 km, direction 150 km; country: none
-func regionSigma(p truce.GeoPrecision) (float64, bool) {
-	switch p {
-	case truce.GeoSettlement:
-		return 2000, true
-	case truce.GeoDistrict:
-		return 15000, true
-	case truce.GeoOblast:
-		return 75000, true
-	case truce.GeoDirection:
-		return 150000, true
-	}
-	return 0, false
-}

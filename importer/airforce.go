@@ -210,6 +210,7 @@ func readAirForce(rd *reader) error {
 			o.Counts = &truce.Counts{Launched: launched, Destroyed: destroyed}
 		}
 		o.Location = resolveTarget(target)
+		o.Origin = resolveLaunch(r.get("launch_place"))
 		if !e.ok {
 			continue
 		}

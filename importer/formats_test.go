@@ -52,8 +52,12 @@ func TestAirForce(t *testing.T) {
 	}
 	if o.Kind != truce.KindDroneStrike || o.WeaponClass != truce.WeaponStrikeDrone || o.Weapon != "Shahed-136/131" ||
 		o.TimePrecision != truce.PrecisionMinute || o.Counts == nil || o.Counts.Launched != 170 || o.Counts.Destroyed != 74 ||
-		o.Location.Region != "Ukraine" || o.Location.GeoPrecision != truce.GeoCountry || o.Location.Lon != nil {
+		o.Location.Region != "Ukraine" || o.Location.GeoPrecision != truce.GeoCountry || o.Location.Lon == nil {
 		t.Errorf("row 2: %+v", o)
+	}
+	// Five launch places: the first's point, with a direction's spread.
+	if l := o.Origin; l == nil || l.Lon == nil || *l.Lon != 38.17 || l.UncertaintyM != 150000 {
+		t.Errorf("row 2: origin %+v, want Primorsko-Akhtarsk ±150 km", l)
 	}
 	for _, want := range []string{"Primorsko-Akhtarsk", "kpszsu/posts/pfbid026AMQ", "68 did not reach", "Regions reporting hits: Odesa oblast, Kharkiv oblast"} {
 		if !strings.Contains(o.Text, want) {

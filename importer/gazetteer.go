@@ -90,8 +90,45 @@ var gazetteer = func() map[string]place {
 	rn("Pavlohrad Raion", "dnipropetrovsk", 35.8707, 48.5350)    // Pavlohrad
 	rn("Synelnykove Raion", "dnipropetrovsk", 35.5168, 48.3188)  // Synelnykove
 	rn("Myrhorod Raion", "poltava", 33.6024, 49.9680)            // Myrhorod
+	// Launch places the Air Force names: Russian airfields and towns,
+	// places in occupied Crimea and Zaporizhzhia oblast, Russian oblasts
+	// by administrative centre, and sea areas by a point at sea.
+	st("Primorsko-Akhtarsk", "ru-krasnodar", 38.1700, 46.0500)
+	st("Millerovo", "ru-rostov", 40.3950, 48.9230)
+	st("Shatalovo", "ru-smolensk", 32.4700, 54.3300)
+	st("Taganrog", "ru-rostov", 38.8970, 47.2200)
+	st("Chauda, Crimea", "crimea", 35.8500, 45.0100)
+	st("Hvardiiske, Crimea", "crimea", 34.0200, 45.1200)
+	st("Zaporizhzhia oblast, Prymorsk", "zaporizhzhia", 36.3400, 46.7300)
+	st("Black Sea, Anapa", "ru-krasnodar", 37.3200, 44.8900)
+	ob("Oryol oblast", "ru-oryol", 36.0640, 52.9700)       // Oryol
+	ob("Voronezh oblast", "ru-voronezh", 39.2000, 51.6700) // Voronezh
+	ob("Rostov oblast", "ru-rostov", 39.7200, 47.2300)     // Rostov-on-Don
+	ob("Saratov oblast", "ru-saratov", 46.0300, 51.5300)   // Saratov
+	add("Black Sea", truce.GeoDirection, "black-sea", 33.0000, 43.8000)
+	add("Caspian Sea", truce.GeoDirection, "caspian-sea", 50.0000, 42.0000)
 	return m
 }()
+
+// ukraine is the representative point of a report on the whole country:
+// the geographic centre of Ukraine, near Dobrovelychkivka.
+var ukraine = [2]float64{31.18, 48.38}
+
+// directionPoints are representative points of the Air Force's target
+// directions: a point in the middle of the oblasts each names. "Front
+// line" has none: the line runs 1,000 km.
+var directionPoints = map[string][2]float64{
+	"north":      {32.00, 51.00}, // Chernihiv, Sumy, Kyiv oblasts
+	"south":      {32.50, 46.90}, // Odesa, Mykolaiv, Kherson oblasts
+	"east":       {36.50, 49.00}, // Kharkiv, Donetsk, Luhansk oblasts
+	"west":       {25.50, 49.50},
+	"center":     {32.00, 49.00},
+	"centre":     {32.00, 49.00},
+	"north-east": {34.80, 50.90},
+	"north-west": {26.00, 51.00},
+	"south-east": {35.50, 47.50},
+	"south-west": {29.50, 46.80},
+}
 
 // oblastByKey finds the oblast-level entry for an oblast key.
 func oblastByKey(key string) (place, bool) {
@@ -112,8 +149,11 @@ var directions = map[string]bool{
 
 // resolveTarget turns the Air Force "target" text into a region location:
 //
-//   - empty or "Ukraine": the country, no point;
-//   - a direction ("south", "east", "front line"): direction, no point;
+//   - empty or "Ukraine": the country, with its geographic centre as
+//     representative point;
+//   - a direction ("south", "east"): direction, with a point in the middle
+//     of the oblasts it names; "front line" or several directions:
+//     direction, no point;
 //   - an oblast, Crimea or Sevastopol: oblast, with the administrative
 //     centre as representative point;
 //   - a city or place (Kyiv, Dnipro, Snake Island): settlement, with its
@@ -130,7 +170,10 @@ var directions = map[string]bool{
 func resolveTarget(target string) truce.Location {
 	target = strings.Join(strings.Fields(target), " ")
 	if target == "" || strings.EqualFold(target, "Ukraine") {
-		return truce.Location{Region: "Ukraine", GeoPrecision: truce.GeoCountry}
+		return truce.Location{Region: "Ukraine", GeoPrecision: truce.GeoCountry, Lon: ptr(ukraine[0]), Lat: ptr(ukraine[1])}
+	}
+	if p, ok := directionPoints[strings.ToLower(target)]; ok {
+		return truce.Location{Region: clipRegion(target), GeoPrecision: truce.GeoDirection, Lon: ptr(p[0]), Lat: ptr(p[1])}
 	}
 	parts := strings.Split(target, " and ")
 	resolved := make([]place, 0, len(parts))
@@ -218,4 +261,30 @@ func clipUTF8(s string, n int) string {
 		cut = cut[:len(cut)-1]
 	}
 	return cut
+}
+
+// resolveLaunch turns the Air Force "launch_place" text into an origin: the
+// representative point of the place, with the spread of its precision as
+// uncertainty (an origin is a point, not a named region); for several
+// places joined with " and ", the first's point with the spread of a
+// direction. It returns nil for a place not in the gazetteer (the text
+// stays in the observation's text).
+func resolveLaunch(text string) *truce.Location {
+	text = strings.Join(strings.Fields(text), " ")
+	if text == "" {
+		return nil
+	}
+	var first place
+	for i, part := range strings.Split(text, " and ") {
+		p, ok := resolvePart(strings.TrimSpace(part))
+		if !ok || p.lon == 0 && p.lat == 0 {
+			return nil
+		}
+		if i == 0 {
+			first = p
+		} else if p.name != first.name {
+			first.precision = truce.GeoDirection
+		}
+	}
+	return &truce.Location{Lon: ptr(first.lon), Lat: ptr(first.lat), UncertaintyM: first.precision.SpreadM()}
 }

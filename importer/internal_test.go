@@ -2,6 +2,7 @@ package importer
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/truce-monitor/truce"
@@ -14,9 +15,9 @@ func TestResolveTarget(t *testing.T) {
 		prec     truce.GeoPrecision
 		lon, lat float64 // 0, 0: no point
 	}{
-		{"", "Ukraine", truce.GeoCountry, 0, 0},
-		{"Ukraine", "Ukraine", truce.GeoCountry, 0, 0},
-		{"south", "south", truce.GeoDirection, 0, 0},
+		{"", "Ukraine", truce.GeoCountry, 31.18, 48.38},
+		{"Ukraine", "Ukraine", truce.GeoCountry, 31.18, 48.38},
+		{"south", "south", truce.GeoDirection, 32.5, 46.9},
 		{"south and east and center", "south and east and center", truce.GeoDirection, 0, 0},
 		{"front line", "front line", truce.GeoDirection, 0, 0},
 		{"Odesa oblast", "Odesa oblast", truce.GeoOblast, 30.7233, 46.4825},
@@ -48,16 +49,43 @@ func TestResolveTarget(t *testing.T) {
 func TestGazetteer(t *testing.T) {
 	oblasts := 0
 	for k, p := range gazetteer {
-		if p.lon < 22 || p.lon > 41 || p.lat < 44 || p.lat > 54 {
+		// Ukraine, and launch places as far as the Caspian Sea.
+		if p.lon < 22 || p.lon > 51 || p.lat < 41 || p.lat > 55 {
 			t.Errorf("%s: %v,%v is outside the region", k, p.lon, p.lat)
 		}
-		if p.precision == truce.GeoOblast && p.oblast != "belgorod" && p.oblast != "bryansk" && p.oblast != "kursk" {
+		russian := strings.HasPrefix(p.oblast, "ru-") || p.oblast == "belgorod" || p.oblast == "bryansk" || p.oblast == "kursk"
+		if p.precision == truce.GeoOblast && !russian {
 			oblasts++
 		}
 	}
 	// 24 oblasts, Crimea and Sevastopol.
 	if oblasts != 26 {
 		t.Errorf("%d Ukrainian first-level regions, want 26", oblasts)
+	}
+}
+
+func TestResolveLaunch(t *testing.T) {
+	for _, c := range []struct {
+		in       string
+		lon, lat float64 // 0, 0: no origin
+		unc      float64
+	}{
+		{"", 0, 0, 0},
+		{"Kursk oblast", 36.1874, 51.7373, 75000},
+		{"Millerovo", 40.395, 48.923, 2000},
+		{"Chauda, Crimea", 35.85, 45.01, 2000},
+		{"Kursk oblast and Oryol oblast", 36.1874, 51.7373, 150000},
+		{"Millerovo and Millerovo", 40.395, 48.923, 2000},
+		{"Atlantis", 0, 0, 0},
+		{"Kursk oblast and Atlantis", 0, 0, 0},
+	} {
+		got := resolveLaunch(c.in)
+		switch {
+		case c.lon == 0 && got != nil:
+			t.Errorf("resolveLaunch(%q) = %v,%v; want none", c.in, *got.Lon, *got.Lat)
+		case c.lon != 0 && (got == nil || *got.Lon != c.lon || *got.Lat != c.lat || got.UncertaintyM != c.unc || got.Region != ""):
+			t.Errorf("resolveLaunch(%q) = %+v; want %v,%v ±%v m", c.in, got, c.lon, c.lat, c.unc)
+		}
 	}
 }
 

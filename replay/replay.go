@@ -38,7 +38,9 @@ type Options struct {
 	// of days.
 	From time.Time
 	Days int
-	// ControlSource names the source of the control maps; empty means any.
+	// ControlSource names the source of the control maps; empty means the
+	// agreement's line_of_contact.control_map_source, and if that is empty
+	// too, any.
 	ControlSource string
 	// Correlate are the correlation options; nil means the defaults.
 	Correlate *correlate.Options
@@ -149,7 +151,7 @@ func Run(ctx context.Context, store Store, opts Options) (*Summary, error) {
 		byID[r.ID] = r.Observation
 		obs = append(obs, r.Observation)
 	}
-	tl := control.NewTimeline(store, opts.ControlSource, nil)
+	tl := control.NewTimeline(store, cmp.Or(opts.ControlSource, opts.Agreement.LineOfContact.ControlMapSource), nil)
 	maps, err := prepare(ctx, tl, from, to)
 	if err != nil {
 		return nil, err

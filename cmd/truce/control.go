@@ -513,7 +513,7 @@ func runControlAdvances(ctx context.Context, e *env, args []string) error {
 	if to.Before(from) {
 		return usagef("control advances: the interval %s to %s is empty", from.Format(time.RFC3339), to.Format(time.RFC3339))
 	}
-	diffs, err := tl.Advances(ctx, from, to, *minArea*1e6)
+	diffs, err := tl.AdvancesThrough(ctx, from, to, *minArea*1e6)
 	if err != nil {
 		return err
 	}

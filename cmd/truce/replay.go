@@ -34,7 +34,7 @@ func addReplayFlags(fs *flag.FlagSet, days int) replayFlags {
 		agreement: fs.String("agreement", "", "the agreement: a file, or the id of one in the store"),
 		from:      fs.String("from", "", "the first day (YYYY-MM-DD, UTC)"),
 		days:      fs.Int("days", days, "the number of days"),
-		source:    fs.String("control-source", "", "use the control maps of this source only (default: any)"),
+		source:    fs.String("control-source", "", "use the control maps of this source only (default: the agreement's control_map_source, else any)"),
 	}
 }
 
@@ -79,7 +79,7 @@ func (f replayFlags) run(ctx context.Context, name string, defFrom time.Time, de
 // loadAgreement reads the agreement file arg or, when no such file
 // exists, the agreement with id arg from the store.
 func loadAgreement(ctx context.Context, store truce.Store, arg string) (*truce.Agreement, error) {
-	if _, err := os.Stat(arg); err == nil {
+	if fi, err := os.Stat(arg); err == nil && fi.Mode().IsRegular() {
 		return agreement.ParseFile(arg)
 	}
 	rec, err := store.Agreement(ctx, arg)
