@@ -34,9 +34,9 @@ type weaponInfo struct {
 //
 //   - "UAV" → drone_strike; strike_drone for loitering munitions and armed
 //     drones (Shahed, Lancet, Molniya/Молнія, Kub, Orion, Mohajer-6,
-//     Privet-82), recon_drone for reconnaissance drones (Orlan, ZALA,
-//     Supercam, ...), no class when the type is unknown ("Unknown UAV",
-//     Картограф, Фенікс);
+//     Privet-82), no class when the type is unknown ("Unknown UAV",
+//     Картограф, Фенікс); reconnaissance drones (Orlan, ZALA, Supercam, ...)
+//     are kind other with class recon_drone: a flight, not a strike;
 //   - "ballistic missile" → missile_strike, ballistic_missile (Kinzhal
 //     included, as upstream);
 //   - "cruise missile" → missile_strike, cruise_missile (anti-radiation and
@@ -56,7 +56,7 @@ var airForceModels = func() map[string]weaponInfo {
 	}
 	set(truce.KindDroneStrike, truce.WeaponStrikeDrone,
 		"Shahed-136/131", "Lancet", "Молнія", "Molniya", "Kub", "Orion", "Mohajer-6", "Привет-82")
-	set(truce.KindDroneStrike, truce.WeaponReconDrone,
+	set(truce.KindOther, truce.WeaponReconDrone,
 		"Eleron", "Forpost", "Granat-4", "Merlin-VR", "Orlan-10", "Orlan-30", "Reconnaissance UAV", "Supercam", "ZALA")
 	set(truce.KindDroneStrike, "", "Unknown UAV", "Картограф", "Фенікс")
 	set(truce.KindMissileStrike, truce.WeaponBallisticMissile,

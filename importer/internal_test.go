@@ -98,7 +98,7 @@ func TestClassifyModel(t *testing.T) {
 		{"Shahed-136/131", truce.KindDroneStrike, truce.WeaponStrikeDrone},
 		{"Молнія", truce.KindDroneStrike, truce.WeaponStrikeDrone},
 		{"Молнія and Lancet", truce.KindDroneStrike, truce.WeaponStrikeDrone},
-		{"Orlan-10 and ZALA", truce.KindDroneStrike, truce.WeaponReconDrone},
+		{"Orlan-10 and ZALA", truce.KindOther, truce.WeaponReconDrone},
 		{"Картограф", truce.KindDroneStrike, ""},
 		{"Unknown UAV", truce.KindDroneStrike, ""},
 		{"X-101/X-555 and Kalibr", truce.KindMissileStrike, truce.WeaponCruiseMissile},
