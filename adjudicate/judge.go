@@ -345,6 +345,10 @@ func kindText(k truce.Kind) string {
 		return "heavy weapons"
 	case truce.KindAdvance:
 		return "advances"
+	case truce.KindCivilianHarm:
+		return "harm to civilians"
+	case truce.KindOther:
+		return "other acts"
 	}
 	return strings.ReplaceAll(string(k), "_", " ") + "s"
 }
