@@ -18,19 +18,19 @@
 package main
 
 import (
-	"compress/gzip"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/truce-monitor/truce/bench/internal/deepstate"
+	"github.com/truce-monitor/truce/bench/internal/pgbench"
+	"github.com/truce-monitor/truce/bench/internal/report"
 	"github.com/truce-monitor/truce/geo"
 )
 
@@ -41,15 +41,9 @@ func main() {
 	}
 }
 
-// setting is a PostgreSQL run-time parameter.
-type setting struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
-}
-
 // config is what the flags say.
 type config struct {
-	dsn         string
+	pg          pgbench.Flags
 	data        string
 	snapshot    string
 	points      int
@@ -58,12 +52,9 @@ type config struct {
 	subdivide   int
 	runs        int
 	areaRuns    int
-	workers     int
-	jit         bool
 	json        bool
 	skipAreas   bool
 	maxExamples int
-	keep        bool
 	onBoundary  int
 	storage     string
 	truceRuns   int
@@ -72,7 +63,7 @@ type config struct {
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("control", flag.ContinueOnError)
 	var c config
-	fs.StringVar(&c.dsn, "dsn", os.Getenv("DATABASE_URL"), "the PostgreSQL server with PostGIS (libpq key=value or URL)")
+	c.pg.Register(fs)
 	fs.StringVar(&c.data, "data", "../shared/data/deepstate", "the folder of DeepState snapshots")
 	fs.StringVar(&c.snapshot, "snapshot", "20250314", "the snapshot to classify points against (YYYYMMDD or YYYY-MM-DD)")
 	fs.IntVar(&c.points, "points", 1_000_000, "points to classify")
@@ -87,30 +78,20 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&c.runs, "runs", 3, "timed PostGIS classification runs; the median is reported")
 	fs.IntVar(&c.areaRuns, "area-runs", 5, "timed PostGIS runs over all snapshots' areas; the median is reported")
 	fs.IntVar(&c.truceRuns, "truce-runs", 15, "timed truce runs of each kind; the median is reported (truce's runs are short, and a short run is more at the mercy of other work on the machine)")
-	fs.IntVar(&c.workers, "pg-workers", runtime.NumCPU(), "PostgreSQL max_parallel_workers_per_gather")
-	fs.BoolVar(&c.jit, "pg-jit", false, "leave PostgreSQL's JIT compilation on")
 	fs.BoolVar(&c.json, "json", false, "print the results as JSON")
 	fs.BoolVar(&c.skipAreas, "skip-areas", false, "skip the area comparison")
 	fs.IntVar(&c.maxExamples, "examples", 10, "mismatching points to show")
-	fs.BoolVar(&c.keep, "keep", false, "leave the tables in the database, for a look with psql")
-	if err := fs.Parse(args); err != nil {
+	if err := c.pg.Parse(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	c.offset = *offsetKm * 1000
 	switch {
-	case c.dsn == "":
-		return fmt.Errorf("no PostgreSQL server: give --dsn or DATABASE_URL (bench/control.sh starts one)")
 	case c.points < 1 || c.points > 1<<31-1:
 		return fmt.Errorf("--points %d: want 1 to %d", c.points, 1<<31-1)
 	case c.onBoundary < 0 || c.points+c.onBoundary > 1<<31-1:
 		return fmt.Errorf("--on-boundary %d: want 0 or more, with --points at most %d in all", c.onBoundary, 1<<31-1)
 	case c.runs < 1 || c.areaRuns < 1 || c.truceRuns < 1:
 		return fmt.Errorf("--runs, --area-runs and --truce-runs must be at least 1")
-	case c.workers < 0:
-		return fmt.Errorf("--pg-workers %d: want 0 or more", c.workers)
 	case !(c.offset >= 0):
 		return fmt.Errorf("--offset-km %v: want 0 or more", *offsetKm)
 	case !slices.Contains([]string{"", "PLAIN", "MAIN", "EXTERNAL", "EXTENDED"}, strings.ToUpper(c.storage)):
@@ -125,12 +106,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if c.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
-	}
-	return writeReport(stdout, res)
+	return report.Write(stdout, res, c.json, writeReport)
 }
 
 // snapshot is one DeepState file: its date and RU-held ground.
@@ -163,27 +139,9 @@ func readSnapshots(dir string) ([]snapshot, error) {
 
 // readSnapshot reads one gzipped DeepState GeoJSON file.
 func readSnapshot(name string) (snapshot, error) {
-	base := filepath.Base(name)
-	day, ok := strings.CutPrefix(strings.TrimSuffix(base, ".geojson.gz"), "deepstatemap_data_")
-	if !ok || len(day) != 8 {
-		return snapshot{}, fmt.Errorf("%s: want a name deepstatemap_data_YYYYMMDD.geojson.gz", name)
-	}
-	date, err := time.Parse("20060102", day)
-	if err != nil {
-		return snapshot{}, fmt.Errorf("%s: %v", name, err)
-	}
-	f, err := os.Open(name)
+	date, data, err := deepstate.Read(name)
 	if err != nil {
 		return snapshot{}, err
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		return snapshot{}, fmt.Errorf("%s: %v", name, err)
-	}
-	data, err := io.ReadAll(zr)
-	if err != nil {
-		return snapshot{}, fmt.Errorf("%s: %v", name, err)
 	}
 	mp, err := geo.DecodeMultiPolygon(data)
 	if err != nil {
@@ -201,11 +159,4 @@ func vertices(mp geo.MultiPolygon) int {
 		}
 	}
 	return n
-}
-
-// median returns the median of ds (the lower middle for an even count).
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[(len(s)-1)/2]
 }

@@ -2,24 +2,21 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
-	"flag"
-	"fmt"
+	"io"
 	"math"
 	"os"
-	"os/exec"
-	"os/user"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/truce-monitor/truce/bench/internal/deepstate"
+	"github.com/truce-monitor/truce/bench/internal/pgbench"
+	"github.com/truce-monitor/truce/bench/internal/reporttest"
 	"github.com/truce-monitor/truce/geo"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // dataDir is the shared DeepState folder, beside the work tree.
 const dataDir = "../../../shared/data/deepstate"
@@ -105,8 +102,8 @@ func TestVertexPoints(t *testing.T) {
 	}
 }
 
-func TestCopyBinaryPoints(t *testing.T) {
-	got := copyBinaryPoints([]geo.Point{{30.5, -50.25}})
+func TestPointRows(t *testing.T) {
+	got := pointRows([]geo.Point{{30.5, -50.25}}).Bytes()
 	want := []byte("PGCOPY\n\xff\r\n\x00" + "\x00\x00\x00\x00" + "\x00\x00\x00\x00" +
 		"\x00\x02" + "\x00\x00\x00\x04" + "\x00\x00\x00\x00" + "\x00\x00\x00\x19" +
 		"\x01" + "\x01\x00\x00\x20" + "\xe6\x10\x00\x00" +
@@ -114,73 +111,47 @@ func TestCopyBinaryPoints(t *testing.T) {
 		"\x00\x00\x00\x00\x00\x20\x49\xc0" + // -50.25
 		"\xff\xff")
 	if !bytes.Equal(got, want) {
-		t.Errorf("copyBinaryPoints:\n got %q\nwant %q", got, want)
+		t.Errorf("pointRows:\n got %q\nwant %q", got, want)
 	}
 }
 
-func TestReadSnapshotErrors(t *testing.T) {
+// TestReadSnapshot checks what readSnapshot adds to deepstate.Read: the
+// control map, whose errors name the file.
+func TestReadSnapshot(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name string, data []byte, gz bool) string {
-		path := filepath.Join(dir, name)
-		if gz {
-			var b bytes.Buffer
-			zw := gzip.NewWriter(&b)
-			zw.Write(data)
-			zw.Close()
-			data = b.Bytes()
-		}
-		if err := os.WriteFile(path, data, 0o644); err != nil {
+	good := `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]]]}}]}`
+	write := func(day int, doc string) string {
+		name, err := deepstate.Write(dir, time.Date(2025, 1, day, 0, 0, 0, 0, time.UTC), []byte(doc))
+		if err != nil {
 			t.Fatal(err)
 		}
-		return path
+		return name
 	}
-	good := `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]]]}}]}`
 	for _, tc := range []struct {
 		path, want string
 	}{
-		{write("deepstatemap_data_2025.geojson.gz", []byte(good), true), "want a name deepstatemap_data_YYYYMMDD"},
-		{write("deepstatemap_data_20251399.geojson.gz", []byte(good), true), "month out of range"},
-		{write("deepstatemap_data_20250101.geojson.gz", []byte(good), false), "gzip: invalid header"},
-		{write("deepstatemap_data_20250102.geojson.gz", []byte(strings.Replace(good, "[0,0]]]]", "[0,1]]]]", 1)), true), "coordinates[0][0]: ring is not closed"},
+		{write(2, strings.Replace(good, "[0,0]]]]", "[0,1]]]]", 1)), "coordinates[0][0]: ring is not closed"},
 		{filepath.Join(dir, "deepstatemap_data_20250103.geojson.gz"), "no such file"},
 	} {
-		_, err := readSnapshot(tc.path)
+		s, err := readSnapshot(tc.path)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), filepath.Base(tc.path)) {
-			t.Errorf("readSnapshot(%s): error %v, want one naming the file and saying %q", filepath.Base(tc.path), err, tc.want)
+			t.Errorf("readSnapshot(%s) = %v, error %v; want one naming the file and saying %q", filepath.Base(tc.path), s, err, tc.want)
 		}
 	}
-	if s, err := readSnapshot(filepath.Join(dir, "deepstatemap_data_20250102.geojson.gz")); err == nil {
-		t.Errorf("read a broken snapshot: %v", s)
-	}
-	good2 := write("deepstatemap_data_20250104.geojson.gz", []byte(good), true)
-	s, err := readSnapshot(good2)
+	s, err := readSnapshot(write(4, good))
 	if err != nil || s.date != "2025-01-04" || vertices(s.mp) != 4 {
 		t.Errorf("readSnapshot(good) = %v, %v; want date 2025-01-04 and 4 vertices", s, err)
 	}
 }
 
-func TestProcStat(t *testing.T) {
-	if _, err := os.Stat("/proc/self/stat"); err != nil {
-		t.Skip("no /proc")
-	}
-	st, err := procStat(os.Getpid())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.ppid != os.Getppid() {
-		t.Errorf("parent %d, want %d", st.ppid, os.Getppid())
-	}
-	if _, err := procStat(-1); err == nil {
-		t.Error("read the stat of process -1")
-	}
-}
-
 func TestReport(t *testing.T) {
 	res := &results{
-		Cores: 2, Go: "go1.26.0", PostgreSQL: "15.18 (Debian 15.18-0+deb12u1)",
-		PostGIS:  `POSTGIS="3.3.2 4975da8" [EXTENSION] PGSQL="150" GEOS="3.11.1-CAPI-1.17.1" PROJ="9.1.1" LIBXML="2.9.14"`,
-		Settings: []setting{{"max_parallel_workers_per_gather", "2"}, {"jit", "off"}},
-		Load:     "0.10 0.20 0.30",
+		Machine: pgbench.Machine{
+			Cores: 2, Go: "go1.26.0", PostgreSQL: "15.18 (Debian 15.18-0+deb12u1)",
+			PostGIS:  `POSTGIS="3.3.2 4975da8" [EXTENSION] PGSQL="150" GEOS="3.11.1-CAPI-1.17.1" PROJ="9.1.1" LIBXML="2.9.14"`,
+			Settings: []pgbench.Setting{{Name: "max_parallel_workers_per_gather", Value: "2"}, {Name: "jit", Value: "off"}},
+			Load:     "0.10 0.20 0.30",
+		},
 		Classify: classifyResult{
 			Snapshot: "2025-03-14", Vertices: 2876, Points: 1000000, Seed: 1, OffsetMeters: 30000,
 			Subdivide: 256, Pieces: 28, Runs: 3, TruceRuns: 15, Covered: 446759,
@@ -199,54 +170,15 @@ func TestReport(t *testing.T) {
 			FirstSnapshot: "2024-08-06", LastSnapshot: "2025-04-30",
 		},
 	}
-	var b bytes.Buffer
-	if err := writeReport(&b, res); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "testdata/report.golden", b.Bytes())
+	write := func(w io.Writer) error { return writeReport(w, res) }
+	reporttest.Golden(t, "testdata/report.golden", write)
 
 	res.Areas = nil
 	res.Load = ""
 	res.Classify.OnBoundary = 2876
 	res.Classify.Storage = "EXTERNAL"
 	res.Classify.PostGISQueryCPU, res.Classify.RatioCPU, res.Classify.RatioWithBuildCPU = 0, 0, 0 // unreadable
-	b.Reset()
-	if err := writeReport(&b, res); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "testdata/report_noareas.golden", b.Bytes())
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update to rewrite):\n got:\n%s\nwant:\n%s", path, got, want)
-	}
-}
-
-func TestFormats(t *testing.T) {
-	for _, tc := range []struct{ got, want string }{
-		{count(0), "0"}, {count(999), "999"}, {count(1000), "1,000"}, {count(-1234567), "-1,234,567"},
-		{seconds(2.345), "2.35 s"}, {seconds(0.0401), "40.1 ms"}, {seconds(0.000412), "412 µs"},
-		{seconds(0.035), "35.0 ms"}, {seconds(0.0999999), "100 ms"}, {seconds(12.34), "12.3 s"}, {seconds(0), "–"},
-		{rate(24.94e6), "24.9 M"}, {rate(165289), "165 k"}, {rate(12), "12"},
-	} {
-		if tc.got != tc.want {
-			t.Errorf("got %q, want %q", tc.got, tc.want)
-		}
-	}
+	reporttest.Golden(t, "testdata/report_noareas.golden", write)
 }
 
 func TestRunFlags(t *testing.T) {
@@ -267,66 +199,9 @@ func TestRunFlags(t *testing.T) {
 	}
 }
 
-// startPostGIS starts a throwaway PostgreSQL 15 cluster with PostGIS, as
-// bench/control.sh does, and returns its DSN. It skips the test where they
-// are not installed, unless TRUCE_REQUIRE_POSTGIS is set (as .ci/run sets
-// it), when their absence fails the test.
-func startPostGIS(t *testing.T) string {
-	t.Helper()
-	skip := t.Skip
-	if os.Getenv("TRUCE_REQUIRE_POSTGIS") != "" {
-		skip = t.Fatal
-	}
-	const bin = "/usr/lib/postgresql/15/bin"
-	if _, err := os.Stat(bin + "/initdb"); err != nil {
-		skip("PostgreSQL 15 is not installed")
-	}
-	if _, err := os.Stat("/usr/share/postgresql/15/extension/postgis.control"); err != nil {
-		skip("PostGIS is not installed")
-	}
-	dir, err := os.MkdirTemp("", "truce-bench-control-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var as []string
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			skip("running as root and there is no postgres user to run PostgreSQL")
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		if err := os.Chown(dir, uid, gid); err != nil {
-			t.Fatal(err)
-		}
-		as = []string{"runuser", "-u", "postgres", "--"}
-	}
-	cmd := func(args ...string) {
-		t.Helper()
-		args = append(as, args...)
-		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
-			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
-	t.Cleanup(func() {
-		args := append(as, bin+"/pg_ctl", "-D", dir+"/data", "-m", "immediate", "stop")
-		exec.Command(args[0], args[1:]...).Run()
-		os.RemoveAll(dir)
-	})
-	cmd(bin+"/initdb", "-D", dir+"/data", "--auth=trust", "--username=postgres", "--no-sync")
-	cmd(bin+"/pg_ctl", "-D", dir+"/data", "-l", dir+"/postgres.log", "-w", "-s", "start", "-o",
-		"-c listen_addresses='' -k "+dir+" -p 5432 -c fsync=off -c autovacuum=off")
-	return fmt.Sprintf("host=%s port=5432 user=postgres dbname=postgres", dir)
-}
-
 func TestPostGIS(t *testing.T) {
-	dsn := startPostGIS(t)
+	db := &postgis{pgbench.Connect(t, pgbench.Setting{Name: "jit", Value: "off"})}
 	ctx := context.Background()
-	db, err := openPostGIS(ctx, dsn, []setting{{"jit", "off"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.close(ctx, false)
 
 	// A 1° square with a hole, and a second square; clockwise rings as in
 	// DeepState's files.
@@ -368,7 +243,7 @@ func TestPostGIS(t *testing.T) {
 			t.Errorf("point %d %v: PostGIS says covered %v, want %v", i, pts[i], got[i], want[i])
 		}
 	}
-	plan, err := db.plan(ctx)
+	plan, err := db.Plan(ctx, coversQuery)
 	if err != nil || !strings.Contains(plan, "st_covers") {
 		t.Errorf("plan %q, %v: want one that calls st_covers", plan, err)
 	}
@@ -399,7 +274,7 @@ func TestRun(t *testing.T) {
 	if _, err := os.Stat(dataDir); err != nil {
 		t.Skip("no DeepState data beside the work tree")
 	}
-	dsn := startPostGIS(t)
+	dsn := pgbench.Start(t)
 	var out bytes.Buffer
 	args := []string{"--dsn", dsn, "--data", dataDir, "--points", "3000", "--on-boundary", "500", "--runs", "1", "--area-runs", "1", "--truce-runs", "1", "--json"}
 	if err := run(context.Background(), args, &out); err != nil {

@@ -3,29 +3,19 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"math"
-	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/truce-monitor/truce/bench/internal/pgbench"
+	"github.com/truce-monitor/truce/bench/internal/report"
 	"github.com/truce-monitor/truce/geo"
 )
 
 // results is everything one run measured. Times are in seconds.
 type results struct {
-	Cores      int       `json:"cores"`
-	Go         string    `json:"go"`
-	PostgreSQL string    `json:"postgresql"`
-	PostGIS    string    `json:"postgis"`
-	Settings   []setting `json:"settings"`
-	// Load is the system load average (1, 5 and 15 minutes) when the run
-	// started, from /proc/loadavg where there is one: other work on the
-	// machine slows both sides.
-	Load     string         `json:"load_average,omitempty"`
+	pgbench.Machine
 	Classify classifyResult `json:"classify"`
 	Areas    *areaResult    `json:"areas,omitempty"`
 }
@@ -104,34 +94,22 @@ type areaResult struct {
 
 // measure runs both comparisons.
 func measure(ctx context.Context, c config) (*results, error) {
-	settings := []setting{
-		{"max_parallel_workers_per_gather", strconv.Itoa(c.workers)},
-		{"jit", map[bool]string{true: "on", false: "off"}[c.jit]},
-	}
-	db, err := openPostGIS(ctx, c.dsn, settings)
+	s, err := c.pg.Open(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer db.close(context.WithoutCancel(ctx), c.keep)
-	res := &results{Cores: runtime.NumCPU(), Go: runtime.Version(), Load: loadAverage()}
-	if res.PostgreSQL, res.PostGIS, err = db.versions(ctx); err != nil {
+	db := &postgis{s}
+	defer db.Close(context.WithoutCancel(ctx), drop...)
+	res := &results{}
+	if res.Machine, err = db.Machine(ctx); err != nil {
 		return nil, err
 	}
-	shown, err := db.show(ctx, []string{"max_parallel_workers_per_gather", "max_parallel_workers", "max_worker_processes",
-		"parallel_leader_participation", "jit", "shared_buffers", "work_mem"})
-	if err != nil {
-		return nil, err
-	}
-	res.Settings = shown
 
 	snap, err := readSnapshot(filepath.Join(c.data, "deepstatemap_data_"+c.snapshot+".geojson.gz"))
 	if err != nil {
 		return nil, err
 	}
-	cpu, err := newServerCPU(ctx, db)
-	if err != nil {
-		slog.Warn("the server's CPU time cannot be read; reporting wall-clock times only", "err", err)
-	}
+	cpu := db.CPU
 	if err := classify(ctx, c, db, cpu, snap, &res.Classify); err != nil {
 		return nil, err
 	}
@@ -150,7 +128,7 @@ func measure(ctx context.Context, c config) (*results, error) {
 }
 
 // classify runs the point classification comparison on one snapshot.
-func classify(ctx context.Context, c config, db *postgis, cpu *serverCPU, snap snapshot, r *classifyResult) error {
+func classify(ctx context.Context, c config, db *postgis, cpu *pgbench.ServerCPU, snap snapshot, r *classifyResult) error {
 	*r = classifyResult{
 		Snapshot: snap.date, Vertices: vertices(snap.mp), Points: c.points, Seed: c.seed,
 		OffsetMeters: c.offset, Subdivide: c.subdivide, Storage: c.storage, Runs: c.runs, TruceRuns: c.truceRuns,
@@ -171,7 +149,7 @@ func classify(ctx context.Context, c config, db *postgis, cpu *serverCPU, snap s
 		return err
 	}
 	r.PostGISCopy = copyTime.Seconds()
-	if r.PostGISPlan, err = db.plan(ctx); err != nil {
+	if r.PostGISPlan, err = db.Plan(ctx, coversQuery); err != nil {
 		return err
 	}
 
@@ -180,24 +158,24 @@ func classify(ctx context.Context, c config, db *postgis, cpu *serverCPU, snap s
 	var pgTimes, pgCPU []time.Duration
 	for range c.runs {
 		clear(pg)
-		before := cpu.used()
+		before := cpu.Used()
 		d, err := db.classify(ctx, pg)
 		if err != nil {
 			return err
 		}
 		pgTimes = append(pgTimes, d)
-		pgCPU = append(pgCPU, cpu.used()-before)
+		pgCPU = append(pgCPU, cpu.Used()-before)
 	}
 
 	tr := make([]bool, len(pts))
 	var builds, classifies, totals, classifyCPU, totalCPU []time.Duration
 	for range c.truceRuns {
 		runtime.GC()
-		cpu0, start := selfCPU(), time.Now()
+		cpu0, start := pgbench.ProcessCPU(), time.Now()
 		idx := geo.NewIndex(snap.mp)
-		cpu1, built := selfCPU(), time.Now()
+		cpu1, built := pgbench.ProcessCPU(), time.Now()
 		idx.CoversAll(pts, tr)
-		done, cpu2 := time.Now(), selfCPU()
+		done, cpu2 := time.Now(), pgbench.ProcessCPU()
 		builds = append(builds, built.Sub(start))
 		classifies = append(classifies, done.Sub(built))
 		totals = append(totals, done.Sub(start))
@@ -217,8 +195,8 @@ func classify(ctx context.Context, c config, db *postgis, cpu *serverCPU, snap s
 		}
 	}
 	n := float64(len(pts))
-	q, cl, tot := median(pgTimes), median(classifies), median(totals)
-	r.TruceBuild = median(builds).Seconds()
+	q, cl, tot := report.Median(pgTimes), report.Median(classifies), report.Median(totals)
+	r.TruceBuild = report.Median(builds).Seconds()
 	r.TruceClassify = cl.Seconds()
 	r.TruceTotal = tot.Seconds()
 	r.PostGISQuery = q.Seconds()
@@ -227,9 +205,9 @@ func classify(ctx context.Context, c config, db *postgis, cpu *serverCPU, snap s
 	r.PostGISPerSec = n / q.Seconds()
 	r.Ratio = q.Seconds() / cl.Seconds()
 	r.RatioWithBuild = q.Seconds() / tot.Seconds()
-	r.TruceClassifyCPU = median(classifyCPU).Seconds()
-	r.TruceTotalCPU = median(totalCPU).Seconds()
-	r.PostGISQueryCPU = median(pgCPU).Seconds()
+	r.TruceClassifyCPU = report.Median(classifyCPU).Seconds()
+	r.TruceTotalCPU = report.Median(totalCPU).Seconds()
+	r.PostGISQueryCPU = report.Median(pgCPU).Seconds()
 	if r.PostGISQueryCPU > 0 && r.TruceClassifyCPU > 0 {
 		r.RatioCPU = r.PostGISQueryCPU / r.TruceClassifyCPU
 		r.RatioWithBuildCPU = r.PostGISQueryCPU / r.TruceTotalCPU
@@ -241,7 +219,7 @@ func classify(ctx context.Context, c config, db *postgis, cpu *serverCPU, snap s
 // work on one core: PostgreSQL computes one query's function calls in one
 // process unless it plans a parallel scan, which it does not for a table
 // of this size.
-func compareAreas(ctx context.Context, c config, db *postgis, cpu *serverCPU, snaps []snapshot, r *areaResult) error {
+func compareAreas(ctx context.Context, c config, db *postgis, cpu *pgbench.ServerCPU, snaps []snapshot, r *areaResult) error {
 	*r = areaResult{Snapshots: len(snaps), Runs: c.areaRuns, TruceRuns: c.truceRuns}
 	for _, s := range snaps {
 		r.Vertices += vertices(s.mp)
@@ -252,23 +230,23 @@ func compareAreas(ctx context.Context, c config, db *postgis, cpu *serverCPU, sn
 	pg := make([]float64, len(snaps))
 	var pgTimes, pgCPU []time.Duration
 	for range c.areaRuns {
-		before := cpu.used()
+		before := cpu.Used()
 		d, err := db.areas(ctx, pg)
 		if err != nil {
 			return err
 		}
 		pgTimes = append(pgTimes, d)
-		pgCPU = append(pgCPU, cpu.used()-before)
+		pgCPU = append(pgCPU, cpu.Used()-before)
 	}
 	tr := make([]float64, len(snaps))
 	var trTimes, trCPU []time.Duration
 	for range c.truceRuns {
-		cpu0, start := selfCPU(), time.Now()
+		cpu0, start := pgbench.ProcessCPU(), time.Now()
 		for i, s := range snaps {
 			tr[i] = s.mp.Area()
 		}
 		trTimes = append(trTimes, time.Since(start))
-		trCPU = append(trCPU, selfCPU()-cpu0)
+		trCPU = append(trCPU, pgbench.ProcessCPU()-cpu0)
 	}
 	for i, s := range snaps {
 		d := math.Abs(tr[i]-pg[i]) / pg[i]
@@ -280,27 +258,13 @@ func compareAreas(ctx context.Context, c config, db *postgis, cpu *serverCPU, sn
 	last := len(snaps) - 1
 	r.FirstSnapshot, r.FirstKm2 = snaps[0].date, pg[0]/1e6
 	r.LastSnapshot, r.LastKm2 = snaps[last].date, pg[last]/1e6
-	r.Truce = median(trTimes).Seconds()
-	r.PostGIS = median(pgTimes).Seconds()
+	r.Truce = report.Median(trTimes).Seconds()
+	r.PostGIS = report.Median(pgTimes).Seconds()
 	r.Ratio = r.PostGIS / r.Truce
-	r.TruceCPU = median(trCPU).Seconds()
-	r.PostGISCPU = median(pgCPU).Seconds()
+	r.TruceCPU = report.Median(trCPU).Seconds()
+	r.PostGISCPU = report.Median(pgCPU).Seconds()
 	if r.TruceCPU > 0 && r.PostGISCPU > 0 {
 		r.RatioCPU = r.PostGISCPU / r.TruceCPU
 	}
 	return nil
-}
-
-// loadAverage returns the 1, 5 and 15 minute load averages, or "" where the
-// system does not say.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return ""
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return ""
-	}
-	return strings.Join(f[:3], " ")
 }

@@ -1,16 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"math"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/truce-monitor/truce/bench/internal/pgbench"
 	"github.com/truce-monitor/truce/geo"
 )
 
@@ -23,61 +20,12 @@ const (
 	snapshotsTable = "truce_bench_snapshots"
 )
 
+// drop removes the harness's tables.
+var drop = []string{"DROP TABLE IF EXISTS " + piecesTable + ", " + pointsTable + ", " + snapshotsTable}
+
 // postgis is one session on the PostGIS server under test.
 type postgis struct {
-	conn *pgx.Conn
-}
-
-// openPostGIS connects to dsn, creates the postgis extension if needed and
-// applies the session settings.
-func openPostGIS(ctx context.Context, dsn string, settings []setting) (*postgis, error) {
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
-	}
-	db := &postgis{conn}
-	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS postgis"); err != nil {
-		conn.Close(ctx)
-		return nil, fmt.Errorf("creating the postgis extension: %w", err)
-	}
-	for _, s := range settings {
-		if _, err := conn.Exec(ctx, "SELECT set_config($1, $2, false)", s.Name, s.Value); err != nil {
-			conn.Close(ctx)
-			return nil, fmt.Errorf("setting %s = %s: %w", s.Name, s.Value, err)
-		}
-	}
-	return db, nil
-}
-
-// close ends the session, and drops the harness's tables unless keep.
-func (db *postgis) close(ctx context.Context, keep bool) error {
-	var err error
-	if !keep {
-		_, err = db.conn.Exec(ctx, "DROP TABLE IF EXISTS "+piecesTable+", "+pointsTable+", "+snapshotsTable)
-	}
-	if cerr := db.conn.Close(ctx); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// versions returns the server's PostgreSQL and PostGIS versions.
-func (db *postgis) versions(ctx context.Context) (pg, gis string, err error) {
-	err = db.conn.QueryRow(ctx, "SELECT current_setting('server_version'), postgis_full_version()").Scan(&pg, &gis)
-	return pg, gis, err
-}
-
-// show returns the values in force of the named settings.
-func (db *postgis) show(ctx context.Context, names []string) ([]setting, error) {
-	out := make([]setting, 0, len(names))
-	for _, n := range names {
-		var v string
-		if err := db.conn.QueryRow(ctx, "SELECT current_setting($1)", n).Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, setting{n, v})
-	}
-	return out, nil
+	*pgbench.Session
 }
 
 // geoJSON encodes mp as a GeoJSON MultiPolygon. Go writes the shortest
@@ -100,7 +48,7 @@ func (db *postgis) loadPieces(ctx context.Context, mp geo.MultiPolygon, maxVerti
 		return 0, err
 	}
 	var n int
-	err = pgx.BeginFunc(ctx, db.conn, func(tx pgx.Tx) error {
+	err = pgx.BeginFunc(ctx, db.Conn, func(tx pgx.Tx) error {
 		for _, q := range []string{
 			"DROP TABLE IF EXISTS " + piecesTable,
 			"CREATE UNLOGGED TABLE " + piecesTable + " (id serial PRIMARY KEY, geom geometry(Polygon, 4326) NOT NULL)",
@@ -127,7 +75,7 @@ func (db *postgis) loadPieces(ctx context.Context, mp geo.MultiPolygon, maxVerti
 	if err != nil {
 		return 0, fmt.Errorf("loading the subdivided control map: %w", err)
 	}
-	if _, err := db.conn.Exec(ctx, "ANALYZE "+piecesTable); err != nil {
+	if _, err := db.Conn.Exec(ctx, "ANALYZE "+piecesTable); err != nil {
 		return 0, err
 	}
 	return n, nil
@@ -137,50 +85,32 @@ func (db *postgis) loadPieces(ctx context.Context, mp geo.MultiPolygon, maxVerti
 // binary COPY of EWKB points, then analyzes it. It returns the time of the
 // COPY alone.
 func (db *postgis) copyPoints(ctx context.Context, pts []geo.Point) (time.Duration, error) {
-	for _, q := range []string{
-		"DROP TABLE IF EXISTS " + pointsTable,
-		"CREATE UNLOGGED TABLE " + pointsTable + " (id int4 NOT NULL, geom geometry(Point, 4326) NOT NULL)",
-	} {
-		if _, err := db.conn.Exec(ctx, q); err != nil {
-			return 0, err
-		}
+	if err := db.Exec(ctx,
+		"DROP TABLE IF EXISTS "+pointsTable,
+		"CREATE UNLOGGED TABLE "+pointsTable+" (id int4 NOT NULL, geom geometry(Point, 4326) NOT NULL)",
+	); err != nil {
+		return 0, err
 	}
-	data := copyBinaryPoints(pts)
-	start := time.Now()
-	tag, err := db.conn.PgConn().CopyFrom(ctx, bytes.NewReader(data), "COPY "+pointsTable+" (id, geom) FROM STDIN (FORMAT binary)")
-	elapsed := time.Since(start)
+	elapsed, err := db.CopyFrom(ctx, pointsTable, "id, geom", pointRows(pts))
 	if err != nil {
 		return 0, fmt.Errorf("copying the points: %w", err)
 	}
-	if int(tag.RowsAffected()) != len(pts) {
-		return 0, fmt.Errorf("copying the points: %d rows copied, want %d", tag.RowsAffected(), len(pts))
-	}
-	if _, err := db.conn.Exec(ctx, "ANALYZE "+pointsTable); err != nil {
+	if _, err := db.Conn.Exec(ctx, "ANALYZE "+pointsTable); err != nil {
 		return 0, err
 	}
 	return elapsed, nil
 }
 
-// copyBinaryPoints encodes pts in PostgreSQL's binary COPY format as rows
-// (int4 id, geometry) with the geometry as little-endian EWKB with SRID 4326.
-func copyBinaryPoints(pts []geo.Point) []byte {
-	const row = 2 + 4 + 4 + 4 + 25
-	b := make([]byte, 0, 19+len(pts)*row+2)
-	b = append(b, "PGCOPY\n\xff\r\n\x00"...)
-	b = binary.BigEndian.AppendUint32(b, 0) // flags
-	b = binary.BigEndian.AppendUint32(b, 0) // header extension length
+// pointRows encodes pts for a binary COPY as rows (int4 id, geometry),
+// row id i for pts[i].
+func pointRows(pts []geo.Point) *pgbench.CopyData {
+	d := pgbench.NewCopyData(len(pts) * (2 + 4 + 4 + pgbench.PointSize))
 	for i, p := range pts {
-		b = binary.BigEndian.AppendUint16(b, 2)
-		b = binary.BigEndian.AppendUint32(b, 4)
-		b = binary.BigEndian.AppendUint32(b, uint32(i))
-		b = binary.BigEndian.AppendUint32(b, 25)
-		b = append(b, 1)                                      // little endian
-		b = binary.LittleEndian.AppendUint32(b, 1|0x20000000) // Point, with SRID
-		b = binary.LittleEndian.AppendUint32(b, 4326)
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(p[0]))
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(p[1]))
+		d.Row(2)
+		d.Int4(int32(i))
+		d.Point(p[0], p[1])
 	}
-	return binary.BigEndian.AppendUint16(b, 0xffff)
+	return d
 }
 
 // coversQuery selects the ids of the points that some piece covers: a
@@ -188,22 +118,12 @@ func copyBinaryPoints(pts []geo.Point) []byte {
 const coversQuery = "SELECT p.id FROM " + pointsTable + " p WHERE EXISTS " +
 	"(SELECT 1 FROM " + piecesTable + " s WHERE ST_Covers(s.geom, p.geom))"
 
-// plan returns the planner's plan for the classification query.
-func (db *postgis) plan(ctx context.Context) (string, error) {
-	rows, err := db.conn.Query(ctx, "EXPLAIN (COSTS OFF) "+coversQuery)
-	if err != nil {
-		return "", err
-	}
-	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	return strings.Join(lines, "\n"), err
-}
-
 // classify sets out[id] for every point that some piece covers and returns
 // the time of the query, results received included. out must be all false
 // on entry.
 func (db *postgis) classify(ctx context.Context, out []bool) (time.Duration, error) {
 	start := time.Now()
-	rows, err := db.conn.Query(ctx, coversQuery, pgx.QueryResultFormats{pgx.BinaryFormatCode})
+	rows, err := db.Conn.Query(ctx, coversQuery, pgx.QueryResultFormats{pgx.BinaryFormatCode})
 	if err != nil {
 		return 0, err
 	}
@@ -224,7 +144,7 @@ func (db *postgis) classify(ctx context.Context, out []bool) (time.Duration, err
 // loadSnapshots replaces the snapshots table with one geography row per
 // snapshot, so that the timed query computes areas and does no casts.
 func (db *postgis) loadSnapshots(ctx context.Context, snaps []snapshot) error {
-	return pgx.BeginFunc(ctx, db.conn, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, db.Conn, func(tx pgx.Tx) error {
 		for _, q := range []string{
 			"DROP TABLE IF EXISTS " + snapshotsTable,
 			"CREATE UNLOGGED TABLE " + snapshotsTable + " (i int4 PRIMARY KEY, geog geography(MultiPolygon, 4326) NOT NULL)",
@@ -251,7 +171,7 @@ func (db *postgis) loadSnapshots(ctx context.Context, snaps []snapshot) error {
 // and returns the time of the query.
 func (db *postgis) areas(ctx context.Context, out []float64) (time.Duration, error) {
 	start := time.Now()
-	rows, err := db.conn.Query(ctx, "SELECT i, ST_Area(geog, true) FROM "+snapshotsTable)
+	rows, err := db.Conn.Query(ctx, "SELECT i, ST_Area(geog, true) FROM "+snapshotsTable)
 	if err != nil {
 		return 0, err
 	}

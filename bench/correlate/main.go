@@ -84,20 +84,19 @@
 package main
 
 import (
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"runtime"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/bench/internal/deepstate"
+	"github.com/truce-monitor/truce/bench/internal/pgbench"
+	"github.com/truce-monitor/truce/bench/internal/report"
 	"github.com/truce-monitor/truce/control"
 	"github.com/truce-monitor/truce/correlate"
 	"github.com/truce-monitor/truce/geo"
@@ -110,15 +109,9 @@ func main() {
 	}
 }
 
-// setting is a PostgreSQL run-time parameter.
-type setting struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
-}
-
 // config is what the flags say.
 type config struct {
-	dsn         string
+	pg          pgbench.Flags
 	data        string
 	snapshot    string
 	points      int
@@ -128,18 +121,15 @@ type config struct {
 	minPts      int
 	runs        int
 	truceRuns   int
-	workers     int
-	jit         bool
 	workMem     string
 	json        bool
 	maxExamples int
-	keep        bool
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("correlate", flag.ContinueOnError)
 	var c config
-	fs.StringVar(&c.dsn, "dsn", os.Getenv("DATABASE_URL"), "the PostgreSQL server with PostGIS (libpq key=value or URL)")
+	c.pg.Register(fs)
 	fs.StringVar(&c.data, "data", "control/testdata", "the folder of DeepState snapshots")
 	fs.StringVar(&c.snapshot, "snapshot", "20250314", "the snapshot whose line of contact the detections follow (YYYYMMDD or YYYY-MM-DD)")
 	fs.IntVar(&c.points, "points", 1_000_000, "detections to cluster")
@@ -149,21 +139,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&c.minPts, "min-pts", correlate.DefaultMinPts, "ST-DBSCAN's neighbours of a core point, itself included")
 	fs.IntVar(&c.runs, "runs", 3, "timed PostGIS runs; the median is reported")
 	fs.IntVar(&c.truceRuns, "truce-runs", 5, "timed truce runs; the median is reported")
-	fs.IntVar(&c.workers, "pg-workers", runtime.NumCPU(), "PostgreSQL max_parallel_workers_per_gather")
-	fs.BoolVar(&c.jit, "pg-jit", false, "leave PostgreSQL's JIT compilation on")
 	fs.StringVar(&c.workMem, "pg-work-mem", "256MB", "PostgreSQL work_mem, for the sorts of the window functions")
 	fs.BoolVar(&c.json, "json", false, "print the results as JSON")
 	fs.IntVar(&c.maxExamples, "examples", 10, "disagreeing detections to show")
-	fs.BoolVar(&c.keep, "keep", false, "leave the tables in the database, for a look with psql")
-	if err := fs.Parse(args); err != nil {
+	if err := c.pg.Parse(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
-	}
 	switch {
-	case c.dsn == "":
-		return fmt.Errorf("no PostgreSQL server: give --dsn or DATABASE_URL (bench/correlate.sh starts one)")
 	case c.points < 1 || c.points > 1<<31-1:
 		return fmt.Errorf("--points %d: want 1 to %d", c.points, 1<<31-1)
 	case !(c.epsM >= 1 && c.epsM <= 100_000):
@@ -174,8 +156,6 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("--min-pts %d: want 1 or more", c.minPts)
 	case c.runs < 1 || c.truceRuns < 1:
 		return fmt.Errorf("--runs and --truce-runs must be at least 1")
-	case c.workers < 0:
-		return fmt.Errorf("--pg-workers %d: want 0 or more", c.workers)
 	case c.maxExamples < 0:
 		return fmt.Errorf("--examples %d: want 0 or more", c.maxExamples)
 	}
@@ -185,39 +165,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if c.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
-	}
-	return writeReport(stdout, res)
+	return report.Write(stdout, res, c.json, writeReport)
 }
 
 // readLine reads the gzipped DeepState snapshot name and returns its date
 // and the line of contact of the control map the importer would make of it
 // (as control/controltest does: the first feature is RU-held ground).
 func readLine(name string) (string, geo.MultiLineString, error) {
-	base := filepath.Base(name)
-	day, ok := strings.CutPrefix(strings.TrimSuffix(base, ".geojson.gz"), "deepstatemap_data_")
-	if !ok || len(day) != 8 {
-		return "", nil, fmt.Errorf("%s: want a name deepstatemap_data_YYYYMMDD.geojson.gz", name)
-	}
-	date, err := time.Parse("20060102", day)
-	if err != nil {
-		return "", nil, fmt.Errorf("%s: %v", name, err)
-	}
-	f, err := os.Open(name)
+	date, data, err := deepstate.Read(name)
 	if err != nil {
 		return "", nil, err
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		return "", nil, fmt.Errorf("%s: %v", name, err)
-	}
-	data, err := io.ReadAll(zr)
-	if err != nil {
-		return "", nil, fmt.Errorf("%s: %v", name, err)
 	}
 	var fc struct {
 		Features []struct {
@@ -241,11 +198,4 @@ func readLine(name string) (string, geo.MultiLineString, error) {
 		return "", nil, fmt.Errorf("%s: no line of contact", name)
 	}
 	return date.Format(time.DateOnly), line, nil
-}
-
-// median returns the median of ds (the lower middle for an even count).
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[(len(s)-1)/2]
 }

@@ -4,20 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"fmt"
+	"io"
 	"math"
 	"os"
-	"os/exec"
-	"os/user"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+	"github.com/truce-monitor/truce/bench/internal/deepstate"
+	"github.com/truce-monitor/truce/bench/internal/pgbench"
+	"github.com/truce-monitor/truce/bench/internal/reporttest"
+)
 
 // dataDir holds the DeepState snapshot of 2025-03-14 that
 // BenchmarkCorrelateDetections uses.
@@ -50,29 +48,39 @@ func TestRunFlags(t *testing.T) {
 	}
 }
 
+// TestReadLineErrors checks what readLine adds to deepstate.Read: the
+// control map and its line, whose errors name the file.
 func TestReadLineErrors(t *testing.T) {
 	dir := t.TempDir()
-	for _, tc := range []struct{ name, want string }{
-		{"deepstatemap_data_2025.geojson.gz", "want a name deepstatemap_data_YYYYMMDD"},
-		{"deepstatemap_data_20251399.geojson.gz", "month out of range"},
-		{"deepstatemap_data_20250101.geojson.gz", "no such file"},
+	day := 0
+	write := func(doc string) string {
+		day++
+		name, err := deepstate.Write(dir, time.Date(2025, 1, day, 0, 0, 0, 0, time.UTC), []byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return name
+	}
+	square := `{"type":"MultiPolygon","coordinates":[[[[37,48],[37,47],[38,47],[38,48],[37,48]]]]}`
+	for _, tc := range []struct{ path, want string }{
+		{filepath.Join(dir, "deepstatemap_data_20241231.geojson.gz"), "no such file"},
+		{write(`[1, 2]`), "cannot unmarshal"},
+		{write(`{"type":"FeatureCollection","features":[]}`), "no features"},
+		{write(`{"type":"FeatureCollection","features":[{"geometry":{"type":"Point","coordinates":[37,48]}}]}`), "Point"},
 	} {
-		_, _, err := readLine(filepath.Join(dir, tc.name))
-		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.name) {
-			t.Errorf("readLine(%s): error %v, want one naming the file and saying %q", tc.name, err, tc.want)
+		_, _, err := readLine(tc.path)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), filepath.Base(tc.path)) {
+			t.Errorf("readLine(%s): error %v, want one naming the file and saying %q", filepath.Base(tc.path), err, tc.want)
 		}
 	}
-	bad := filepath.Join(dir, "deepstatemap_data_20250102.geojson.gz")
-	if err := os.WriteFile(bad, []byte("not gzipped at all"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := readLine(bad); err == nil || !strings.Contains(err.Error(), "gzip: invalid header") || !strings.Contains(err.Error(), bad) {
-		t.Errorf("readLine(not gzipped): %v", err)
+	date, line, err := readLine(write(`{"type":"FeatureCollection","features":[{"geometry":` + square + `}]}`))
+	if err != nil || date != "2025-01-04" || len(line) == 0 {
+		t.Errorf("readLine(a square) = %s, %v, %v; want 2025-01-04 and a line of contact", date, line, err)
 	}
 }
 
-func TestCopyBinaryDetections(t *testing.T) {
-	got := copyBinaryDetections([]detection{{kind: "fire", t: 1, lon: 30.5, lat: -50.25, hot: true}})
+func TestDetectionRows(t *testing.T) {
+	got := detectionRows([]detection{{kind: "fire", t: 1, lon: 30.5, lat: -50.25, hot: true}}).Bytes()
 	want := []byte("PGCOPY\n\xff\r\n\x00" + "\x00\x00\x00\x00" + "\x00\x00\x00\x00" +
 		"\x00\x05" + "\x00\x00\x00\x04" + "\x00\x00\x00\x00" + // id 0
 		"\x00\x00\x00\x04" + "fire" +
@@ -83,16 +91,19 @@ func TestCopyBinaryDetections(t *testing.T) {
 		"\x00\x00\x00\x00\x00\x20\x49\xc0" + // -50.25
 		"\xff\xff")
 	if !bytes.Equal(got, want) {
-		t.Errorf("copyBinaryDetections:\n got %q\nwant %q", got, want)
+		t.Errorf("detectionRows:\n got %q\nwant %q", got, want)
 	}
 }
 
 func TestReport(t *testing.T) {
 	res := &results{
-		Cores: 2, Go: "go1.26.0", PostgreSQL: "15.18 (Debian 15.18-0+deb12u1)",
-		PostGIS:  `POSTGIS="3.3.2 4975da8" [EXTENSION] PGSQL="150" GEOS="3.11.1-CAPI-1.17.1" PROJ="9.1.1" LIBXML="2.9.14"`,
-		Settings: []setting{{"max_parallel_workers_per_gather", "2"}, {"jit", "off"}, {"work_mem", "256MB"}},
-		Load:     "0.10 0.20 0.30",
+		Machine: pgbench.Machine{
+			Cores: 2, Go: "go1.26.0", PostgreSQL: "15.18 (Debian 15.18-0+deb12u1)",
+			PostGIS: `POSTGIS="3.3.2 4975da8" [EXTENSION] PGSQL="150" GEOS="3.11.1-CAPI-1.17.1" PROJ="9.1.1" LIBXML="2.9.14"`,
+			Settings: []pgbench.Setting{{Name: "max_parallel_workers_per_gather", Value: "2"}, {Name: "jit", Value: "off"},
+				{Name: "work_mem", Value: "256MB"}},
+			Load: "0.10 0.20 0.30",
+		},
 		Cluster: clusterResult{
 			Snapshot: "2025-03-14", LineVertices: 1171, Points: 1000000, Seed: 1, EpsM: 1500, EpsT: 10800, MinPts: 3,
 			Runs: 3, TruceRuns: 5, Incidents: 197778, TruceClusters: 141930, PostGISClusters: 141929, PostGISNoise: 55847,
@@ -113,11 +124,8 @@ func TestReport(t *testing.T) {
 			},
 		},
 	}
-	var b bytes.Buffer
-	if err := writeReport(&b, res); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "testdata/report.golden", b.Bytes())
+	write := func(w io.Writer) error { return writeReport(w, res) }
+	reporttest.Golden(t, "testdata/report.golden", write)
 
 	res.Load = ""
 	c := &res.Cluster
@@ -125,110 +133,26 @@ func TestReport(t *testing.T) {
 	c.Hotspots, c.HotspotDetections, c.WideIslands, c.WideIslandPoints = 2, 138, 1, 1
 	c.Compared = c.Points - 139
 	c.PostGISQueryCPU, c.RatioCPU = 0, 0 // unreadable
-	b.Reset()
-	if err := writeReport(&b, res); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "testdata/report_agrees.golden", b.Bytes())
+	reporttest.Golden(t, "testdata/report_agrees.golden", write)
 }
 
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update to rewrite):\n got:\n%s\nwant:\n%s", path, got, want)
-	}
-}
-
-func TestFormats(t *testing.T) {
-	for _, tc := range []struct{ got, want string }{
-		{count(0), "0"}, {count(999), "999"}, {count(1000), "1,000"}, {count(-1234567), "-1,234,567"},
-		{seconds(2.345), "2.35 s"}, {seconds(0.0401), "40.1 ms"}, {seconds(0.000412), "412 µs"},
-		{seconds(0.0999999), "100 ms"}, {seconds(12.34), "12.3 s"}, {seconds(0), "–"},
-		{rate(24.94e6), "24.9 M"}, {rate(165289), "165 k"}, {rate(12), "12"},
-		{times(0), "–"}, {times(12.345), "12.3×"}, {plural(1, "pair", "pairs"), "1 pair"}, {plural(1000, "pair", "pairs"), "1,000 pairs"},
-		{formatFloat(1500), "1500"}, {formatFloat(0.1), "0.1"},
-	} {
-		if tc.got != tc.want {
-			t.Errorf("got %q, want %q", tc.got, tc.want)
+func TestFormatFloat(t *testing.T) {
+	for _, tc := range []struct {
+		x    float64
+		want string
+	}{{1500, "1500"}, {0.1, "0.1"}, {36.93732417296773, "36.93732417296773"}} {
+		if got := formatFloat(tc.x); got != tc.want {
+			t.Errorf("formatFloat(%v) = %q, want %q", tc.x, got, tc.want)
 		}
 	}
-}
-
-// startPostGIS starts a throwaway PostgreSQL 15 cluster with PostGIS, as
-// bench/correlate.sh does, and returns its DSN. It skips the test where
-// they are not installed, unless TRUCE_REQUIRE_POSTGIS is set (as .ci/run
-// sets it), when their absence fails the test.
-func startPostGIS(t *testing.T) string {
-	t.Helper()
-	skip := t.Skip
-	if os.Getenv("TRUCE_REQUIRE_POSTGIS") != "" {
-		skip = t.Fatal
-	}
-	const bin = "/usr/lib/postgresql/15/bin"
-	if _, err := os.Stat(bin + "/initdb"); err != nil {
-		skip("PostgreSQL 15 is not installed")
-	}
-	if _, err := os.Stat("/usr/share/postgresql/15/extension/postgis.control"); err != nil {
-		skip("PostGIS is not installed")
-	}
-	dir, err := os.MkdirTemp("", "truce-bench-correlate-test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var as []string
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			skip("running as root and there is no postgres user to run PostgreSQL")
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		if err := os.Chown(dir, uid, gid); err != nil {
-			t.Fatal(err)
-		}
-		as = []string{"runuser", "-u", "postgres", "--"}
-	}
-	cmd := func(args ...string) {
-		t.Helper()
-		args = append(as, args...)
-		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
-			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
-	t.Cleanup(func() {
-		args := append(as, bin+"/pg_ctl", "-D", dir+"/data", "-m", "immediate", "stop")
-		exec.Command(args[0], args[1:]...).Run()
-		os.RemoveAll(dir)
-	})
-	cmd(bin+"/initdb", "-D", dir+"/data", "--auth=trust", "--username=postgres", "--no-sync")
-	cmd(bin+"/pg_ctl", "-D", dir+"/data", "-l", dir+"/postgres.log", "-w", "-s", "start", "-o",
-		"-c listen_addresses='' -k "+dir+" -p 5432 -c fsync=off -c autovacuum=off")
-	return fmt.Sprintf("host=%s port=5432 user=postgres dbname=postgres", dir)
 }
 
 // TestPostGIS checks the query on a few detections whose clusters are
 // known: time islands keep apart what EpsT keeps apart, kinds are
 // clustered apart, and hot spot detections are left out.
 func TestPostGIS(t *testing.T) {
-	dsn := startPostGIS(t)
+	db := &postgis{pgbench.Connect(t, pgbench.Setting{Name: "jit", Value: "off"})}
 	ctx := context.Background()
-	db, err := openPostGIS(ctx, dsn, []setting{{"jit", "off"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.close(ctx, false)
 
 	const epsM, minPts = 1500.0, 3
 	epsT := 3 * time.Hour
@@ -279,7 +203,7 @@ func TestPostGIS(t *testing.T) {
 	case !same(8, 9) || !same(8, 10) || labels[8].island == labels[0].island:
 		t.Errorf("the explosions are not one cluster of their own: %v, 0 is %v", labels[8:11], labels[0])
 	}
-	plan, err := db.plan(ctx, q)
+	plan, err := db.Plan(ctx, q)
 	if err != nil || !strings.Contains(plan, "WindowAgg") {
 		t.Errorf("plan %q, %v: want window aggregates", plan, err)
 	}
@@ -302,7 +226,7 @@ func TestRun(t *testing.T) {
 	if _, err := os.Stat(dataDir); err != nil {
 		t.Skip("no DeepState snapshots")
 	}
-	dsn := startPostGIS(t)
+	dsn := pgbench.Start(t)
 	var out bytes.Buffer
 	args := []string{"--dsn", dsn, "--data", dataDir, "--points", "20000", "--runs", "1", "--truce-runs", "1", "--json"}
 	if err := run(context.Background(), args, &out); err != nil {

@@ -3,29 +3,19 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"math"
-	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/truce-monitor/truce/bench/internal/pgbench"
+	"github.com/truce-monitor/truce/bench/internal/report"
 	"github.com/truce-monitor/truce/correlate"
 )
 
 // results is everything one run measured. Times are in seconds.
 type results struct {
-	Cores      int       `json:"cores"`
-	Go         string    `json:"go"`
-	PostgreSQL string    `json:"postgresql"`
-	PostGIS    string    `json:"postgis"`
-	Settings   []setting `json:"settings"`
-	// Load is the system load average (1, 5 and 15 minutes) when the run
-	// started, from /proc/loadavg where there is one: other work on the
-	// machine slows both sides.
-	Load    string        `json:"load_average,omitempty"`
+	pgbench.Machine
 	Cluster clusterResult `json:"cluster"`
 }
 
@@ -103,32 +93,21 @@ type clusterResult struct {
 
 // measure runs the comparison.
 func measure(ctx context.Context, c config) (*results, error) {
-	settings := []setting{
-		{"max_parallel_workers_per_gather", strconv.Itoa(c.workers)},
-		{"jit", map[bool]string{true: "on", false: "off"}[c.jit]},
-		{"work_mem", c.workMem},
-	}
-	db, err := openPostGIS(ctx, c.dsn, settings)
+	s, err := c.pg.Open(ctx, pgbench.Setting{Name: "work_mem", Value: c.workMem})
 	if err != nil {
 		return nil, err
 	}
-	defer db.close(context.WithoutCancel(ctx), c.keep)
-	res := &results{Cores: runtime.NumCPU(), Go: runtime.Version(), Load: loadAverage()}
-	if res.PostgreSQL, res.PostGIS, err = db.versions(ctx); err != nil {
-		return nil, err
-	}
-	if res.Settings, err = db.show(ctx, []string{"max_parallel_workers_per_gather", "max_parallel_workers", "max_worker_processes",
-		"parallel_leader_participation", "jit", "shared_buffers", "work_mem"}); err != nil {
+	db := &postgis{s}
+	defer db.Close(context.WithoutCancel(ctx), drop...)
+	res := &results{}
+	if res.Machine, err = db.Machine(ctx); err != nil {
 		return nil, err
 	}
 	date, line, err := readLine(filepath.Join(c.data, "deepstatemap_data_"+c.snapshot+".geojson.gz"))
 	if err != nil {
 		return nil, err
 	}
-	cpu, err := newServerCPU(ctx, db)
-	if err != nil {
-		slog.Warn("the server's CPU time cannot be read; reporting wall-clock times only", "err", err)
-	}
+	cpu := db.CPU
 	r := &res.Cluster
 	*r = clusterResult{Snapshot: date, Points: c.points, Seed: c.seed, EpsM: c.epsM, EpsT: c.epsT.Seconds(),
 		MinPts: c.minPts, Runs: c.runs, TruceRuns: c.truceRuns}
@@ -172,7 +151,7 @@ func measure(ctx context.Context, c config) (*results, error) {
 	}
 	r.PostGISPrepare = prep.Seconds()
 	r.PostGISSQL = clusterQuery(c.epsM, int64(c.epsT), c.minPts)
-	if r.PostGISPlan, err = db.plan(ctx, r.PostGISSQL); err != nil {
+	if r.PostGISPlan, err = db.Plan(ctx, r.PostGISSQL); err != nil {
 		return nil, err
 	}
 	want := make([]bool, len(ds))
@@ -182,13 +161,13 @@ func measure(ctx context.Context, c config) (*results, error) {
 	labels := make([]pgLabel, len(ds))
 	var pgTimes, pgCPU []time.Duration
 	for range c.runs {
-		before := cpu.used()
+		before := cpu.Used()
 		d, err := db.cluster(ctx, r.PostGISSQL, labels, want)
 		if err != nil {
 			return nil, err
 		}
 		pgTimes = append(pgTimes, d)
-		pgCPU = append(pgCPU, cpu.used()-before)
+		pgCPU = append(pgCPU, cpu.Used()-before)
 	}
 
 	var trTimes, trCPU []time.Duration
@@ -196,9 +175,9 @@ func measure(ctx context.Context, c config) (*results, error) {
 	for range c.truceRuns {
 		last = nil
 		runtime.GC()
-		cpu0, start := selfCPU(), time.Now()
+		cpu0, start := pgbench.ProcessCPU(), time.Now()
 		res, err := correlate.Correlate(recs, opts)
-		elapsed, cpu1 := time.Since(start), selfCPU()
+		elapsed, cpu1 := time.Since(start), pgbench.ProcessCPU()
 		if err != nil {
 			return nil, err
 		}
@@ -211,9 +190,9 @@ func measure(ctx context.Context, c config) (*results, error) {
 	var clusterCount int
 	for range c.truceRuns {
 		runtime.GC()
-		cpu0, start := selfCPU(), time.Now()
+		cpu0, start := pgbench.ProcessCPU(), time.Now()
 		cl, err := correlate.Cluster(recs, opts)
-		elapsed, cpu1 := time.Since(start), selfCPU()
+		elapsed, cpu1 := time.Since(start), pgbench.ProcessCPU()
 		if err != nil {
 			return nil, err
 		}
@@ -305,18 +284,18 @@ func measure(ctx context.Context, c config) (*results, error) {
 	}
 
 	n := float64(len(ds))
-	q, tr := median(pgTimes), median(trTimes)
+	q, tr := report.Median(pgTimes), report.Median(trTimes)
 	r.Truce = tr.Seconds()
 	r.PostGISQuery = q.Seconds()
 	r.TrucePerSec = n / tr.Seconds()
 	r.PostGISPerSec = float64(len(ds)-r.HotspotDetections) / q.Seconds()
 	r.Ratio = q.Seconds() / tr.Seconds()
-	r.TruceCPU = median(trCPU).Seconds()
-	cl := median(clTimes)
-	r.Cluster, r.ClusterCPU = cl.Seconds(), median(clCPU).Seconds()
+	r.TruceCPU = report.Median(trCPU).Seconds()
+	cl := report.Median(clTimes)
+	r.Cluster, r.ClusterCPU = cl.Seconds(), report.Median(clCPU).Seconds()
 	r.ClusterPerSec = n / cl.Seconds()
 	r.ClusterRatio = q.Seconds() / cl.Seconds()
-	r.PostGISQueryCPU = median(pgCPU).Seconds()
+	r.PostGISQueryCPU = report.Median(pgCPU).Seconds()
 	if r.PostGISQueryCPU > 0 && r.TruceCPU > 0 {
 		r.RatioCPU = r.PostGISQueryCPU / r.TruceCPU
 	}
@@ -352,18 +331,4 @@ func measuredScale(ds []detection, xy func() ([][2]float64, error), epsM float64
 		return 0, 0, nil
 	}
 	return lo, hi, nil
-}
-
-// loadAverage returns the 1, 5 and 15 minute load averages, or "" where the
-// system does not say.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return ""
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return ""
-	}
-	return strings.Join(f[:3], " ")
 }

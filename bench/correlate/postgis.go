@@ -1,16 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/truce-monitor/truce/bench/internal/pgbench"
 )
 
 // The tables the harness owns. They are unlogged rather than temporary:
@@ -21,64 +19,15 @@ const (
 	detectionsTable = "truce_bench_detections"    // projected, hot spots left out
 )
 
+// drop removes the harness's tables and projection.
+var drop = []string{
+	"DROP TABLE IF EXISTS " + inputTable + ", " + detectionsTable,
+	"DELETE FROM spatial_ref_sys WHERE srid = " + strconv.Itoa(projSRID),
+}
+
 // postgis is one session on the PostGIS server under test.
 type postgis struct {
-	conn *pgx.Conn
-}
-
-// openPostGIS connects to dsn, creates the postgis extension if needed and
-// applies the session settings.
-func openPostGIS(ctx context.Context, dsn string, settings []setting) (*postgis, error) {
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
-	}
-	db := &postgis{conn}
-	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS postgis"); err != nil {
-		conn.Close(ctx)
-		return nil, fmt.Errorf("creating the postgis extension: %w", err)
-	}
-	for _, s := range settings {
-		if _, err := conn.Exec(ctx, "SELECT set_config($1, $2, false)", s.Name, s.Value); err != nil {
-			conn.Close(ctx)
-			return nil, fmt.Errorf("setting %s = %s: %w", s.Name, s.Value, err)
-		}
-	}
-	return db, nil
-}
-
-// close ends the session, and drops the harness's tables unless keep.
-func (db *postgis) close(ctx context.Context, keep bool) error {
-	var err error
-	if !keep {
-		_, err = db.conn.Exec(ctx, "DROP TABLE IF EXISTS "+inputTable+", "+detectionsTable)
-		if err == nil {
-			_, err = db.conn.Exec(ctx, "DELETE FROM spatial_ref_sys WHERE srid = $1", projSRID)
-		}
-	}
-	if cerr := db.conn.Close(ctx); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// versions returns the server's PostgreSQL and PostGIS versions.
-func (db *postgis) versions(ctx context.Context) (pg, gis string, err error) {
-	err = db.conn.QueryRow(ctx, "SELECT current_setting('server_version'), postgis_full_version()").Scan(&pg, &gis)
-	return pg, gis, err
-}
-
-// show returns the values in force of the named settings.
-func (db *postgis) show(ctx context.Context, names []string) ([]setting, error) {
-	out := make([]setting, 0, len(names))
-	for _, n := range names {
-		var v string
-		if err := db.conn.QueryRow(ctx, "SELECT current_setting($1)", n).Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, setting{n, v})
-	}
-	return out, nil
+	*pgbench.Session
 }
 
 // detection is one dense detection as the harness loads it: row id i is
@@ -93,58 +42,33 @@ type detection struct {
 // copyDetections replaces the input table with ds by a binary COPY, and
 // returns the time of the COPY alone.
 func (db *postgis) copyDetections(ctx context.Context, ds []detection) (time.Duration, error) {
-	for _, q := range []string{
-		"DROP TABLE IF EXISTS " + inputTable + ", " + detectionsTable,
-		"CREATE UNLOGGED TABLE " + inputTable + " (id int4 NOT NULL, kind text NOT NULL, t int8 NOT NULL, hot bool NOT NULL, geom geometry(Point, 4326) NOT NULL)",
-	} {
-		if _, err := db.conn.Exec(ctx, q); err != nil {
-			return 0, err
-		}
+	if err := db.Exec(ctx,
+		"DROP TABLE IF EXISTS "+inputTable+", "+detectionsTable,
+		"CREATE UNLOGGED TABLE "+inputTable+" (id int4 NOT NULL, kind text NOT NULL, t int8 NOT NULL, hot bool NOT NULL, geom geometry(Point, 4326) NOT NULL)",
+	); err != nil {
+		return 0, err
 	}
-	data := copyBinaryDetections(ds)
-	start := time.Now()
-	tag, err := db.conn.PgConn().CopyFrom(ctx, bytes.NewReader(data), "COPY "+inputTable+" (id, kind, t, hot, geom) FROM STDIN (FORMAT binary)")
-	elapsed := time.Since(start)
+	elapsed, err := db.CopyFrom(ctx, inputTable, "id, kind, t, hot, geom", detectionRows(ds))
 	if err != nil {
 		return 0, fmt.Errorf("copying the detections: %w", err)
-	}
-	if int(tag.RowsAffected()) != len(ds) {
-		return 0, fmt.Errorf("copying the detections: %d rows copied, want %d", tag.RowsAffected(), len(ds))
 	}
 	return elapsed, nil
 }
 
-// copyBinaryDetections encodes ds in PostgreSQL's binary COPY format as
-// rows (int4 id, text kind, int8 t, bool hot, geometry) with the geometry
-// as little-endian EWKB with SRID 4326.
-func copyBinaryDetections(ds []detection) []byte {
-	const row = 2 + 4 + 4 + 4 + 4 + 8 + 4 + 1 + 4 + 25
-	b := make([]byte, 0, 19+len(ds)*(row+8)+2)
-	b = append(b, "PGCOPY\n\xff\r\n\x00"...)
-	b = binary.BigEndian.AppendUint32(b, 0) // flags
-	b = binary.BigEndian.AppendUint32(b, 0) // header extension length
-	for i, d := range ds {
-		b = binary.BigEndian.AppendUint16(b, 5)
-		b = binary.BigEndian.AppendUint32(b, 4)
-		b = binary.BigEndian.AppendUint32(b, uint32(i))
-		b = binary.BigEndian.AppendUint32(b, uint32(len(d.kind)))
-		b = append(b, d.kind...)
-		b = binary.BigEndian.AppendUint32(b, 8)
-		b = binary.BigEndian.AppendUint64(b, uint64(d.t))
-		b = binary.BigEndian.AppendUint32(b, 1)
-		if d.hot {
-			b = append(b, 1)
-		} else {
-			b = append(b, 0)
-		}
-		b = binary.BigEndian.AppendUint32(b, 25)
-		b = append(b, 1)                                      // little endian
-		b = binary.LittleEndian.AppendUint32(b, 1|0x20000000) // Point, with SRID
-		b = binary.LittleEndian.AppendUint32(b, 4326)
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(d.lon))
-		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(d.lat))
+// detectionRows encodes ds for a binary COPY as rows (int4 id, text kind,
+// int8 t, bool hot, geometry), row id i for ds[i].
+func detectionRows(ds []detection) *pgbench.CopyData {
+	const row = 2 + 4 + 4 + 4 + 4 + 8 + 4 + 1 + pgbench.PointSize
+	d := pgbench.NewCopyData(len(ds) * (row + 8)) // kinds of up to 8 bytes
+	for i, det := range ds {
+		d.Row(5)
+		d.Int4(int32(i))
+		d.Text(det.kind)
+		d.Int8(det.t)
+		d.Bool(det.hot)
+		d.Point(det.lon, det.lat)
 	}
-	return binary.BigEndian.AppendUint16(b, 0xffff)
+	return d
 }
 
 // prepare makes the table the query reads: the detections not in a hot
@@ -155,21 +79,19 @@ func (db *postgis) prepare(ctx context.Context, proj string) (time.Duration, err
 	start := time.Now()
 	// ST_Transform to a PROJ string builds the transformation anew for
 	// every row (some 10 ms each); to an SRID it builds it once.
-	if _, err := db.conn.Exec(ctx, "DELETE FROM spatial_ref_sys WHERE srid = $1", projSRID); err != nil {
+	if _, err := db.Conn.Exec(ctx, "DELETE FROM spatial_ref_sys WHERE srid = $1", projSRID); err != nil {
 		return 0, fmt.Errorf("preparing the detections: %w", err)
 	}
-	if _, err := db.conn.Exec(ctx, "INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, proj4text) VALUES ($1, 'truce', $1, $2)", projSRID, proj); err != nil {
+	if _, err := db.Conn.Exec(ctx, "INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, proj4text) VALUES ($1, 'truce', $1, $2)", projSRID, proj); err != nil {
 		return 0, fmt.Errorf("preparing the detections: %w", err)
 	}
-	for _, q := range []string{
-		"DROP TABLE IF EXISTS " + detectionsTable,
-		"CREATE UNLOGGED TABLE " + detectionsTable + " AS SELECT id, kind, t, ST_Transform(geom, " + strconv.Itoa(projSRID) + ")::geometry(Point, " + strconv.Itoa(projSRID) + ") AS xy FROM " + inputTable + " WHERE NOT hot",
-		"CREATE INDEX ON " + detectionsTable + " (kind, t, id)",
-		"ANALYZE " + detectionsTable,
-	} {
-		if _, err := db.conn.Exec(ctx, q); err != nil {
-			return 0, fmt.Errorf("preparing the detections: %w", err)
-		}
+	if err := db.Exec(ctx,
+		"DROP TABLE IF EXISTS "+detectionsTable,
+		"CREATE UNLOGGED TABLE "+detectionsTable+" AS SELECT id, kind, t, ST_Transform(geom, "+strconv.Itoa(projSRID)+")::geometry(Point, "+strconv.Itoa(projSRID)+") AS xy FROM "+inputTable+" WHERE NOT hot",
+		"CREATE INDEX ON "+detectionsTable+" (kind, t, id)",
+		"ANALYZE "+detectionsTable,
+	); err != nil {
+		return 0, fmt.Errorf("preparing the detections: %w", err)
 	}
 	return time.Since(start), nil
 }
@@ -193,16 +115,6 @@ func clusterQuery(epsM float64, epsT int64, minPts int) string {
 		"            FROM " + detectionsTable + ") g) i"
 }
 
-// plan returns the planner's plan for query.
-func (db *postgis) plan(ctx context.Context, query string) (string, error) {
-	rows, err := db.conn.Query(ctx, "EXPLAIN (COSTS OFF) "+query)
-	if err != nil {
-		return "", err
-	}
-	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	return strings.Join(lines, "\n"), err
-}
-
 // pgLabel is PostGIS's answer for one detection: its island and its
 // cluster in the island, or -1 for noise.
 type pgLabel struct {
@@ -216,7 +128,7 @@ type pgLabel struct {
 func (db *postgis) cluster(ctx context.Context, query string, out []pgLabel, want []bool) (time.Duration, error) {
 	seen := make([]bool, len(out))
 	start := time.Now()
-	rows, err := db.conn.Query(ctx, query, pgx.QueryResultFormats{pgx.BinaryFormatCode})
+	rows, err := db.Conn.Query(ctx, query, pgx.QueryResultFormats{pgx.BinaryFormatCode})
 	if err != nil {
 		return 0, err
 	}
@@ -255,7 +167,7 @@ func (db *postgis) projected(ctx context.Context, n int) ([][2]float64, error) {
 	for i := range out {
 		out[i] = [2]float64{math.NaN(), math.NaN()}
 	}
-	rows, err := db.conn.Query(ctx, "SELECT id, ST_X(xy), ST_Y(xy) FROM "+detectionsTable, pgx.QueryResultFormats{pgx.BinaryFormatCode})
+	rows, err := db.Conn.Query(ctx, "SELECT id, ST_X(xy), ST_Y(xy) FROM "+detectionsTable, pgx.QueryResultFormats{pgx.BinaryFormatCode})
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package main
+package pgbench
 
 import (
 	"context"
@@ -12,11 +12,12 @@ import (
 )
 
 // The machine is shared, so wall-clock times depend on what else runs. CPU
-// time does much less: the comparison also reports the CPU time each side
+// time does much less: the comparisons also report the CPU time each side
 // spent, all cores added up.
 
-// selfCPU returns the user and system CPU time this process has used.
-func selfCPU() time.Duration {
+// ProcessCPU returns the user and system CPU time this process has used,
+// or 0 where it cannot be read.
+func ProcessCPU() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
@@ -28,21 +29,21 @@ func selfCPU() time.Duration {
 // per second on every architecture Linux runs Go on.
 const clockTick = 10 * time.Millisecond
 
-// serverCPU reads the CPU time of a PostgreSQL server running on this
+// ServerCPU reads the CPU time of a PostgreSQL server running on this
 // machine: its postmaster's own and that of the children it has reaped
 // (parallel workers that have exited), plus that of its live children (the
 // backends, live workers and background processes). It needs the server's
 // postmaster.pid and /proc.
-type serverCPU struct {
+type ServerCPU struct {
 	postmaster int
 }
 
-// newServerCPU finds the postmaster of the server db is connected to. It
+// serverCPU finds the postmaster of the server s is connected to. It
 // returns nil, and the reason, where the server's processes cannot be
 // read: on another machine, or without /proc.
-func newServerCPU(ctx context.Context, db *postgis) (*serverCPU, error) {
+func (s *Session) serverCPU(ctx context.Context) (*ServerCPU, error) {
 	var dataDir string
-	if err := db.conn.QueryRow(ctx, "SELECT current_setting('data_directory')").Scan(&dataDir); err != nil {
+	if err := s.Conn.QueryRow(ctx, "SELECT current_setting('data_directory')").Scan(&dataDir); err != nil {
 		return nil, err
 	}
 	b, err := os.ReadFile(filepath.Join(dataDir, "postmaster.pid"))
@@ -54,28 +55,28 @@ func newServerCPU(ctx context.Context, db *postgis) (*serverCPU, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postmaster.pid: %v", err)
 	}
-	s := &serverCPU{pid}
-	if _, err := s.read(); err != nil {
+	c := &ServerCPU{pid}
+	if _, err := c.read(); err != nil {
 		return nil, err
 	}
-	return s, nil
+	return c, nil
 }
 
-// used returns the CPU time the server's processes have used so far, or 0
-// for a nil s or where it cannot be read.
-func (s *serverCPU) used() time.Duration {
-	if s == nil {
+// Used returns the CPU time the server's processes have used so far, or 0
+// for a nil c or where it cannot be read.
+func (c *ServerCPU) Used() time.Duration {
+	if c == nil {
 		return 0
 	}
-	d, err := s.read()
+	d, err := c.read()
 	if err != nil {
 		return 0
 	}
 	return d
 }
 
-func (s *serverCPU) read() (time.Duration, error) {
-	f, err := procStat(s.postmaster)
+func (c *ServerCPU) read() (time.Duration, error) {
+	f, err := procStat(c.postmaster)
 	if err != nil {
 		return 0, err
 	}
@@ -86,11 +87,11 @@ func (s *serverCPU) read() (time.Duration, error) {
 	}
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == s.postmaster {
+		if err != nil || pid == c.postmaster {
 			continue
 		}
 		f, err := procStat(pid)
-		if err != nil || f.ppid != s.postmaster {
+		if err != nil || f.ppid != c.postmaster {
 			continue // gone, or not the server's
 		}
 		total += f.utime + f.stime
