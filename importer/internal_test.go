@@ -200,3 +200,22 @@ func TestClipUTF8(t *testing.T) {
 		t.Errorf("clipUTF8 = %q", got)
 	}
 }
+
+func TestViinaTermsKind(t *testing.T) {
+	for _, c := range []struct {
+		terms, text string
+		want        truce.Kind
+	}{
+		{"безпілот|удар", "", truce.KindDroneStrike},
+		{"ракет", "", truce.KindMissileStrike},
+		{"дрон|ракет", "КАБ", truce.KindExplosion},
+		{"знищ", "РФ уночі спрямувала на Куп'янськ 31 КАБ: є загиблі", truce.KindAirStrike},
+		{"удар", "скинули авіабомбу на село", truce.KindAirStrike},
+		{"удар", "кабінет міністрів", truce.KindExplosion},
+		{"вибух|пожеж", "", truce.KindExplosion},
+	} {
+		if got := viinaTermsKind(c.terms, c.text); got != c.want {
+			t.Errorf("viinaTermsKind(%q, %q) = %s, want %s", c.terms, c.text, got, c.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package importer
 import (
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/truce-monitor/truce"
 )
@@ -78,7 +79,8 @@ var viinaKindFlags = []struct {
 //     (see viinaUncertaintyM);
 //   - kind: from the t_*_b labels when present, else drone_strike or
 //     missile_strike when attack_terms name drones (дрон, безпілот,
-//     беспилот) or missiles (ракет) but not both, else explosion;
+//     беспилот) or missiles (ракет) but not both, else air_strike when the
+//     text names guided or aerial bombs (КАБ, авіабомба), else explosion;
 //   - target: from target_classes (see viinaTargets);
 //   - blamed_party: "RU" when a_rus_init(_b) is 1 and a_ukr_init(_b) is 0,
 //     "UA" the other way round, else none (VIINA's "initiator" labels are
@@ -194,7 +196,16 @@ func viinaKind(e *rowErrs, r *row) truce.Kind {
 			return f.kind
 		}
 	}
-	terms := strings.ToLower(r.get("attack_terms"))
+	return viinaTermsKind(r.get("attack_terms"), r.get("representative_text"))
+}
+
+// viinaTermsKind tells the kind from VIINA's attack terms and, for bombs,
+// which the terms do not list, the report's text: a drone strike or a
+// missile strike when the terms name one and not the other; else an air
+// strike when the text names a guided or aerial bomb (КАБ, авіабомба,
+// авиабомба); else an explosion.
+func viinaTermsKind(terms, text string) truce.Kind {
+	terms = strings.ToLower(terms)
 	drone := strings.Contains(terms, "дрон") || strings.Contains(terms, "безпілот") || strings.Contains(terms, "беспилот")
 	missile := strings.Contains(terms, "ракет")
 	switch {
@@ -202,6 +213,13 @@ func viinaKind(e *rowErrs, r *row) truce.Kind {
 		return truce.KindDroneStrike
 	case missile && !drone:
 		return truce.KindMissileStrike
+	case drone || missile:
+		return truce.KindExplosion
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if w == "каб" || w == "кабами" || w == "каби" || strings.HasPrefix(w, "авіабомб") || strings.HasPrefix(w, "авиабомб") {
+			return truce.KindAirStrike
+		}
 	}
 	return truce.KindExplosion
 }
