@@ -104,9 +104,5 @@ func (s *Server) handlePostCosignature(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, err)
 		return
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	s.writeJSON(w, r, status, &cosignatureResponse{Size: c.Size, Witness: c.Witness, SignedAt: c.SignedAt})
+	s.writeStored(w, r, created, "", &cosignatureResponse{Size: c.Size, Witness: c.Witness, SignedAt: c.SignedAt})
 }

@@ -178,10 +178,5 @@ func (s *Server) handlePostReview(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, withPaths(err))
 		return
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	w.Header().Set("Location", "/v1/findings/"+url.PathEscape(h.Series))
-	s.writeJSON(w, r, status, rec)
+	s.writeStored(w, r, created, "/v1/findings/"+url.PathEscape(h.Series), rec)
 }

@@ -330,6 +330,20 @@ func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, v any) erro
 	return nil
 }
 
+// writeStored answers a write: 201 Created when it stored something new,
+// with a Location header when location is not empty, or 200 OK when it was
+// a repeat of what the store already held; v is the body.
+func (s *Server) writeStored(w http.ResponseWriter, r *http.Request, created bool, location string, v any) {
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+		if location != "" {
+			w.Header().Set("Location", location)
+		}
+	}
+	s.writeJSON(w, r, status, v)
+}
+
 // writeJSON writes v as JSON with status.
 func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	var buf bytes.Buffer

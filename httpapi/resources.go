@@ -63,12 +63,7 @@ func (s *Server) handlePostAgreement(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, withPaths(err))
 		return
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-		w.Header().Set("Location", "/v1/agreements/"+url.PathEscape(rec.ID))
-	}
-	s.writeJSON(w, r, status, rec)
+	s.writeStored(w, r, created, "/v1/agreements/"+url.PathEscape(rec.ID), rec)
 }
 
 // handleListSources handles GET /v1/sources.

@@ -36,9 +36,5 @@ func (s *Server) handleSetSourceKey(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, withPaths(err))
 		return
 	}
-	status := http.StatusOK
-	if changed {
-		status = http.StatusCreated
-	}
-	s.writeJSON(w, r, status, src)
+	s.writeStored(w, r, changed, "", src)
 }

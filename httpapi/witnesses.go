@@ -42,9 +42,5 @@ func (s *Server) handlePostWitness(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, withPaths(err))
 		return
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	s.writeJSON(w, r, status, rec)
+	s.writeStored(w, r, created, "", rec)
 }
