@@ -129,14 +129,22 @@ func (g *stGrid) markCore(c int32, nb []int32, epsM2 float64, epsT int64, minPts
 	first, last := g.start[c], g.start[c+1]
 	cnt = slices.Grow(cnt[:0], int(last-first))[:last-first]
 	clear(cnt)
-	for _, d := range nb {
+	// The cell itself first: most points have their neighbours there, and
+	// a point that has minPts is not looked at again. (The sweep's start
+	// only moves forward, so skipping points leaves it right.)
+	own := slices.Index(nb, c)
+	for k := range nb {
+		d := nb[(k+own)%len(nb)]
 		j0, end := g.start[d], g.start[d+1]
 		for i := first; i < last; i++ {
+			n := &cnt[i-first]
+			if *n >= minPts {
+				continue
+			}
 			p := &g.pts[i]
 			for j0 < end && g.pts[j0].t < p.t-epsT {
 				j0++
 			}
-			n := &cnt[i-first]
 			for j := j0; *n < minPts && j < end && g.pts[j].t <= p.t+epsT; j++ {
 				if near(p, &g.pts[j], epsM2, epsT) {
 					*n++
@@ -233,20 +241,18 @@ func stDBSCAN(pts []stPoint, epsM float64, epsT int64, minPts int) (clusters [][
 			for _, d := range nb {
 				j0, end := g.start[d], g.start[d+1]
 				for i := g.start[c]; i < g.start[c+1]; i++ {
+					// A core point links to the core points after it
+					// (each pair once); a border point looks at all.
+					if core[i] && d < c {
+						continue
+					}
 					p := &g.pts[i]
 					for j0 < end && g.pts[j0].t < p.t-epsT {
 						j0++
 					}
-					// A core point links to the core points after it
-					// (each pair once); a border point looks at all.
 					j := j0
-					if core[i] {
-						if d < c {
-							continue
-						}
-						if d == c {
-							j = max(j, i+1)
-						}
+					if core[i] && d == c {
+						j = max(j, i+1)
 					}
 					for ; j < end && g.pts[j].t <= p.t+epsT; j++ {
 						if !core[j] || !near(p, &g.pts[j], epsM2, epsT) {

@@ -1,6 +1,7 @@
 package correlate
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -55,13 +56,22 @@ func SeededDetections(line geo.MultiLineString, n int, seed uint64) []*truce.Obs
 	}
 	// Filed in time order, as a satellite feed files them, and laid out
 	// in memory in that order, as a store reading its log allocates them.
-	slices.SortStableFunc(recs, func(a, b *truce.ObservationRecord) int { return a.ObservedAt.Compare(b.ObservedAt) })
+	order := make([]int32, n)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := obs[a].ObservedAt.Compare(obs[b].ObservedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
 	sorted := make([]truce.Observation, n)
 	sortedCoords := make([]float64, 2*n)
 	out := make([]truce.ObservationRecord, n)
-	for i, rec := range recs {
-		sorted[i] = *rec.Observation
-		sortedCoords[2*i], sortedCoords[2*i+1] = *rec.Location.Lon, *rec.Location.Lat
+	for i, k := range order {
+		sorted[i] = obs[k]
+		sortedCoords[2*i], sortedCoords[2*i+1] = coords[2*k], coords[2*k+1]
 		sorted[i].Location.Lon, sorted[i].Location.Lat = &sortedCoords[2*i], &sortedCoords[2*i+1]
 		sorted[i].ID = fmt.Sprintf("det-%07d", i)
 		out[i] = truce.ObservationRecord{Observation: &sorted[i], LogIndex: int64(i + 1)}
