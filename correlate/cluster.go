@@ -102,6 +102,9 @@ func (c *correlation) clusterDense(f func(clusters [][]int32, noise []int32)) er
 			if k < 0 {
 				continue
 			}
+			if pts[k] == nil {
+				pts[k] = make([]stPoint, 0, hi-i) // at most the rest of the run
+			}
 			lat := *r.Location.Lat
 			pts[k] = append(pts[k], stPoint{lon: *r.Location.Lon, lat: lat, cos: math.Cos(lat * math.Pi / 180), t: r.ObservedAt.UnixNano(), rec: i})
 		}
