@@ -57,16 +57,20 @@ func Cluster(recs []*truce.ObservationRecord, opts *Options) (*Clustering, error
 		}
 		return c.perm[k]
 	}
-	err = c.clusterDense(func(clusters [][]int32, noise []int32) {
-		for _, m := range clusters {
-			for _, k := range m {
-				out.Labels[caller(k)] = int32(out.Clusters)
+	err = c.clusterDense(func(pts []stPoint, labels []int32, count int) {
+		base := int32(out.Clusters)
+		parallel(int32(len(pts)), func(lo, hi int32) {
+			for i := lo; i < hi; i++ {
+				l := labels[i]
+				if l >= 0 {
+					l += base
+				} else {
+					l = Noise
+				}
+				out.Labels[caller(pts[i].rec)] = l
 			}
-			out.Clusters++
-		}
-		for _, k := range noise {
-			out.Labels[caller(k)] = Noise
-		}
+		})
+		out.Clusters += count
 	})
 	if err != nil {
 		return nil, err
@@ -81,8 +85,9 @@ func Cluster(recs []*truce.ObservationRecord, opts *Options) (*Clustering, error
 // clusterDense clusters the dense detections that are not superseded, kind
 // by kind in the order of truce.Kinds, by ST-DBSCAN, after setting aside
 // the fire detections of fixed hot spots (into c.res.Hotspots); it calls f
-// with each kind's clusters and noise, as indexes into c.recs.
-func (c *correlation) clusterDense(f func(clusters [][]int32, noise []int32)) error {
+// with each kind's points (in record order; rec indexes c.recs) and their
+// labels as stDBSCAN gives them.
+func (c *correlation) clusterDense(f func(pts []stPoint, labels []int32, count int)) error {
 	// The points kind by kind in record order: each worker gathers those
 	// of a run of records, and the runs are joined in order.
 	type run struct {
@@ -114,6 +119,7 @@ func (c *correlation) clusterDense(f func(clusters [][]int32, noise []int32)) er
 	})
 	slices.SortFunc(runs, func(a, b run) int { return cmp.Compare(a.lo, b.lo) })
 	byKind := make([][]stPoint, len(truce.Kinds))
+	var wg sync.WaitGroup
 	for k := range byKind {
 		n := 0
 		for _, r := range runs {
@@ -122,11 +128,15 @@ func (c *correlation) clusterDense(f func(clusters [][]int32, noise []int32)) er
 		if n == 0 {
 			continue
 		}
-		byKind[k] = make([]stPoint, 0, n)
+		byKind[k] = make([]stPoint, n)
+		off := 0
 		for _, r := range runs {
-			byKind[k] = append(byKind[k], r.pts[k]...)
+			dst, src := byKind[k][off:off+len(r.pts[k])], r.pts[k]
+			wg.Go(func() { copy(dst, src) })
+			off += len(src)
 		}
 	}
+	wg.Wait()
 	for ki, k := range truce.Kinds {
 		pts := byKind[ki]
 		if len(pts) == 0 {
@@ -135,11 +145,11 @@ func (c *correlation) clusterDense(f func(clusters [][]int32, noise []int32)) er
 		if k == truce.KindFire {
 			pts = c.hotspots(pts)
 		}
-		clusters, noise, err := stDBSCAN(pts, c.o.EpsM, int64(c.o.EpsT), c.o.MinPts)
+		labels, count, err := stDBSCAN(pts, c.o.EpsM, int64(c.o.EpsT), c.o.MinPts)
 		if err != nil {
 			return truce.Invalid("correlate: "+err.Error(), truce.Problem{Path: "EpsM", Message: err.Error()})
 		}
-		f(clusters, noise)
+		f(pts, labels, count)
 	}
 	return nil
 }

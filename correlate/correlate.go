@@ -395,7 +395,8 @@ func (c *correlation) run() error {
 			items = append(items, it)
 		}
 	}
-	err := c.clusterDense(func(clusters [][]int32, noise []int32) {
+	err := c.clusterDense(func(pts []stPoint, labels []int32, count int) {
+		clusters, noise := layout(pts, labels, count)
 		for k := range noise {
 			clusters = append(clusters, noise[k:k+1:k+1])
 		}

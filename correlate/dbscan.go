@@ -162,25 +162,25 @@ func (g *stGrid) markCore(c int32, nb []int32, epsM2 float64, epsT int64, minPts
 // least minPts points (itself included) lie within epsM metres and epsT
 // nanoseconds of it; core points within reach of each other share a
 // cluster; a point that is not core joins the cluster of its core
-// neighbour with the lowest record index, or else is noise. It returns the
-// clusters, each a sorted list of record indexes, ordered by their first
-// record, and the noise points' records, sorted.
+// neighbour with the lowest record index, or else is noise. pts must be in
+// record order. It returns each point's cluster, by index in pts: clusters
+// are numbered from 0 in the order of their first record, and noise is -1;
+// and the number of clusters. ([layout] lists them.)
 //
 // The result depends only on the set of points and their record indexes,
 // not on their order or on scheduling: neighbour counts are computed in
 // parallel into separate slots, and the clusters of core points do not
 // depend on the order in which they are joined.
-func stDBSCAN(pts []stPoint, epsM float64, epsT int64, minPts int) (clusters [][]int32, noise []int32, err error) {
+func stDBSCAN(pts []stPoint, epsM float64, epsT int64, minPts int) (labels []int32, count int, err error) {
 	if len(pts) == 0 {
-		return nil, nil, nil
+		return nil, 0, nil
 	}
 	if !slices.IsSortedFunc(pts, func(a, b stPoint) int { return cmp.Compare(a.rec, b.rec) }) {
-		pts = slices.Clone(pts)
-		slices.SortFunc(pts, func(a, b stPoint) int { return cmp.Compare(a.rec, b.rec) })
+		return nil, 0, fmt.Errorf("stDBSCAN: points not in record order")
 	}
 	g, err := newSTGrid(pts, epsM)
 	if err != nil {
-		return nil, nil, err
+		return nil, 0, err
 	}
 	n := len(g.pts)
 	epsM2 := epsM * epsM
@@ -288,32 +288,43 @@ func stDBSCAN(pts []stPoint, epsM float64, epsT int64, minPts int) (clusters [][
 	for i := range number {
 		number[i] = -1
 	}
-	var sizes []int32
 	for k, r := range root {
-		if r < 0 {
-			noise = append(noise, pts[k].rec)
-			continue
+		if r >= 0 {
+			if number[r] < 0 {
+				number[r] = int32(count)
+				count++
+			}
+			root[k] = number[r]
 		}
-		if number[r] < 0 {
-			number[r] = int32(len(sizes))
-			sizes = append(sizes, 0)
-		}
-		root[k] = number[r]
-		sizes[root[k]]++
 	}
-	flat := make([]int32, n-len(noise))
-	clusters = make([][]int32, len(sizes))
+	return root, count, nil
+}
+
+// layout returns the clusters of labels (as stDBSCAN numbers them, by
+// index in pts), each a list of record indexes in the order of pts, and the
+// records of the noise points.
+func layout(pts []stPoint, labels []int32, count int) (clusters [][]int32, noise []int32) {
+	sizes := make([]int32, count)
+	for _, l := range labels {
+		if l >= 0 {
+			sizes[l]++
+		}
+	}
+	flat := make([]int32, 0, len(labels))
+	clusters = make([][]int32, count)
 	var off int32
 	for k, sz := range sizes {
 		clusters[k] = flat[off : off : off+sz]
 		off += sz
 	}
-	for k, r := range root {
-		if r >= 0 {
-			clusters[r] = append(clusters[r], pts[k].rec)
+	for k, l := range labels {
+		if l >= 0 {
+			clusters[l] = append(clusters[l], pts[k].rec)
+		} else {
+			noise = append(noise, pts[k].rec)
 		}
 	}
-	return clusters, noise, nil
+	return clusters, noise
 }
 
 // parallel runs f over [0, n) in contiguous chunks, one goroutine per
