@@ -52,30 +52,31 @@ type stGrid struct {
 }
 
 func newSTGrid(pts []stPoint, epsM float64) (*stGrid, error) {
-	maxLat := 0.0
+	minLon, maxLon, minLat, maxLat := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	for i := range pts {
-		maxLat = max(maxLat, math.Abs(pts[i].lat))
+		minLon, maxLon = min(minLon, pts[i].lon), max(maxLon, pts[i].lon)
+		minLat, maxLat = min(minLat, pts[i].lat), max(maxLat, pts[i].lat)
 	}
+	farLat := max(math.Abs(minLat), math.Abs(maxLat))
 	dLat := epsM / metresPerDegree
-	dLon := epsM / (metresPerDegree * math.Cos(math.Min(maxLat, 89.9)*math.Pi/180))
-	// Columns and rows as floats first, to find their ranges without
-	// overflow.
-	minX, maxX, minY, maxY := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
-	for i := range pts {
-		x, y := math.Floor(pts[i].lon/dLon), math.Floor(pts[i].lat/dLat)
-		minX, maxX, minY, maxY = min(minX, x), max(maxX, x), min(minY, y), max(maxY, y)
-	}
+	dLon := epsM / (metresPerDegree * math.Cos(math.Min(farLat, 89.9)*math.Pi/180))
+	// The ranges of columns and rows (floor is monotonic), as floats, to
+	// find them without overflow.
+	minX, maxX := math.Floor(minLon/dLon), math.Floor(maxLon/dLon)
+	minY, maxY := math.Floor(minLat/dLat), math.Floor(maxLat/dLat)
 	if (maxX-minX+3)*(maxY-minY+3) >= 1<<62 {
 		return nil, fmt.Errorf("eps of %g m is too small for a grid over the whole globe", epsM)
 	}
 	g := &stGrid{pts: make([]stPoint, len(pts)), stride: uint64(maxX-minX) + 3}
 	keys := make([]uint64, len(pts))
 	order := make([]int32, len(pts))
-	for i := range pts {
-		col := uint64(math.Floor(pts[i].lon/dLon)-minX) + 1
-		row := uint64(math.Floor(pts[i].lat/dLat)-minY) + 1
-		keys[i], order[i] = row*g.stride+col, int32(i)
-	}
+	parallel(int32(len(pts)), func(lo, hi int32) {
+		for i := lo; i < hi; i++ {
+			col := uint64(math.Floor(pts[i].lon/dLon)-minX) + 1
+			row := uint64(math.Floor(pts[i].lat/dLat)-minY) + 1
+			keys[i], order[i] = row*g.stride+col, i
+		}
+	})
 	// By cell, stably, so that each cell's points keep the order of pts
 	// (records); then each cell by time and record, unless it is in that
 	// order already (as detections filed in time order are).

@@ -123,10 +123,13 @@ func findHotspots(pts []stPoint, o *Options) (groups [][]int32, span, minNights 
 	// by cell stably, so that a cell's nights keep the order of pts.
 	stride := uint64(maxX-minX) + 1
 	keys := make([]uint64, len(pts))
-	for i, c := range cells {
-		keys[i] = uint64(c.y-minY)*stride + uint64(c.x-minX)
-		nightOf[i] = int32(night(pts[i].t) - first)
-	}
+	parallel(int32(len(pts)), func(lo, hi int32) {
+		for i := lo; i < hi; i++ {
+			c := cells[i]
+			keys[i] = uint64(c.y-minY)*stride + uint64(c.x-minX)
+			nightOf[i] = int32(night(pts[i].t) - first)
+		}
+	})
 	sortByKey(keys, nightOf)
 	cellOf := func(k uint64) cellID { return cellID{int64(k%stride) + minX, int64(k/stride) + minY} }
 	// Nights per cell; hot cells in sorted order.
