@@ -104,9 +104,22 @@ func findHotspots(pts []stPoint, o *Options) (groups [][]int32, span, minNights 
 	h := hotCells{o.HotspotCellM}
 	nightOf := make([]int32, len(pts))
 	cells := make([]cellID, len(pts))
+	// Each row's column width, computed once per row (as hotCells.col
+	// computes it), for the rows the points span.
+	minLat, maxLat := math.Inf(1), math.Inf(-1)
+	for i := range pts {
+		minLat, maxLat = min(minLat, pts[i].lat), max(maxLat, pts[i].lat)
+	}
+	row0 := h.row(minLat)
+	scale := make([]float64, h.row(maxLat)-row0+1)
+	for k := range scale {
+		mid := (float64(row0+int64(k)) + 0.5) * h.cellM / metresPerDegree
+		scale[k] = math.Cos(mid * math.Pi / 180)
+	}
 	parallel(int32(len(pts)), func(lo, hi int32) {
 		for i := lo; i < hi; i++ {
-			cells[i] = h.of(pts[i].lon, pts[i].lat)
+			r := h.row(pts[i].lat)
+			cells[i] = cellID{int64(math.Floor(pts[i].lon * metresPerDegree * scale[r-row0] / h.cellM)), r}
 		}
 	})
 	first, last := int64(math.MaxInt64), int64(math.MinInt64)
