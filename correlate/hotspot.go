@@ -64,10 +64,6 @@ func (h hotCells) col(lon float64, row int64) int64 {
 	return int64(math.Floor(lon * metresPerDegree * math.Cos(mid*math.Pi/180) / h.cellM))
 }
 
-func (h hotCells) of(lon, lat float64) cellID {
-	r := h.row(lat)
-	return cellID{h.col(lon, r), r}
-}
 
 // around returns the cell of lon, lat and its eight neighbours, the cell
 // itself first, then row by row from the south-west.
