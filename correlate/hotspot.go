@@ -64,7 +64,6 @@ func (h hotCells) col(lon float64, row int64) int64 {
 	return int64(math.Floor(lon * metresPerDegree * math.Cos(mid*math.Pi/180) / h.cellM))
 }
 
-
 // around returns the cell of lon, lat and its eight neighbours, the cell
 // itself first, then row by row from the south-west.
 func (h hotCells) around(lon, lat float64) [9]cellID {
