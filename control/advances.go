@@ -71,14 +71,40 @@ func round(v, scale float64) float64 { return math.Round(v*scale) / scale }
 // metres counted as noise. With fewer than two maps in the interval there
 // is nothing to compare and the result is empty.
 func (tl *Timeline) Advances(ctx context.Context, from, to time.Time, minAreaM2 float64) ([]*Diff, error) {
-	recs, err := tl.Between(ctx, from, to)
+	s, err := tl.Schedule(ctx)
 	if err != nil {
 		return nil, err
 	}
+	return CompareSeries(ctx, s.Between(from, to), tl.Map, minAreaM2)
+}
+
+// AdvancesThrough is Advances, and then, if there is a map after to, the
+// comparison of the last map in force by to with the first map after it: a
+// map is drawn after the fact, so the changes it shows may have happened
+// before to. (Their observations say when: between the two maps' dates.)
+// An agreement's advances are recorded this way, so that the last day of
+// its window is not left out.
+func (tl *Timeline) AdvancesThrough(ctx context.Context, from, to time.Time, minAreaM2 float64) ([]*Diff, error) {
+	s, err := tl.Schedule(ctx)
+	if err != nil {
+		return nil, err
+	}
+	recs := s.Between(from, to)
+	if next := s.After(to); next != nil && len(recs) > 0 {
+		recs = append(recs, next)
+	}
+	return CompareSeries(ctx, recs, tl.Map, minAreaM2)
+}
+
+// CompareSeries compares each map of recs with the next, preparing them
+// with mapOf (a [Timeline]'s Map method, or a cache of prepared maps), and
+// returns the diffs in order, with patches below minAreaM2 square metres
+// counted as noise.
+func CompareSeries(ctx context.Context, recs []*truce.ControlMapRecord, mapOf func(ctx context.Context, id string) (*Map, error), minAreaM2 float64) ([]*Diff, error) {
 	var out []*Diff
 	var prev *Map
 	for _, r := range recs {
-		m, err := tl.Map(ctx, r.ID)
+		m, err := mapOf(ctx, r.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -92,49 +118,6 @@ func (tl *Timeline) Advances(ctx context.Context, from, to time.Time, minAreaM2 
 		prev = m
 	}
 	return out, nil
-}
-
-// AdvancesThrough returns Advances for [from, to] and then, if there is a
-// map after to, the comparison of the last map in force by to with the
-// first map after it: a map is drawn after the fact, so the changes it
-// shows may have happened before to. (Their observations say when: between
-// the two maps' dates.) An agreement's advances are recorded this way, so
-// that the last day of its window is not left out.
-func (tl *Timeline) AdvancesThrough(ctx context.Context, from, to time.Time, minAreaM2 float64) ([]*Diff, error) {
-	out, err := tl.Advances(ctx, from, to, minAreaM2)
-	if err != nil {
-		return nil, err
-	}
-	recs, err := tl.Between(ctx, from, to)
-	if err != nil || len(recs) == 0 {
-		return out, err
-	}
-	all, err := tl.maps.ControlMaps(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var next *truce.ControlMapRecord
-	for _, r := range all {
-		if (tl.source == "" || r.Source == tl.source) && r.AsOf.After(to) && (next == nil || r.AsOf.Before(next.AsOf)) {
-			next = r
-		}
-	}
-	if next == nil {
-		return out, nil
-	}
-	last, err := tl.Map(ctx, recs[len(recs)-1].ID)
-	if err != nil {
-		return nil, err
-	}
-	m, err := tl.Map(ctx, next.ID)
-	if err != nil {
-		return nil, err
-	}
-	d, err := Compare(last, m, minAreaM2)
-	if err != nil {
-		return nil, err
-	}
-	return append(out, d), nil
 }
 
 // ObservationStore is what recording advances needs of a store.

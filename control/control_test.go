@@ -511,6 +511,35 @@ func TestTimeline(t *testing.T) {
 	if r := sched.At(at(1, 0)); r != nil {
 		t.Errorf("Schedule.At before any map = %v", r)
 	}
+	ids := func(rs []*truce.ControlMapRecord) string {
+		var s []string
+		for _, r := range rs {
+			s = append(s, r.ID)
+		}
+		return strings.Join(s, ",")
+	}
+	for _, tt := range []struct {
+		from, to time.Time
+		between  string
+		after    string
+	}{
+		{at(14, 12), at(16, 0), "a,b", "c"}, // in force at from, then one in (from, to]
+		{at(15, 3), at(17, 3), "b,c", ""},   // a map dated from is in force at from; one dated to is in
+		{at(13, 0), at(14, 3), "a", "b"},    // none in force at from
+		{at(18, 0), at(20, 0), "c", ""},     // only the one in force
+		{at(1, 0), at(2, 0), "", "a"},       // before every map
+	} {
+		if got := ids(sched.Between(tt.from, tt.to)); got != tt.between {
+			t.Errorf("Between(%v, %v) = %s, want %s", tt.from, tt.to, got, tt.between)
+		}
+		got := ""
+		if r := sched.After(tt.to); r != nil {
+			got = r.ID
+		}
+		if got != tt.after {
+			t.Errorf("After(%v) = %q, want %q", tt.to, got, tt.after)
+		}
+	}
 	// Concurrent users get one map.
 	var wg sync.WaitGroup
 	got := make([]*control.Map, 8)

@@ -81,25 +81,11 @@ func (tl *Timeline) Map(ctx context.Context, id string) (*Map, error) {
 // force at from, if any, and every later one whose AsOf is not after to,
 // oldest first. They are listed, not prepared: their Holdings are empty.
 func (tl *Timeline) Between(ctx context.Context, from, to time.Time) ([]*truce.ControlMapRecord, error) {
-	var out []*truce.ControlMapRecord
-	first, err := tl.maps.ControlMapAt(ctx, tl.source, from)
-	switch truce.ErrorCode(err) {
-	case "":
-		out = append(out, first)
-	case truce.ENOTFOUND:
-	default:
-		return nil, err
-	}
-	all, err := tl.maps.ControlMaps(ctx)
+	s, err := tl.Schedule(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range all {
-		if (tl.source == "" || r.Source == tl.source) && r.AsOf.After(from) && !r.AsOf.After(to) {
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return s.Between(from, to), nil
 }
 
 // prepare returns cm prepared, from the cache when it is there.
@@ -162,6 +148,31 @@ func (tl *Timeline) Schedule(ctx context.Context) (Schedule, error) {
 		}
 	}
 	return s, nil
+}
+
+// Between returns the maps of s in force at some time in [from, to]: the
+// one in force at from, if any, and every later one whose AsOf is not after
+// to, oldest first.
+func (s Schedule) Between(from, to time.Time) []*truce.ControlMapRecord {
+	var out []*truce.ControlMapRecord
+	if first := s.At(from); first != nil {
+		out = append(out, first)
+	}
+	for _, r := range s[sort.Search(len(s), func(i int) bool { return s[i].AsOf.After(from) }):] {
+		if r.AsOf.After(to) {
+			break
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// After returns the first map of s whose AsOf is after t, or nil.
+func (s Schedule) After(t time.Time) *truce.ControlMapRecord {
+	if i := sort.Search(len(s), func(i int) bool { return s[i].AsOf.After(t) }); i < len(s) {
+		return s[i]
+	}
+	return nil
 }
 
 // At returns the map in force at t, as [truce.ControlMapService.ControlMapAt]

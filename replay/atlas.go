@@ -33,7 +33,7 @@ func prepare(ctx context.Context, tl *control.Timeline, from, to time.Time) (*at
 		return nil, err
 	}
 	a := &atlas{tl: tl, schedule: sched, prepared: map[string]*control.Map{}}
-	a.window = a.between(from, to.Add(-time.Nanosecond))
+	a.window = sched.Between(from, to.Add(-time.Nanosecond))
 	maps := make([]*control.Map, len(a.window))
 	errs := make([]error, len(a.window))
 	next := make(chan int)
@@ -61,21 +61,6 @@ func prepare(ctx context.Context, tl *control.Timeline, from, to time.Time) (*at
 	return a, nil
 }
 
-// between returns the maps in force at some time in [from, to], oldest
-// first, as [control.Timeline.Between] does.
-func (a *atlas) between(from, to time.Time) []*truce.ControlMapRecord {
-	var out []*truce.ControlMapRecord
-	for i, r := range a.schedule {
-		if r.AsOf.After(to) {
-			break
-		}
-		if r.AsOf.After(from) || (i+1 == len(a.schedule) || a.schedule[i+1].AsOf.After(from)) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 // at returns the map in force at t, as [control.Timeline.At] does.
 func (a *atlas) at(ctx context.Context, t time.Time) (*control.Map, error) {
 	if r := a.schedule.At(t); r != nil {
@@ -87,26 +72,15 @@ func (a *atlas) at(ctx context.Context, t time.Time) (*control.Map, error) {
 }
 
 // advances compares each map in force during [from, to] with the next one,
-// as [control.Timeline.Advances] does.
+// as [control.Timeline.Advances] does, with the maps prepared here.
 func (a *atlas) advances(ctx context.Context, from, to time.Time, minAreaM2 float64) ([]*control.Diff, error) {
-	var out []*control.Diff
-	var prev *control.Map
-	for _, r := range a.between(from, to) {
-		m := a.prepared[r.ID]
-		if m == nil {
-			var err error
-			if m, err = a.tl.Map(ctx, r.ID); err != nil {
-				return nil, err
-			}
-		}
-		if prev != nil {
-			d, err := control.Compare(prev, m, minAreaM2)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, d)
-		}
-		prev = m
+	return control.CompareSeries(ctx, a.schedule.Between(from, to), a.mapOf, minAreaM2)
+}
+
+// mapOf returns the map id, prepared here if it is in force in the window.
+func (a *atlas) mapOf(ctx context.Context, id string) (*control.Map, error) {
+	if m := a.prepared[id]; m != nil {
+		return m, nil
 	}
-	return out, nil
+	return a.tl.Map(ctx, id)
 }
