@@ -59,10 +59,19 @@ func (h hotCells) row(lat float64) int64 {
 	return int64(math.Floor(lat * metresPerDegree / h.cellM))
 }
 
-func (h hotCells) col(lon float64, row int64) int64 {
+// scale returns the cosine of row's middle latitude, which sets the width
+// of its columns in degrees.
+func (h hotCells) scale(row int64) float64 {
 	mid := (float64(row) + 0.5) * h.cellM / metresPerDegree
-	return int64(math.Floor(lon * metresPerDegree * math.Cos(mid*math.Pi/180) / h.cellM))
+	return math.Cos(mid * math.Pi / 180)
 }
+
+// colAt returns the column of lon in a row of the given scale.
+func (h hotCells) colAt(lon, scale float64) int64 {
+	return int64(math.Floor(lon * metresPerDegree * scale / h.cellM))
+}
+
+func (h hotCells) col(lon float64, row int64) int64 { return h.colAt(lon, h.scale(row)) }
 
 // around returns the cell of lon, lat and its eight neighbours, the cell
 // itself first, then row by row from the south-west.
@@ -99,8 +108,8 @@ func findHotspots(pts []stPoint, o *Options) (groups [][]int32, span, minNights 
 	h := hotCells{o.HotspotCellM}
 	nightOf := make([]int32, len(pts))
 	cells := make([]cellID, len(pts))
-	// Each row's column width, computed once per row (as hotCells.col
-	// computes it), for the rows the points span.
+	// Each row's scale, computed once per row, for the rows the points
+	// span.
 	minLat, maxLat := math.Inf(1), math.Inf(-1)
 	for i := range pts {
 		minLat, maxLat = min(minLat, pts[i].lat), max(maxLat, pts[i].lat)
@@ -108,13 +117,12 @@ func findHotspots(pts []stPoint, o *Options) (groups [][]int32, span, minNights 
 	row0 := h.row(minLat)
 	scale := make([]float64, h.row(maxLat)-row0+1)
 	for k := range scale {
-		mid := (float64(row0+int64(k)) + 0.5) * h.cellM / metresPerDegree
-		scale[k] = math.Cos(mid * math.Pi / 180)
+		scale[k] = h.scale(row0 + int64(k))
 	}
 	parallel(int32(len(pts)), func(lo, hi int32) {
 		for i := lo; i < hi; i++ {
 			r := h.row(pts[i].lat)
-			cells[i] = cellID{int64(math.Floor(pts[i].lon * metresPerDegree * scale[r-row0] / h.cellM)), r}
+			cells[i] = cellID{h.colAt(pts[i].lon, scale[r-row0]), r}
 		}
 	})
 	first, last := int64(math.MaxInt64), int64(math.MinInt64)

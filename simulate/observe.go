@@ -3,6 +3,7 @@ package simulate
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/truce-monitor/truce"
@@ -66,7 +67,7 @@ func (g *generator) bearingTo(at truce.Position, p truce.Position, sigma float64
 func (g *generator) monitors(e *Event) {
 	c := g.cfg
 	for _, src := range g.sources {
-		if src.Role != truce.RoleMonitor || src.At == nil || geo.Distance(point(*src.At), point(e.Impact)) > c.MonitorRangeM {
+		if !g.postInRange(src, e.Impact) {
 			continue
 		}
 		if g.r.Float64() >= c.MonitorDetectRate {
@@ -257,6 +258,11 @@ func (g *generator) allege(e *Event) {
 // patrolName is the source of the monitors' site visits.
 const patrolName = "sim-patrol"
 
+// postInRange reports whether src is a monitors' post within range of p.
+func (g *generator) postInRange(src *Source, p truce.Position) bool {
+	return src.Role == truce.RoleMonitor && src.At != nil && geo.Distance(point(*src.At), point(p)) <= g.cfg.MonitorRangeM
+}
+
 // visit: when no post could see an alleged act, the monitors' patrol may
 // visit the site and report the damage it finds there.
 func (g *generator) visit(e *Event) {
@@ -264,10 +270,8 @@ func (g *generator) visit(e *Event) {
 	if e.Kind == truce.KindAdvance {
 		return
 	}
-	for _, src := range g.sources {
-		if src.Role == truce.RoleMonitor && src.At != nil && geo.Distance(point(*src.At), point(e.Impact)) <= c.MonitorRangeM {
-			return
-		}
+	if slices.ContainsFunc(g.sources, func(src *Source) bool { return g.postInRange(src, e.Impact) }) {
+		return
 	}
 	if g.r.Float64() >= c.VisitRate {
 		return
