@@ -67,6 +67,11 @@ type Options struct {
 	// LogSize is the size of the log prefix the inputs were read from; it
 	// is copied into every finding.
 	LogSize int64
+	// Diffs, if not nil, compares control maps for advances (each pair at
+	// threshold 0, once), so that a caller that compares the same maps
+	// for other ends, as a replay does, shares the work. Nil: a cache of
+	// the call's own.
+	Diffs *control.Diffs
 }
 
 // Adjudicate returns one finding for each incident under a, ordered by the
@@ -90,7 +95,7 @@ func Adjudicate(ctx context.Context, incidents []*truce.Incident, a *truce.Agree
 	if err != nil {
 		return nil, err
 	}
-	j := &judge{ctx: ctx, a: a, maps: maps, opts: opts, line: line, zones: zones, diffs: map[[2]string]*control.Diff{}}
+	j := &judge{ctx: ctx, a: a, maps: maps, opts: opts, line: line, zones: zones, diffs: cmp.Or(opts.Diffs, &control.Diffs{})}
 	sorted := slices.Clone(incidents)
 	slices.SortFunc(sorted, func(x, y *truce.Incident) int {
 		return cmp.Or(x.Start.Compare(y.Start), cmp.Compare(x.ID, y.ID))

@@ -21,7 +21,7 @@ type judge struct {
 	opts  *Options
 	line  *lineRef
 	zones map[string]*zone
-	diffs map[[2]string]*control.Diff
+	diffs *control.Diffs
 }
 
 // timing is how an interval lies against a window.
@@ -635,14 +635,9 @@ func (j *judge) gained(inc *truce.Incident, from, to *control.Map) (*advance, er
 	if from.ID == to.ID {
 		return adv, nil
 	}
-	key := [2]string{from.ID, to.ID}
-	d := j.diffs[key]
-	if d == nil {
-		var err error
-		if d, err = control.Compare(from, to, 0); err != nil {
-			return nil, err
-		}
-		j.diffs[key] = d
+	d, err := j.diffs.Compare(from, to)
+	if err != nil {
+		return nil, err
 	}
 	// The patch that covers the incident's location, or else the largest
 	// one within twice its uncertainty (a monitor places taken ground by

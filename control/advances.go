@@ -75,7 +75,12 @@ func (tl *Timeline) Advances(ctx context.Context, from, to time.Time, minAreaM2 
 	if err != nil {
 		return nil, err
 	}
-	return CompareSeries(ctx, s.Between(from, to), tl.Map, minAreaM2)
+	return CompareSeries(ctx, s.Between(from, to), tl.Map, threshold(minAreaM2))
+}
+
+// threshold returns a comparison of two maps at minAreaM2.
+func threshold(minAreaM2 float64) func(from, to *Map) (*Diff, error) {
+	return func(from, to *Map) (*Diff, error) { return Compare(from, to, minAreaM2) }
 }
 
 // AdvancesThrough is Advances, and then, if there is a map after to, the
@@ -93,14 +98,14 @@ func (tl *Timeline) AdvancesThrough(ctx context.Context, from, to time.Time, min
 	if next := s.After(to); next != nil && len(recs) > 0 {
 		recs = append(recs, next)
 	}
-	return CompareSeries(ctx, recs, tl.Map, minAreaM2)
+	return CompareSeries(ctx, recs, tl.Map, threshold(minAreaM2))
 }
 
 // CompareSeries compares each map of recs with the next, preparing them
-// with mapOf (a [Timeline]'s Map method, or a cache of prepared maps), and
-// returns the diffs in order, with patches below minAreaM2 square metres
-// counted as noise.
-func CompareSeries(ctx context.Context, recs []*truce.ControlMapRecord, mapOf func(ctx context.Context, id string) (*Map, error), minAreaM2 float64) ([]*Diff, error) {
+// with mapOf (a [Timeline]'s Map method, or a cache of prepared maps) and
+// comparing them with compare (Compare at some threshold, or a cache of
+// diffs), and returns the diffs in order.
+func CompareSeries(ctx context.Context, recs []*truce.ControlMapRecord, mapOf func(ctx context.Context, id string) (*Map, error), compare func(from, to *Map) (*Diff, error)) ([]*Diff, error) {
 	var out []*Diff
 	var prev *Map
 	for _, r := range recs {
@@ -109,7 +114,7 @@ func CompareSeries(ctx context.Context, recs []*truce.ControlMapRecord, mapOf fu
 			return nil, err
 		}
 		if prev != nil {
-			d, err := Compare(prev, m, minAreaM2)
+			d, err := compare(prev, m)
 			if err != nil {
 				return nil, err
 			}

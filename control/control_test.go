@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -573,5 +574,49 @@ func TestTimeline(t *testing.T) {
 	}
 	if _, res, err = control.RecordAdvances(ctx, db, diffs); err != nil || res[0].Created {
 		t.Errorf("recording again: %+v, %v; want nothing new", res, err)
+	}
+}
+
+// TestDiffAbove checks that a diff at threshold 0, re-thresholded with
+// Above, is the diff Compare gives at that threshold, sums to the bit, on
+// the real maps; and that Diffs compares a pair once, whatever the
+// goroutines asking.
+func TestDiffAbove(t *testing.T) {
+	from, to := realMap(t, "2025-03-14"), realMap(t, "2025-04-13")
+	var ds control.Diffs
+	zero, err := ds.Compare(from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, min := range []float64{0, 1, control.DefaultMinArea, 5e6, 1e12} {
+		want, err := control.Compare(from, to, min)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := zero.Above(min)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			for i := range want.Changes {
+				w, g := want.Changes[i], got.Changes[i]
+				t.Errorf("threshold %g, %s: Above gives %d patches %v m², %d noise %v m²; Compare %d, %v, %d, %v",
+					min, w.Party, len(g.Gained), g.GainedM2, g.NoiseGained, g.NoiseGainedM2, len(w.Gained), w.GainedM2, w.NoiseGained, w.NoiseGainedM2)
+			}
+		}
+	}
+	if _, err := (&control.Diff{MinAreaM2: 1}).Above(2); err == nil {
+		t.Error("Above of a diff at a threshold other than 0: no error")
+	}
+	var wg sync.WaitGroup
+	got := make([]*control.Diff, 8)
+	for i := range got {
+		wg.Go(func() { got[i], _ = ds.Compare(from, to) })
+	}
+	wg.Wait()
+	for _, d := range got {
+		if d != zero {
+			t.Fatal("Diffs compared one pair twice")
+		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"sort"
+	"sync"
 
 	"github.com/truce-monitor/truce/geo"
 )
@@ -102,13 +104,15 @@ func (d *Diff) Change(party string) *Change {
 }
 
 // patches splits mp into patches, keeping those of at least min square
-// metres, largest first (then by centroid, so the order is total).
+// metres, largest first (then by centroid, so the order is total). The
+// areas are summed largest first, kept and noise apart, so that
+// [Diff.Above] can give the same sums from a diff at threshold 0.
 func patches(mp geo.MultiPolygon, minM2 float64) (kept []Patch, keptM2 float64, noise int, noiseM2 float64) {
+	var small []float64
 	for _, p := range mp {
 		a := p.Area()
 		if a < minM2 || a == 0 {
-			noise++
-			noiseM2 += a
+			small = append(small, a)
 			continue
 		}
 		c := centroid(geo.MultiPolygon{p})
@@ -117,10 +121,82 @@ func patches(mp geo.MultiPolygon, minM2 float64) (kept []Patch, keptM2 float64, 
 			r = max(r, geo.Distance(c, pt))
 		}
 		kept = append(kept, Patch{Polygon: p, AreaM2: a, Centroid: c, RadiusM: r})
-		keptM2 += a
 	}
 	slices.SortFunc(kept, func(x, y Patch) int {
 		return cmp.Or(cmp.Compare(y.AreaM2, x.AreaM2), cmp.Compare(x.Centroid[0], y.Centroid[0]), cmp.Compare(x.Centroid[1], y.Centroid[1]))
 	})
-	return kept, keptM2, noise, noiseM2
+	for _, p := range kept {
+		keptM2 += p.AreaM2
+	}
+	slices.SortFunc(small, func(x, y float64) int { return cmp.Compare(y, x) })
+	for _, a := range small {
+		noiseM2 += a
+	}
+	return kept, keptM2, len(small), noiseM2
+}
+
+// Above returns the diff that Compare would give with the threshold
+// minAreaM2, from d, which must have been compared with threshold 0: the
+// patches under minAreaM2 become noise, and the sums are the same, to the
+// bit, as Compare's. It shares d's patches.
+func (d *Diff) Above(minAreaM2 float64) (*Diff, error) {
+	if d.MinAreaM2 != 0 {
+		return nil, fmt.Errorf("control: Above needs a diff compared with threshold 0, not %g m²", d.MinAreaM2)
+	}
+	out := &Diff{From: d.From, To: d.To, MinAreaM2: minAreaM2, Changes: make([]Change, len(d.Changes))}
+	for i, c := range d.Changes {
+		n := Change{Party: c.Party}
+		n.Gained, n.GainedM2, n.NoiseGained, n.NoiseGainedM2 = above(c.Gained, c.NoiseGained, minAreaM2)
+		n.Lost, n.LostM2, n.NoiseLost, n.NoiseLostM2 = above(c.Lost, c.NoiseLost, minAreaM2)
+		out.Changes[i] = n
+	}
+	return out, nil
+}
+
+// above splits patches, largest first, at minM2; zeros more patches of no
+// area were noise already.
+func above(ps []Patch, zeros int, minM2 float64) (kept []Patch, keptM2 float64, noise int, noiseM2 float64) {
+	k := sort.Search(len(ps), func(i int) bool { return ps[i].AreaM2 < minM2 })
+	kept = ps[:k:k]
+	for _, p := range kept {
+		keptM2 += p.AreaM2
+	}
+	for _, p := range ps[k:] {
+		noiseM2 += p.AreaM2
+	}
+	if k == 0 {
+		kept = nil
+	}
+	return kept, keptM2, len(ps) - k + zeros, noiseM2
+}
+
+// Diffs compares pairs of maps at threshold 0, each pair once, for callers
+// that compare the same maps on several goroutines ([Diff.Above] gives
+// other thresholds). The zero value is ready to use.
+type Diffs struct {
+	mu sync.Mutex
+	m  map[[2]string]*diffOnce
+}
+
+type diffOnce struct {
+	once sync.Once
+	d    *Diff
+	err  error
+}
+
+// Compare returns Compare(from, to, 0), computed once for the pair of ids.
+func (ds *Diffs) Compare(from, to *Map) (*Diff, error) {
+	key := [2]string{from.ID, to.ID}
+	ds.mu.Lock()
+	if ds.m == nil {
+		ds.m = map[[2]string]*diffOnce{}
+	}
+	e := ds.m[key]
+	if e == nil {
+		e = &diffOnce{}
+		ds.m[key] = e
+	}
+	ds.mu.Unlock()
+	e.once.Do(func() { e.d, e.err = Compare(from, to, 0) })
+	return e.d, e.err
 }

@@ -22,6 +22,9 @@ type atlas struct {
 	// prepare returns.
 	window   []*truce.ControlMapRecord
 	prepared map[string]*control.Map
+	// diffs compares pairs of maps once, for adjudication (which looks for
+	// the patch an advance took) and for the ground gained and lost.
+	diffs control.Diffs
 }
 
 // prepare lists tl's maps and prepares those in force at some time in
@@ -74,7 +77,13 @@ func (a *atlas) at(ctx context.Context, t time.Time) (*control.Map, error) {
 // advances compares each map in force during [from, to] with the next one,
 // as [control.Timeline.Advances] does, with the maps prepared here.
 func (a *atlas) advances(ctx context.Context, from, to time.Time, minAreaM2 float64) ([]*control.Diff, error) {
-	return control.CompareSeries(ctx, a.schedule.Between(from, to), a.mapOf, minAreaM2)
+	return control.CompareSeries(ctx, a.schedule.Between(from, to), a.mapOf, func(from, to *control.Map) (*control.Diff, error) {
+		d, err := a.diffs.Compare(from, to)
+		if err != nil {
+			return nil, err
+		}
+		return d.Above(minAreaM2)
+	})
 }
 
 // mapOf returns the map id, prepared here if it is in force in the window.

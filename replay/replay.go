@@ -163,7 +163,7 @@ func Run(ctx context.Context, store Store, opts Options) (*Summary, error) {
 	var wg sync.WaitGroup
 	wg.Go(func() { diffs, diffErr = maps.advances(ctx, from, to.Add(-time.Nanosecond), control.DefaultMinArea) })
 	findings, err := adjudicate.Adjudicate(ctx, corr.Incidents, opts.Agreement, maps.at,
-		&adjudicate.Options{Observations: byID, LogSize: logSize})
+		&adjudicate.Options{Observations: byID, LogSize: logSize, Diffs: &maps.diffs})
 	wg.Wait()
 	if err != nil {
 		return nil, fmt.Errorf("adjudicate: %w", err)
