@@ -18,6 +18,7 @@ const (
 	EUNSUPPORTED  = "unsupported"  // a media type or format truce does not take
 	EINTERNAL     = "internal"     // a fault in truce or its store
 	EUNAVAILABLE  = "unavailable"  // the store is shutting down or overloaded
+	ETOOMANY      = "too_many"     // the client is over a rate limit; it may retry later
 )
 
 // Error is truce's one application error. Message is written for the person

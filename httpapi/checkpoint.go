@@ -75,6 +75,10 @@ type cosignatureResponse struct {
 // if it verifies with a registered witness's key over the checkpoint of that
 // size that the log signed.
 func (s *Server) handlePostCosignature(w http.ResponseWriter, r *http.Request) {
+	if err := s.limitCosignature(r); err != nil {
+		Error(w, r, err)
+		return
+	}
 	var req cosignatureRequest
 	if err := decodeBody(w, r, maxCosignatureBody, &req); err != nil {
 		Error(w, r, err)

@@ -295,7 +295,7 @@ func FuzzClassify(f *testing.F) {
 	if _, _, err := db.AddControlMap(ctx, src, m); err != nil {
 		f.Fatal(err)
 	}
-	api := httpapi.NewServer(db, httpapi.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	api := httpapi.NewServer(db, httpapi.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: &httpapi.Limits{}})
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		req := httptest.NewRequest("POST", "/v1/control/classify?date=2025-03-20", bytes.NewReader(data))
@@ -342,7 +342,7 @@ func FuzzClassify(f *testing.F) {
 // BenchmarkClassify posts batches of 1,000 points within about 30 km of the
 // front (seeded) and reads the answers; one op is one point.
 func BenchmarkClassify(b *testing.B) {
-	e := newEnv(b, httpapi.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	e := newEnv(b, httpapi.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: &httpapi.Limits{}})
 	withDeepState(b, e)
 	var body bytes.Buffer
 	for i := range 1000 {

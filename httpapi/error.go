@@ -27,6 +27,7 @@ var statuses = map[string]int{
 	truce.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	truce.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	truce.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	truce.ETOOMANY:      http.StatusTooManyRequests,
 	truce.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -40,6 +41,7 @@ var titles = map[string]string{
 	truce.ETOOLARGE:     "Too large",
 	truce.EUNSUPPORTED:  "Unsupported media type",
 	truce.EUNAVAILABLE:  "Unavailable",
+	truce.ETOOMANY:      "Too many requests",
 	truce.EINTERNAL:     "Internal error",
 }
 
@@ -60,6 +62,9 @@ type Problem struct {
 	Detail   string          `json:"detail"`
 	Instance string          `json:"instance"`
 	Errors   []truce.Problem `json:"errors,omitempty"`
+	// RequestID is the id of the request answered, as in its X-Request-Id
+	// response header and the server's log line for it.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // loggerKey is the context key of the logger with which Error logs
@@ -83,7 +88,7 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 		if logger == nil {
 			logger = slog.Default()
 		}
-		logger.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		logger.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "request_id", RequestID(r.Context()), "err", err)
 		detail, problems = "Internal error.", nil
 	}
 	if rec, ok := w.(*recorder); ok {
@@ -99,9 +104,14 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 		Detail:   detail,
 		Instance: r.URL.Path,
 		Errors:   problems,
+
+		RequestID: RequestID(r.Context()),
 	}
 	b := marshalProblem(&p)
 	h := w.Header()
+	if ra := retryAfter(err); ra != "" {
+		h.Set("Retry-After", ra)
+	}
 	h.Set("Content-Type", "application/problem+json")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Del("Content-Length")

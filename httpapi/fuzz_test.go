@@ -42,7 +42,7 @@ func FuzzDecodeObservation(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	api := httpapi.NewServer(db, httpapi.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxBatch: 100})
+	api := httpapi.NewServer(db, httpapi.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxBatch: 100, Limits: &httpapi.Limits{}})
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		o, ps := httpapi.DecodeObservation(data, 0)

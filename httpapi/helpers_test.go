@@ -65,6 +65,9 @@ func newEnv(t testing.TB, opts httpapi.Options) *env {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
+	if opts.Limits == nil {
+		opts.Limits = &httpapi.Limits{} // the tests of limits set their own
+	}
 	e.api = httpapi.NewServer(db, opts)
 	e.srv = httptest.NewServer(e.api)
 	t.Cleanup(e.srv.Close)

@@ -119,6 +119,8 @@ type Options struct {
 	// Registry receives the server's metrics and is what /metrics serves.
 	// Nil means a new registry.
 	Registry *prometheus.Registry
+	// Limits bound the requests of each client; nil means DefaultLimits.
+	Limits *Limits
 }
 
 // Server is truce's HTTP API. It is an http.Handler; it neither listens
@@ -131,6 +133,7 @@ type Server struct {
 	maxBatch       int
 	registry       *prometheus.Registry
 	metrics        *metrics
+	guard          *guard
 	mux            *http.ServeMux
 	handler        http.Handler
 	allowedMethods map[string][]string // path → methods, in order of registration
@@ -160,6 +163,11 @@ func NewServer(store truce.Store, opts Options) *Server {
 		s.registry = prometheus.NewRegistry()
 	}
 	s.metrics = newMetrics(s.registry)
+	lim := DefaultLimits
+	if opts.Limits != nil {
+		lim = *opts.Limits
+	}
+	s.guard = newGuard(lim)
 
 	s.route("POST /v1/observations", s.handlePostObservations)
 	s.route("GET /v1/observations", s.handleFindObservations)
@@ -210,7 +218,7 @@ func NewServer(store truce.Store, opts Options) *Server {
 		})
 	}
 
-	s.handler = s.observe(s.mux)
+	s.handler = s.observe(s.limit(s.mux))
 	return s
 }
 
@@ -244,11 +252,13 @@ func (s *Server) authenticate(r *http.Request) (*truce.Source, error) {
 	scheme, token, _ := strings.Cut(h, " ")
 	token = strings.TrimSpace(token)
 	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		s.authFailed(r)
 		return nil, truce.Errorf(truce.EUNAUTHORIZED, "Authorization must be Bearer <token>.")
 	}
 	src, err := s.store.Authenticate(r.Context(), token)
 	if err != nil {
-		if truce.ErrorCode(err) == truce.ENOTFOUND {
+		if c := truce.ErrorCode(err); c == truce.ENOTFOUND || c == truce.EUNAUTHORIZED {
+			s.authFailed(r)
 			err = truce.Errorf(truce.EUNAUTHORIZED, "Invalid API token.")
 		}
 		return nil, err
@@ -368,6 +378,8 @@ func writeProblem(w http.ResponseWriter, r *http.Request, err error, status int,
 		Status:   status,
 		Detail:   truce.ErrorMessage(err),
 		Instance: r.URL.Path,
+
+		RequestID: RequestID(r.Context()),
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)

@@ -49,7 +49,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w}
-		r = r.WithContext(context.WithValue(r.Context(), loggerKey{}, s.log))
+		ri := s.guard.newRequestInfo(r)
+		w.Header().Set("X-Request-Id", ri.id)
+		ctx := context.WithValue(r.Context(), loggerKey{}, s.log)
+		r = r.WithContext(context.WithValue(ctx, requestInfoKey{}, ri))
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
@@ -59,7 +62,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				if rec.status == 0 {
 					Error(rec, r, err)
 				} else {
-					s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+					s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "request_id", ri.id, "err", err)
 				}
 			}
 			if rec.status == 0 {
@@ -82,6 +85,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				slog.Int("status", rec.status),
 				slog.Duration("duration", d),
 				slog.Int64("bytes", rec.bytes),
+				slog.String("client", ri.client),
+				slog.String("request_id", ri.id),
 			}
 			if rec.code != "" {
 				attrs = append(attrs, slog.String("code", rec.code))

@@ -343,7 +343,7 @@ func (panicStore) LogSize(context.Context) (int64, error) { panic("boom") }
 
 func TestPanicRecovered(t *testing.T) {
 	e := newEnv(t, httpapi.Options{})
-	api := httpapi.NewServer(panicStore{e.db}, httpapi.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	api := httpapi.NewServer(panicStore{e.db}, httpapi.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: &httpapi.Limits{}})
 	rec := httptest.NewRecorder()
 	api.ServeHTTP(rec, httptest.NewRequest("GET", "/v1/log/size", nil))
 	if rec.Code != 500 || !strings.Contains(rec.Body.String(), `"detail":"Internal error."`) || strings.Contains(rec.Body.String(), "boom") {

@@ -37,6 +37,7 @@ import (
 	"io/fs"
 	"maps"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -94,6 +95,14 @@ var _ truce.Store = (*DB)(nil)
 func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, truce.Errorf(truce.EINVALID, "sqlite: empty database path")
+	}
+	// SQLite would create the file readable by everyone (0644 less the
+	// umask), and its -wal and -shm files with the file's own mode: make it
+	// first, for its owner only. A file that exists keeps its mode.
+	if f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "cache_size(-65536)", "temp_store(MEMORY)", "wal_autocheckpoint(16384)", "synchronous(FULL)", "busy_timeout(10000)"} {

@@ -19,7 +19,6 @@ import (
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/agreement"
 	"github.com/truce-monitor/truce/examples"
-	"github.com/truce-monitor/truce/httpapi"
 	"github.com/truce-monitor/truce/importer"
 	"github.com/truce-monitor/truce/ledger"
 	"github.com/truce-monitor/truce/sqlite"
@@ -109,7 +108,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	defer startCheckpointer(ctx, store, signer, logger, time.Second)()
 	defer startFindings(ctx, store, logger, 0)()
-	err = serve(ctx, logger, ln, store, httpapi.Options{})
+	err = serve(ctx, logger, ln, store, serveConfig{})
 	fmt.Fprintln(e.stdout, "truce demo stopped.")
 	return err
 }

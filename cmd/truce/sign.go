@@ -40,6 +40,7 @@ func runSign(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("sign: %w", err)
 	}
+	warnReadable(e, *keyFile, "signing key")
 	priv, err := truce.ParsePrivateKey(b)
 	if err != nil {
 		return fmt.Errorf("sign: %s: %w", *keyFile, err)

@@ -172,7 +172,7 @@ func TestVerifyCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpapi.NewServer(store, httpapi.Options{Logger: slog.New(slog.DiscardHandler)}))
+	srv := httptest.NewServer(httpapi.NewServer(store, httpapi.Options{Logger: slog.New(slog.DiscardHandler), Limits: &httpapi.Limits{}}))
 	code, out, errOut = runCLI(t, "verify", "--log-key", vkey, "--witness", testCosigner(t, "witness.invalid/ua").VerifierKey(), srv.URL)
 	srv.Close()
 	store.Close()

@@ -160,6 +160,7 @@ func runWitnessRun(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("witness key: %w", err)
 	}
+	warnReadable(e, *keyFile, "witness key")
 	cosigner, err := ledger.NewCosigner(strings.TrimSpace(string(b)))
 	if err != nil {
 		return fmt.Errorf("witness key %s: %w", *keyFile, err)

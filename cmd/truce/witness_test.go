@@ -89,7 +89,7 @@ func TestWitnessRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	srv := httptest.NewServer(httpapi.NewServer(store, httpapi.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	srv := httptest.NewServer(httpapi.NewServer(store, httpapi.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Limits: &httpapi.Limits{}}))
 	defer srv.Close()
 	skey, logKey, _ := ledger.GenerateKey("truce.invalid/log/t")
 	signer, _ := ledger.NewSigner(skey)
