@@ -23,7 +23,8 @@ for a in "$@"; do
   fi
 done
 token=$("$dir/truce" source add bench-sensor --role sensor "${keyargs[@]}" --db "$dir/truce.db" --json | sed -n 's/.*"token": "\(.*\)".*/\1/p')
-"$dir/truce" serve --db "$dir/truce.db" --addr 127.0.0.1:0 2>"$dir/serve.log" &
+# No rate limits: the bench measures ingest, not the limiter.
+"$dir/truce" serve --db "$dir/truce.db" --addr 127.0.0.1:0 --read-rate 0 --write-rate 0 2>"$dir/serve.log" &
 pid=$!
 for _ in $(seq 100); do
   url=$(sed -n 's/.*url=\(http[^ ]*\).*/\1/p' "$dir/serve.log" | head -1)

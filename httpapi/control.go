@@ -3,16 +3,20 @@ package httpapi
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/control"
 	"github.com/truce-monitor/truce/geo"
@@ -21,28 +25,99 @@ import (
 // maxClassifyLine caps one line of a classify request.
 const maxClassifyLine = 4 << 10
 
+// MaxClassifyPoints caps the points of one POST /v1/control/classify
+// request, and maxClassifyBody its body: a public endpoint whose cost
+// grows with the input must not take a whole CPU for seconds per request.
+const (
+	MaxClassifyPoints = 50000
+	maxClassifyBody   = 8 << 20
+)
+
+// maxTimelines caps the timelines kept: one per source of control maps
+// that is asked for, and "" for any source.
+const maxTimelines = 16
+
 // controlAPI serves the control endpoints. It keeps the prepared control
-// maps it has used, one timeline per source asked for.
+// maps it has used, one timeline per source asked for, of sources that
+// have maps only, at most maxTimelines of them.
 type controlAPI struct {
 	*Server
 	mu        sync.Mutex
-	timelines map[string]*control.Timeline
+	timelines map[string]*timelineEntry
+	clock     int64
+}
+
+type timelineEntry struct {
+	tl   *control.Timeline
+	used int64
 }
 
 func newControlAPI(s *Server) *controlAPI {
-	return &controlAPI{Server: s, timelines: map[string]*control.Timeline{}}
+	c := &controlAPI{Server: s, timelines: map[string]*timelineEntry{}}
+	register(s.registry, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "truce_control_timelines",
+		Help: "Control-map timelines kept in memory by the control endpoints, one per source asked for.",
+	}, func() float64 {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return float64(len(c.timelines))
+	}))
+	return c
 }
 
-// timeline returns the timeline of source ("" for any source).
-func (s *controlAPI) timeline(source string) *control.Timeline {
+// timeline returns the timeline of source ("" for any source). A source
+// that no control map comes from is an EINVALID error naming
+// query.source, so that made-up sources cost neither memory nor a lookup.
+func (s *controlAPI) timeline(ctx context.Context, source string) (*control.Timeline, error) {
+	s.mu.Lock()
+	e, ok := s.timelines[source]
+	if ok {
+		s.clock++
+		e.used = s.clock
+	}
+	s.mu.Unlock()
+	if ok {
+		return e.tl, nil
+	}
+	if source != "" {
+		maps, err := s.store.ControlMaps(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var known []string
+		for _, m := range maps {
+			if !slices.Contains(known, m.Source) {
+				known = append(known, m.Source)
+			}
+		}
+		if !slices.Contains(known, source) {
+			slices.Sort(known)
+			msg := "no control map comes from this source"
+			if len(known) > 0 {
+				msg += "; maps come from " + strings.Join(known, ", ")
+			}
+			return nil, truce.Invalid("Invalid query parameters.", truce.Problem{Path: "query.source", Message: fmt.Sprintf("%s: %s", quote(source), msg)})
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tl, ok := s.timelines[source]
-	if !ok {
-		tl = control.NewTimeline(s.store, source, nil)
-		s.timelines[source] = tl
+	if e, ok := s.timelines[source]; ok {
+		return e.tl, nil
 	}
-	return tl
+	for len(s.timelines) >= maxTimelines {
+		var oldest *timelineEntry
+		var key string
+		for k, e := range s.timelines {
+			if oldest == nil || e.used < oldest.used {
+				oldest, key = e, k
+			}
+		}
+		delete(s.timelines, key)
+	}
+	s.clock++
+	e = &timelineEntry{tl: control.NewTimeline(s.store, source, nil), used: s.clock}
+	s.timelines[source] = e
+	return e.tl, nil
 }
 
 // controlQuery reads the query parameters of the control endpoints: the
@@ -147,7 +222,11 @@ func (s *controlAPI) handleControl(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		m, err := s.timeline(q.source).At(r.Context(), q.times["date"])
+		tl, err := s.timeline(r.Context(), q.source)
+		if err != nil {
+			return nil, err
+		}
+		m, err := tl.At(r.Context(), q.times["date"])
 		if err != nil {
 			return nil, err
 		}
@@ -162,20 +241,29 @@ func (s *controlAPI) handleControlDiff(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		tl := s.timeline(q.source)
-		from, err := tl.At(r.Context(), q.times["from"])
+		tl, err := s.timeline(r.Context(), q.source)
 		if err != nil {
 			return nil, err
 		}
-		to, err := tl.At(r.Context(), q.times["to"])
-		if err != nil {
-			return nil, err
+		var b []byte
+		busy := s.expensive(w, func() {
+			var from, to *control.Map
+			if from, err = tl.At(r.Context(), q.times["from"]); err != nil {
+				return
+			}
+			if to, err = tl.At(r.Context(), q.times["to"]); err != nil {
+				return
+			}
+			var d *control.Diff
+			if d, err = control.Compare(from, to, q.minAreaM2); err != nil {
+				return
+			}
+			b, err = d.GeoJSON()
+		})
+		if busy != nil {
+			return nil, busy
 		}
-		d, err := control.Compare(from, to, q.minAreaM2)
-		if err != nil {
-			return nil, err
-		}
-		return d.GeoJSON()
+		return b, err
 	})
 }
 
@@ -226,7 +314,19 @@ func (s *controlAPI) handleClassify(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		def = time.Now()
 	}
-	tl := s.timeline(q.source)
+	tl, err := s.timeline(r.Context(), q.source)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	if err := s.expensive(w, func() { s.classify(w, r, tl, def) }); err != nil {
+		Error(w, r, err)
+	}
+}
+
+// classify answers a classify request with tl's maps, def the time of
+// points that give none.
+func (s *controlAPI) classify(w http.ResponseWriter, r *http.Request, tl *control.Timeline, def time.Time) {
 	sched, err := tl.Schedule(r.Context())
 	if err != nil {
 		Error(w, r, err)
@@ -238,11 +338,12 @@ func (s *controlAPI) handleClassify(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
 
-	br := bufio.NewReaderSize(http.MaxBytesReader(w, r.Body, s.maxBody), 64<<10)
+	br := bufio.NewReaderSize(http.MaxBytesReader(w, r.Body, min(s.maxBody, maxClassifyBody)), 64<<10)
 	bw := bufio.NewWriterSize(w, 32<<10)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
 	var cur *control.Map
+	points := 0
 	for n := 1; ; n++ {
 		b, rerr := br.ReadBytes('\n')
 		if rerr != nil && rerr != io.EOF {
@@ -253,6 +354,11 @@ func (s *controlAPI) handleClassify(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		if len(bytes.TrimSpace(b)) > 0 {
+			if points++; points > MaxClassifyPoints {
+				enc.Encode(classifyOut{Line: n, Error: &classifyError{Code: truce.ETOOLARGE,
+					Message: fmt.Sprintf("Line %d is past the limit of %d points per request; the rest is not read. Send the rest in another request.", n, MaxClassifyPoints)}})
+				break
+			}
 			out := s.classifyLine(r, tl, sched, &cur, def, b, n)
 			if err := enc.Encode(out); err != nil {
 				return // the client has gone

@@ -118,7 +118,7 @@ func TestControlErrors(t *testing.T) {
 		{"GET", "/v1/control?date=yesterday", "", "", 400, "query.date"},
 		{"GET", "/v1/control?date=2025-03-14&colour=red", "", "", 400, "query.colour"},
 		{"GET", "/v1/control?date=2020-01-01", "", "", 404, ""},
-		{"GET", "/v1/control?date=2025-03-14&source=nobody", "", "", 404, ""},
+		{"GET", "/v1/control?date=2025-03-14&source=nobody", "", "", 400, "query.source"},
 		{"GET", "/v1/control/diff?from=2025-03-14", "", "", 400, "query.to"},
 		{"GET", "/v1/control/diff?from=2025-03-14&to=2025-04-13&min_area_km2=-1", "", "", 400, "query.min_area_km2"},
 		{"POST", "/v1/control/classify", "text/csv", "lon,lat\n", 415, ""},

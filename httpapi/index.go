@@ -59,6 +59,6 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	setHTMLHeaders(w.Header())
 	w.Write(b.Bytes())
 }

@@ -51,6 +51,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		rec := &recorder{ResponseWriter: w}
 		ri := s.guard.newRequestInfo(r)
 		w.Header().Set("X-Request-Id", ri.id)
+		setCommonHeaders(w, r)
 		ctx := context.WithValue(r.Context(), loggerKey{}, s.log)
 		r = r.WithContext(context.WithValue(ctx, requestInfoKey{}, ri))
 		defer func() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -191,37 +192,19 @@ type logEntry struct {
 
 // handleLogEntries handles GET /v1/log/entries?start=&end=.
 func (s *Server) handleLogEntries(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	var ps []truce.Problem
-	param := func(name string, def int64) int64 {
-		v := q.Get(name)
-		if v == "" {
-			return def
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			ps = append(ps, truce.Problem{Path: "query." + name, Message: "must be a non-negative integer"})
-		}
-		return n
-	}
-	for name := range q {
-		if name != "start" && name != "end" {
-			ps = append(ps, truce.Problem{Path: "query." + name, Message: "unknown parameter; known are start and end"})
-		}
-	}
-	start := param("start", 0)
-	end := param("end", -1)
-	if len(ps) == 0 && end >= 0 {
+	p := newQueryParams(r, "start", "end")
+	start, _, _ := p.int("start")
+	end, hasEnd, endOK := p.int("end")
+	if len(p.ps) == 0 && hasEnd && endOK {
 		switch {
 		case end < start:
-			ps = append(ps, truce.Problem{Path: "query.end", Message: "must not be less than start"})
+			p.add("end", "must not be less than start")
 		case end-start > MaxLogEntries:
-			ps = append(ps, truce.Problem{Path: "query.end", Message: "at most " + strconv.Itoa(MaxLogEntries) + " entries per call"})
+			p.add("end", "at most "+strconv.Itoa(MaxLogEntries)+" entries per call")
 		}
 	}
-	if len(ps) > 0 {
-		sortProblems(ps)
-		Error(w, r, truce.Invalid("Invalid query parameter(s).", ps...))
+	if err := p.err(); err != nil {
+		Error(w, r, err)
 		return
 	}
 	size, err := s.store.LogSize(r.Context())
@@ -229,8 +212,8 @@ func (s *Server) handleLogEntries(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, err)
 		return
 	}
-	if end < 0 {
-		end = start + MaxLogEntries
+	if !hasEnd {
+		end = start + min(MaxLogEntries, math.MaxInt64-start) // start may be near the top of int64
 	}
 	end = min(end, size)
 	start = min(start, end)

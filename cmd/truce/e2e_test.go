@@ -81,11 +81,13 @@ type server struct {
 
 var urlRe = regexp.MustCompile(`url=(http://[0-9.:]+)`)
 
-// startServer runs "truce serve" on db, with any further flags, and waits
-// until it listens.
+// startServer runs "truce serve" on db without rate limits, with any
+// further flags, and waits until it listens.
 func startServer(t *testing.T, db string, flags ...string) *server {
 	t.Helper()
-	cmd := exec.Command(truceBinary(t), append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, flags...)...)
+	// The tests read and write as fast as they can from one address; they
+	// test the log, not the rate limits (httpapi's tests do).
+	cmd := exec.Command(truceBinary(t), append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--read-rate", "0", "--write-rate", "0"}, flags...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
