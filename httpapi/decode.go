@@ -43,8 +43,13 @@ func DecodeObservation(data []byte, line int) (*truce.Observation, []truce.Probl
 // decodeStrict decodes the one JSON value in data into v (a pointer) and
 // reports every problem with it. line is set on each problem; when it is 0,
 // positions in messages are given as line and column within data, else as a
-// column within the line.
+// column within the line. Bytes that are not UTF-8, and escapes of half a
+// surrogate pair, are a problem at the path of their string: they are
+// never replaced.
 func decodeStrict(data []byte, line int, v any) []truce.Problem {
+	if ps := textProblem(data, line); ps != nil {
+		return ps
+	}
 	if decodeFast(data, v) {
 		return nil
 	}

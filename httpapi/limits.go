@@ -345,6 +345,10 @@ func (s *Server) limit(next http.Handler) http.Handler {
 				return
 			}
 		}
+		if err := checkQuery(r.URL.Query()); err != nil {
+			Error(w, r, err)
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }
