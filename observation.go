@@ -122,6 +122,9 @@ type ObservationRecord struct {
 	LogIndex     int64     `json:"log_index"`
 	LoggedAt     time.Time `json:"logged_at"`
 	SupersededBy []string  `json:"superseded_by,omitempty"`
+	// FiledLate is set when the observation was logged more than
+	// LateFiling after its time (see FiledLate).
+	FiledLate bool `json:"filed_late,omitempty"`
 }
 
 // AddResult reports what happened to one observation of a batch.

@@ -56,6 +56,7 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 			}
 			continue
 		}
+
 		var err error
 		if data[i], err = c.Canonical(); err != nil {
 			return nil, err
@@ -93,6 +94,17 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 			return err
 		} else if cur != key {
 			return truce.Errorf(truce.EFORBIDDEN, "source %q's public key changed while its observations were being checked: sign them with the key now in force and send them again; nothing was stored", by.Name)
+		}
+		// Times are checked against the log's own time for the batch.
+		var future []truce.Problem
+		for i := range canon {
+			for _, p := range canon[i].FilingProblems(tx.now) {
+				p.Line = line(i)
+				future = append(future, p)
+			}
+		}
+		if len(future) > 0 {
+			return truce.Invalid(fmt.Sprintf("%d observation(s) dated in the future; nothing was stored", countLines(future)), future...)
 		}
 		stored, err := storedObservations(tx, obs)
 		if err != nil {
@@ -334,7 +346,7 @@ func observationRecord(data []byte, index int64, at time.Time) (*truce.Observati
 	if err := json.Unmarshal(data, &o); err != nil {
 		return nil, err
 	}
-	return &truce.ObservationRecord{Observation: &o, LogIndex: index, LoggedAt: at}, nil
+	return &truce.ObservationRecord{Observation: &o, LogIndex: index, LoggedAt: at, FiledLate: truce.FiledLate(o.ObservedAt, at)}, nil
 }
 
 // FindObservations implements truce.ObservationService.

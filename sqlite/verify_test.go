@@ -70,7 +70,7 @@ func buildStore(ctx context.Context, path string, n int) (*fixture, error) {
 		return nil, err
 	}
 	defer db.Close()
-	clock := time.Date(2025, 3, 14, 0, 0, 0, 0, time.UTC)
+	clock := time.Date(2025, 3, 20, 0, 0, 0, 0, time.UTC) // after every observation: none is dated in the log's future
 	var mu sync.Mutex
 	db.Now = func() time.Time {
 		mu.Lock()
