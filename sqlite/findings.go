@@ -153,6 +153,9 @@ func scanVersions(ctx context.Context, q querier, query string, args ...any) ([]
 		if obs != "" {
 			v.Observations = strings.Split(obs, ",")
 		}
+		if err := v.CheckContent(); err != nil {
+			return nil, fmt.Errorf("sqlite: %w", err)
+		}
 		out = append(out, &v)
 	}
 	return out, rows.Err()

@@ -1,0 +1,28 @@
+package truce
+
+import "fmt"
+
+// CheckContent reports whether v's content matches its content id: its
+// finding's [Finding.ContentID], or for a withdrawn version
+// [WithdrawnContentID] of its series. A store calls it on every version it
+// reads, so that a version edited in place (its finding changed, its id
+// kept) is never served under the id of what was derived; the error is
+// EINTERNAL, since the store, not the request, is at fault.
+func (v *FindingVersion) CheckContent() error {
+	var want string
+	switch {
+	case v.Withdrawn && v.Finding != nil:
+		return Errorf(EINTERNAL, "finding series %s version %d is withdrawn but holds a finding: the stored version was changed", v.Series, v.Version)
+	case v.Withdrawn:
+		want = WithdrawnContentID(v.Series, v.MergedInto)
+	case v.Finding == nil:
+		return Errorf(EINTERNAL, "finding series %s version %d holds no finding: the stored version was changed", v.Series, v.Version)
+	default:
+		want = v.Finding.ContentID()
+	}
+	if v.ContentID != want {
+		return &Error{Code: EINTERNAL, Message: fmt.Sprintf("finding series %s version %d: the stored content hashes to %s, not to its content id %s: the stored version was changed",
+			v.Series, v.Version, want, v.ContentID)}
+	}
+	return nil
+}
