@@ -42,8 +42,8 @@ const maxRowProblems = 100
 // the log says: each source's row names its latest credential entry; the
 // token hash itself is not in the log. So are the times at which
 // checkpoints were signed. The versions of finding series are not
-// compared: they are derived from the log, not projected from it, and are
-// checked by recomputing them (docs/review.md).
+// compared here: they are derived from the log, not projected from it, and
+// [VerifyFindings] checks them by recomputing them (docs/review.md).
 //
 // It returns the number of rows compared per table. The error is for a
 // store that cannot be read.
@@ -147,6 +147,10 @@ type verifier struct {
 	rows map[string]int64
 	// issued is the latest credential entry of each source, from the log.
 	issued map[string]int64
+	// derived says that the scratch tables were recomputed from the log
+	// (finding versions), not projected from it: compare words its
+	// problems so.
+	derived bool
 }
 
 func (v *verifier) query(q string, args ...any) (*sql.Rows, error) {
@@ -461,24 +465,40 @@ func (v *verifier) compare(table string) error {
 		}
 		reported++
 	}
+	noRow, differs, says, missing := "no log entry projects this row (%s)", "differs from its log entry: %s", "the log says", "missing: the log projects the row (%s)"
+	if v.derived {
+		noRow, differs, says, missing = "recomputing from the log gives no such row (%s)", "differs from what recomputing from the log gives: %s", "recomputing gives", "missing: recomputing from the log gives the row (%s)"
+	}
+	describe := describe
+	if v.derived { // rows of derived findings: the finding itself is too long to quote
+		describe = func(cols, vals []string) string {
+			var cs, vs []string
+			for i, c := range cols {
+				if c != "finding" && c != "observations" {
+					cs, vs = append(cs, c), append(vs, vals[i])
+				}
+			}
+			return describeRow(cs, vs)
+		}
+	}
 	for _, key := range storedOrder {
 		s := stored[key]
 		l, ok := logged[key]
 		if !ok {
-			problem(key, "no log entry projects this row (%s)", describe(cols, s))
+			problem(key, noRow, describe(cols, s))
 			continue
 		}
 		var ds []string
 		for i := range cols {
 			if s[i] != l[i] {
-				ds = append(ds, fmt.Sprintf("%s is %s, the log says %s", cols[i], s[i], l[i]))
+				ds = append(ds, fmt.Sprintf("%s is %s, %s %s", cols[i], s[i], says, l[i]))
 			}
 		}
-		problem(key, "differs from its log entry: %s", strings.Join(ds, "; "))
+		problem(key, differs, strings.Join(ds, "; "))
 	}
 	for _, key := range loggedOrder {
 		if _, ok := stored[key]; !ok {
-			problem(key, "missing: the log projects the row (%s)", describe(cols, logged[key]))
+			problem(key, missing, describe(cols, logged[key]))
 		}
 	}
 	if reported > maxRowProblems {
@@ -488,7 +508,9 @@ func (v *verifier) compare(table string) error {
 }
 
 // describe lists a row's columns and values.
-func describe(cols, vals []string) string {
+func describe(cols, vals []string) string { return describeRow(cols, vals) }
+
+func describeRow(cols, vals []string) string {
 	parts := make([]string, len(cols))
 	for i := range cols {
 		parts[i] = cols[i] + "=" + vals[i]

@@ -33,6 +33,7 @@ type verifyResult struct {
 	What     string           `json:"verified"`
 	Summary  *ledger.Summary  `json:"summary"`
 	Tables   map[string]int64 `json:"tables,omitempty"`
+	Findings *findingsCheck   `json:"findings,omitempty"`
 	Problems []truce.Problem  `json:"problems"`
 }
 
@@ -108,6 +109,10 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		}
 		a.RequireHeld()
 		if res.Tables, err = sqlite.Verify(ctx, *db, a); err != nil {
+			return err
+		}
+		res.Findings = &findingsCheck{}
+		if res.Findings.Recomputed, res.Findings.Skipped, err = sqlite.VerifyFindings(ctx, *db, a, recomputeRuns(&res.Findings.Why)); err != nil {
 			return err
 		}
 	case strings.HasPrefix(pos[0], "http://") || strings.HasPrefix(pos[0], "https://"):
@@ -191,6 +196,15 @@ func printVerifySummary(w io.Writer, res *verifyResult) {
 			n += res.Tables[t]
 		}
 		fmt.Fprintf(w, "  tables        %d rows match the log (%s)\n", n, strings.Join(parts, ", "))
+	}
+	if f := res.Findings; f != nil {
+		fmt.Fprintf(w, "  findings      %d versions match their content ids and what recomputing from the log gives\n", f.Recomputed)
+		if f.Skipped > 0 {
+			fmt.Fprintf(w, "                %d versions not recomputed, checked against their content ids only:\n", f.Skipped)
+			for _, why := range f.Why {
+				fmt.Fprintf(w, "                  %s\n", why)
+			}
+		}
 	}
 }
 

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/truce-monitor/truce"
+)
+
+// TestVerifyFindings is the regression test of finding versions edited in
+// the store passing truce verify --db: verify now recomputes every
+// recorded run from the log and compares the versions row by row, and
+// checks each version's content against its content id and the columns
+// that listings filter on, so that each edit below is found.
+func TestVerifyFindings(t *testing.T) {
+	db, _ := simStore(t, "2", "2")
+	for _, args := range [][]string{
+		{"agreement", "add", "--db", db, replayAgreement},
+		{"findings", "recompute", "--db", db},
+	} {
+		if code, out, errOut := runCLI(t, args...); code != exitOK {
+			t.Fatalf("truce %s: exit %d: %s%s", strings.Join(args, " "), code, out, errOut)
+		}
+	}
+	code, out, errOut := runCLI(t, "verify", "--db", db)
+	m := regexp.MustCompile(`findings +(\d+) versions match`).FindStringSubmatch(out)
+	if code != exitOK || m == nil || m[1] == "0" {
+		t.Fatalf("verify an untouched store: exit %d: %s%s", code, out, errOut)
+	}
+
+	// One violation attributed to a party, to be edited.
+	raw := openRaw(t, db)
+	var series string
+	var data []byte
+	if err := raw.QueryRow(`SELECT series, finding FROM finding_versions WHERE violation AND party <> '' ORDER BY series LIMIT 1`).Scan(&series, &data); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	var f truce.Finding
+	if err := json.Unmarshal(data, &f); err != nil {
+		t.Fatal(err)
+	}
+	other := "UA"
+	if f.Party == "UA" {
+		other = "RU"
+	}
+	edited := f
+	edited.Party = other
+	eb, _ := json.Marshal(&edited)
+
+	for _, tc := range []struct {
+		name, sql string
+		args      []any
+		want      string
+	}{
+		{"party changed, content id kept", `UPDATE finding_versions SET party = ?, finding = ? WHERE series = ?`, []any{other, eb, series},
+			"not to its content id"},
+		{"party changed with a matching content id", `UPDATE finding_versions SET party = ?, finding = ?, content_id = ? WHERE series = ?`, []any{other, eb, edited.ContentID(), series},
+			"differs from what recomputing from the log gives"},
+		{"the party column alone", `UPDATE finding_versions SET party = ? WHERE series = ?`, []any{other, series},
+			"listings would select it wrongly"},
+		{"a version deleted", `DELETE FROM finding_versions WHERE series = ?`, []any{series},
+			"missing: recomputing from the log gives the row"},
+		{"a run deleted", `DELETE FROM finding_runs`, nil,
+			"recomputing from the log gives no such row"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			copyDB := filepath.Join(t.TempDir(), "edited.db")
+			b, err := os.ReadFile(db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(copyDB, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			raw := openRaw(t, copyDB)
+			if _, err := raw.Exec(tc.sql, tc.args...); err != nil {
+				t.Fatal(err)
+			}
+			raw.Close()
+			code, out, errOut := runCLI(t, "verify", "--db", copyDB)
+			if code != exitFail || !strings.Contains(out, tc.want) {
+				t.Errorf("exit %d, want %d and a problem with %q:\n%s%s", code, exitFail, tc.want, out, errOut)
+			}
+		})
+	}
+}
+
+func openRaw(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
