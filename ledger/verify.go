@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -100,6 +101,9 @@ type Auditor struct {
 	pinned     bool
 
 	witnesses map[string][]*witnessKey // by name
+	// cosignedOwn are the witness keys that verify a cosignature on one of
+	// the log's own checkpoints.
+	cosignedOwn map[*witnessKey]bool
 
 	tree  Tree
 	last  time.Time // the time of the last entry decoded
@@ -131,11 +135,12 @@ type heldCheckpoint struct {
 // NewAuditor returns an Auditor that calls report with each problem found.
 func NewAuditor(report func(truce.Problem)) *Auditor {
 	return &Auditor{
-		report:    report,
-		witnesses: map[string][]*witnessKey{},
-		types:     map[truce.EntryType]int64{},
-		names:     map[string]map[string]int64{},
-		roots:     map[int64]tlog.Hash{0: EmptyRoot},
+		report:      report,
+		witnesses:   map[string][]*witnessKey{},
+		cosignedOwn: map[*witnessKey]bool{},
+		types:       map[truce.EntryType]int64{},
+		names:       map[string]map[string]int64{},
+		roots:       map[int64]tlog.Hash{0: EmptyRoot},
 	}
 }
 
@@ -586,6 +591,21 @@ func (a *Auditor) Finish() *Summary {
 			a.checkKept(h, own[h.cp.Size])
 		}
 	}
+	// A pinned key is a demand that the log's own checkpoints be signed
+	// by it: a log that no checkpoint of that key vouches for is anyone's.
+	if a.pinned && s.Checkpoints == 0 {
+		a.Problem("log key", "no checkpoint of the log is signed by the pinned key %s: nothing vouches for the entries", a.logKeyText)
+	}
+	// A pinned witness is one the verifier counts on: a log none of whose
+	// checkpoints it cosigned has lost its cosignatures, or was never
+	// witnessed by it.
+	for _, name := range slices.Sorted(maps.Keys(a.witnesses)) {
+		for _, k := range a.witnesses[name] {
+			if k.pinned && !a.cosignedOwn[k] {
+				a.Problem("witness "+name, "pinned, but it cosigns none of the log's checkpoints: its cosignatures were removed, or it never witnessed this log")
+			}
+		}
+	}
 	s.Problems = a.problems
 	return s
 }
@@ -656,6 +676,9 @@ func (a *Auditor) checkCheckpoint(h *heldCheckpoint, s *Summary) bool {
 				s.Cosignatures++
 				if k.pinned {
 					s.PinnedCosignatures++
+				}
+				if !h.outside {
+					a.cosignedOwn[k] = true
 				}
 				break
 			}

@@ -47,7 +47,9 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 			"--db every row of the store's query tables is also checked against the entry it\n"+
 			"projects, and the stored tree hashes against the recomputed ones.\n\n"+
 			"Pin the log's verifier key with --log-key: a key that comes with the log (a bundle's\n"+
-			"manifest, the key file beside a store) proves only that the log agrees with itself.\n"+
+			"manifest, the key file beside a store) proves only that the log agrees with itself;\n"+
+			"a log none of whose checkpoints the pinned key signed fails, and so does one that a\n"+
+			"pinned --witness cosigned none of (its cosignatures were removed).\n"+
 			"A --checkpoint FILE is a signed checkpoint held outside the log, by a witness or from\n"+
 			"an earlier export: a log shorter than it, or with another root at its size, was\n"+
 			"truncated or rewritten.\n\n"+

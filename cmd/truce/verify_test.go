@@ -230,6 +230,30 @@ func TestVerifyCommandFinds(t *testing.T) {
 			os.WriteFile(filepath.Join(b, "manifest.json"), m.Marshal(), 0o644)
 		}, []string{"--checkpoint", first, "--checkpoint", latest}},
 		{"another key", func(t *testing.T, b string) {}, []string{"--log-key", otherKey}},
+		{"no checkpoint", func(t *testing.T, b string) {
+			// Consistent, but nothing signed by the pinned key vouches
+			// for it.
+			os.RemoveAll(filepath.Join(b, "checkpoints"))
+			m, _ := ledger.ParseManifest(mustRead(t, filepath.Join(b, "manifest.json")))
+			m.Checkpoints = nil
+			os.WriteFile(filepath.Join(b, "manifest.json"), m.Marshal(), 0o644)
+		}, nil},
+		{"cosignatures removed", func(t *testing.T, b string) {
+			// Every checkpoint keeps the log's signature and loses its
+			// witnesses': with a witness pinned, that is found.
+			for _, size := range []string{"7", "14"} {
+				f := filepath.Join(b, "checkpoints", size)
+				msg := string(mustRead(t, f))
+				i := strings.Index(msg, "\n\n")
+				var kept []string
+				for _, l := range strings.SplitAfter(msg[i+2:], "\n") {
+					if strings.HasPrefix(l, "— truce.invalid/log/") {
+						kept = append(kept, l)
+					}
+				}
+				os.WriteFile(f, []byte(msg[:i+2]+strings.Join(kept, "")), 0o644)
+			}
+		}, []string{"--witness", testCosigner(t, "witness.invalid/ua").VerifierKey()}},
 		{"truncated", func(t *testing.T, b string) {
 			// A consistent bundle of the first checkpoint only: a
 			// checkpoint held outside shows what is missing.

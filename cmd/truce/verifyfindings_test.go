@@ -99,3 +99,46 @@ func openRaw(t *testing.T, path string) *sql.DB {
 	}
 	return raw
 }
+
+// TestVerifyDeletedCosignatures is the regression test of cosignatures
+// deleted from a store going unnoticed: with the witness pinned, a store
+// none of whose checkpoints carries its cosignature fails, and with a
+// checkpoint the witness keeps (its state), the deleted line is named.
+func TestVerifyDeletedCosignatures(t *testing.T) {
+	dir := t.TempDir()
+	db, vkey := verifyStore(t, dir)
+	held := filepath.Join(dir, "held-14")
+	store := openRaw(t, db)
+	var note []byte
+	if err := store.QueryRow(`SELECT note FROM checkpoints WHERE size = 14`).Scan(&note); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := store.Query(`SELECT line FROM cosignatures WHERE size = 14 ORDER BY witness`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var line string
+		rows.Scan(&line)
+		note = append(note, line...)
+	}
+	rows.Close()
+	os.WriteFile(held, note, 0o644)
+	if _, err := store.Exec(`DELETE FROM cosignatures WHERE witness = 'witness.invalid/ua'`); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	ua := testCosigner(t, "witness.invalid/ua").VerifierKey()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--witness", ua}, `witness witness.invalid/ua: pinned, but it cosigns none of the log's checkpoints`},
+		{[]string{"--checkpoint", held}, `the log's copy lacks the cosignature by witness "witness.invalid/ua": it was removed`},
+	} {
+		code, out, errOut := runCLI(t, append(append([]string{"verify", "--log-key", vkey}, tc.args...), "--db", db)...)
+		if code != exitFail || !strings.Contains(out, tc.want) {
+			t.Errorf("%v: exit %d, want a problem with %q:\n%s%s", tc.args, code, tc.want, out, errOut)
+		}
+	}
+}
