@@ -26,3 +26,17 @@ func (v *FindingVersion) CheckContent() error {
 	}
 	return nil
 }
+
+// OpenDispute returns the dispute that the party whose sources review as
+// role (a Review's Role, "party:UA") has open against version version of
+// h's series, or nil. A party has at most one open dispute per version:
+// what more it has to say waits for the analyst's resolution, so that a
+// party cannot bury a finding under disputes.
+func (h *FindingHistory) OpenDispute(role string, version int) *ReviewRecord {
+	for _, r := range h.Reviews {
+		if r.Action == ReviewDispute && r.Role == role && r.Version == version && r.ResolvedBy == "" {
+			return r
+		}
+	}
+	return nil
+}

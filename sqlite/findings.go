@@ -428,6 +428,10 @@ func checkReview(tx *txn, by *truce.Source, r *truce.Review, h *truce.FindingHis
 			return truce.Errorf(truce.EFORBIDDEN, "party %s may dispute only a finding about itself: one attributed to %s, or an unattributed violation its observations blame on %s; this one is attributed to %q",
 				by.Party, by.Party, by.Party, f.Party)
 		}
+		if d := h.OpenDispute(r.Role, r.Version); d != nil {
+			return truce.Errorf(truce.ECONFLICT, "party %s already has dispute %s open against version %d of finding series %s; an analyst resolves it before the party disputes that version again",
+				by.Party, d.ID, r.Version, r.Series)
+		}
 		var ps []truce.Problem
 		for i, id := range r.Evidence {
 			n, err := countObservations(tx, []string{id}, "")
