@@ -156,10 +156,13 @@ type serveConfig struct {
 	tlsCert, tlsKey string // HTTPS when set
 	readTimeout     time.Duration
 	writeTimeout    time.Duration
+	// headerTimeout is how long a client has to send its headers; zero
+	// means 10 s.
+	headerTimeout time.Duration
 }
 
 // newServer returns the http.Server of the API, with its timeouts: a
-// client has 10 s to send its headers and c.readTimeout to send its whole
+// client has c.headerTimeout to send its headers, c.readTimeout its whole
 // request; an answer must be written within c.writeTimeout; an idle
 // keep-alive connection is closed after 2 minutes.
 func newServer(logger *slog.Logger, store truce.Store, c serveConfig) *http.Server {
@@ -170,9 +173,12 @@ func newServer(logger *slog.Logger, store truce.Store, c serveConfig) *http.Serv
 	if c.writeTimeout <= 0 {
 		c.writeTimeout = 5 * time.Minute
 	}
+	if c.headerTimeout <= 0 {
+		c.headerTimeout = 10 * time.Second
+	}
 	return &http.Server{
 		Handler:           httpapi.NewServer(store, c.opts),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: c.headerTimeout,
 		ReadTimeout:       c.readTimeout,
 		WriteTimeout:      c.writeTimeout,
 		IdleTimeout:       2 * time.Minute,

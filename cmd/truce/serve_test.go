@@ -185,3 +185,52 @@ func TestWarnReadable(t *testing.T) {
 		}
 	}
 }
+
+// TestSlowHeaders checks that a client that sends its headers a byte at a
+// time, or stops half way (slowloris), is cut off when its time for them
+// is up rather than holding the connection, and that the server goes on
+// serving others.
+func TestSlowHeaders(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	store, err := sqlite.Open(ctx, filepath.Join(dir, "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, slog.New(slog.DiscardHandler), newLimitListener(ln, 8), store, serveConfig{headerTimeout: 200 * time.Millisecond})
+	}()
+	defer func() { cancel(); <-done }()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "); err != nil {
+		t.Fatal(err)
+	}
+	// Generous: the server must close long before this; it is not a
+	// measure of how soon.
+	c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	b, err := io.ReadAll(c)
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatal("the server kept the half-sent request's connection open")
+	}
+	if bytes.Contains(b, []byte(`"status":"ok"`)) {
+		t.Errorf("a request whose headers never ended was served: %s", b)
+	}
+	res, err := http.Get("http://" + ln.Addr().String() + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("/healthz after: %d", res.StatusCode)
+	}
+}
