@@ -1,11 +1,13 @@
 package httpapi_test
 
 import (
+	"context"
 	"database/sql"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/truce-monitor/truce"
 	_ "modernc.org/sqlite"
 )
 
@@ -35,5 +37,11 @@ func TestTamperedFindingNotServed(t *testing.T) {
 	}
 	if !strings.Contains(e.logs.String(), "the stored version was changed") {
 		t.Errorf("the server did not log why:\n%s", e.logs)
+	}
+	// Nor does a recomputation take the edited version for the current
+	// one and call the series unchanged: it stops on it.
+	_, err = e.db.RecordFindings(context.Background(), &truce.FindingRun{Agreement: "ag", AgreementVersion: 1, LogSize: e.logSize(), Engine: "test/1"})
+	if err == nil || !strings.Contains(err.Error(), "the stored version was changed") {
+		t.Errorf("recording a run over the edited version: %v", err)
 	}
 }

@@ -94,6 +94,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if *tlsKey != "" {
 		warnReadable(e, *tlsKey, "TLS key")
 	}
+	warnReadable(e, *db, "store") // a new store is made 0600; an old one may not be
 	if os.Getenv("GOGC") == "" {
 		// Ingest allocates a few kilobytes per observation and keeps
 		// little: collecting at 5× the live heap instead of 2× gives the

@@ -234,3 +234,24 @@ func TestSlowHeaders(t *testing.T) {
 		t.Errorf("/healthz after: %d", res.StatusCode)
 	}
 }
+
+// TestServeFlags checks the flags of the hardening that must be given
+// right or not at all.
+func TestServeFlags(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "t.db")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--trusted-proxies", "10.0.0.0/8,not-an-address"}, `"not-an-address" is neither an address nor a CIDR prefix`},
+		{[]string{"--tls-cert", "cert.pem"}, "--tls-cert and --tls-key go together"},
+		{[]string{"--tls-key", "key.pem"}, "--tls-cert and --tls-key go together"},
+		{[]string{"--max-conns", "0"}, "must be positive"},
+		{[]string{"--read-timeout", "0s"}, "must be positive"},
+	} {
+		code, _, errOut := runCLI(t, append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, tc.args...)...)
+		if code != exitUsage || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, %q; want usage error with %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}
