@@ -222,7 +222,7 @@ func verifyServer(ctx context.Context, base string, a *ledger.Auditor) error {
 		if err != nil {
 			return nil, 0, err
 		}
-		resp, err := client.Do(req)
+		resp, err := doPolitely(ctx, client, req)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -358,7 +358,7 @@ func (wr *witnessRunner) do(ctx context.Context, method, path string, body []byt
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	res, err := wr.client.Do(req)
+	res, err := doPolitely(ctx, wr.client, req)
 	if err != nil {
 		return nil, err
 	}
