@@ -29,12 +29,12 @@ func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
 
 // verifyResult is what truce verify found; its JSON is --json's output.
 type verifyResult struct {
-	OK       bool             `json:"ok"`
-	What     string           `json:"verified"`
-	Summary  *ledger.Summary  `json:"summary"`
-	Tables   map[string]int64 `json:"tables,omitempty"`
-	Findings *findingsCheck   `json:"findings,omitempty"`
-	Problems []truce.Problem  `json:"problems"`
+	OK       bool                    `json:"ok"`
+	What     string                  `json:"verified"`
+	Summary  *ledger.Summary         `json:"summary"`
+	Tables   map[string]int64        `json:"tables,omitempty"`
+	Findings *sqlite.FindingsChecked `json:"findings,omitempty"`
+	Problems []truce.Problem         `json:"problems"`
 }
 
 func runVerify(ctx context.Context, e *env, args []string) error {
@@ -62,9 +62,15 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	fs.Var(&witnesses, "witness", "a witness's verifier key, pinned (repeatable)")
 	fs.Var(&held, "checkpoint", "a signed checkpoint held outside the log (repeatable)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	findingsMode := fs.String("findings", sqlite.RecomputeChanged, "with --db: which recorded finding runs to recompute from the log and compare: changed (every run that recorded a version, and the latest), all, latest, or none (content ids only)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
+	}
+	switch *findingsMode {
+	case sqlite.RecomputeChanged, sqlite.RecomputeAll, sqlite.RecomputeLatest, "none":
+	default:
+		return usagef("verify: --findings %q: one of changed, all, latest, none", *findingsMode)
 	}
 	switch {
 	case *db != "" && len(pos) > 0:
@@ -113,8 +119,11 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		if res.Tables, err = sqlite.Verify(ctx, *db, a); err != nil {
 			return err
 		}
-		res.Findings = &findingsCheck{}
-		if res.Findings.Recomputed, res.Findings.Skipped, err = sqlite.VerifyFindings(ctx, *db, a, recomputeRuns(&res.Findings.Why)); err != nil {
+		var re sqlite.Recomputer
+		if *findingsMode != "none" {
+			re = recomputeRun
+		}
+		if res.Findings, err = sqlite.VerifyFindings(ctx, *db, a, re, *findingsMode); err != nil {
 			return err
 		}
 	case strings.HasPrefix(pos[0], "http://") || strings.HasPrefix(pos[0], "https://"):
@@ -200,12 +209,10 @@ func printVerifySummary(w io.Writer, res *verifyResult) {
 		fmt.Fprintf(w, "  tables        %d rows match the log (%s)\n", n, strings.Join(parts, ", "))
 	}
 	if f := res.Findings; f != nil {
-		fmt.Fprintf(w, "  findings      %d versions match their content ids and what recomputing from the log gives\n", f.Recomputed)
-		if f.Skipped > 0 {
-			fmt.Fprintf(w, "                %d versions not recomputed, checked against their content ids only:\n", f.Skipped)
-			for _, why := range f.Why {
-				fmt.Fprintf(w, "                  %s\n", why)
-			}
+		fmt.Fprintf(w, "  findings      %d versions match their content ids; %d of them, from %d of %d recorded runs, also what recomputing from the log gives\n",
+			f.Versions, f.Recomputed, f.Rerun, f.Runs)
+		for _, why := range f.Skipped {
+			fmt.Fprintf(w, "                not recomputed: %s\n", why)
 		}
 	}
 }

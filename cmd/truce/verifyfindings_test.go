@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/sqlite"
 )
 
 // TestVerifyFindings is the regression test of finding versions edited in
@@ -27,10 +29,33 @@ func TestVerifyFindings(t *testing.T) {
 			t.Fatalf("truce %s: exit %d: %s%s", strings.Join(args, " "), code, out, errOut)
 		}
 	}
-	code, out, errOut := runCLI(t, "verify", "--db", db)
-	m := regexp.MustCompile(`findings +(\d+) versions match`).FindStringSubmatch(out)
-	if code != exitOK || m == nil || m[1] == "0" {
-		t.Fatalf("verify an untouched store: exit %d: %s%s", code, out, errOut)
+	// A second run that records nothing (the log grew by a source), and a
+	// third that records a new version (a second team reports what the
+	// first did).
+	cli := func(args ...string) {
+		t.Helper()
+		if code, out, errOut := runCLI(t, args...); code != exitOK {
+			t.Fatalf("truce %s: exit %d: %s%s", strings.Join(args, " "), code, out, errOut)
+		}
+	}
+	cli("source", "add", "second-team", "--role", "monitor", "--db", db)
+	cli("findings", "recompute", "--db", db)
+	addTwin(t, db, "second-team")
+	cli("findings", "recompute", "--db", db)
+
+	for _, tc := range []struct {
+		mode  string
+		rerun string
+	}{{"", "2 of 3"}, {"all", "3 of 3"}, {"latest", "1 of 3"}} {
+		args := []string{"verify", "--db", db}
+		if tc.mode != "" {
+			args = append(args, "--findings", tc.mode)
+		}
+		code, out, errOut := runCLI(t, args...)
+		m := regexp.MustCompile(`findings +(\d+) versions match their content ids; (\d+) of them, from (\d+ of \d+) recorded runs`).FindStringSubmatch(out)
+		if code != exitOK || m == nil || m[1] == "0" || m[2] == "0" || m[3] != tc.rerun {
+			t.Fatalf("verify --findings %q an untouched store: exit %d, want runs %s recomputed: %s%s", tc.mode, code, tc.rerun, out, errOut)
+		}
 	}
 
 	// One violation attributed to a party, to be edited.
@@ -89,6 +114,42 @@ func TestVerifyFindings(t *testing.T) {
 			}
 		})
 	}
+}
+
+// addTwin files, as source, a copy of the first monitor's observation
+// that a finding rests on: it joins that incident.
+func addTwin(t *testing.T, db, source string) {
+	t.Helper()
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	page, err := store.Findings(ctx, truce.FindingFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range page.Findings {
+		o, err := store.Observation(ctx, v.Anchor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.SourceRole != truce.RoleMonitor {
+			continue
+		}
+		twin := *o.Observation
+		twin.ID, twin.Source, twin.SourceRole, twin.SourceParty, twin.Signature, twin.Supersedes = "twin-1", "", "", "", "", ""
+		src, err := store.Source(ctx, source)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.AddObservations(ctx, src, []*truce.Observation{&twin}); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Fatal("no finding rests on a monitor's observation")
 }
 
 func openRaw(t *testing.T, path string) *sql.DB {
