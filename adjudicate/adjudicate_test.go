@@ -102,6 +102,7 @@ var (
 	ruParty  = reporter{"ru-liaison", truce.RoleParty, "RU"}
 	dprParty = reporter{"dpr-liaison", truce.RoleParty, "DPR"}
 	deep     = reporter{"deepstate", truce.RoleDataset, ""}
+	firms    = reporter{"firms", truce.RoleSensor, ""} // files fire detections: kind fire
 )
 
 // report is one observation of a case: who, and what beyond the incident.
@@ -387,6 +388,9 @@ func (c *tcase) build(t testing.TB, id string) (*truce.Incident, []*truce.Observ
 		if c.end != "" {
 			o.ObservedUntil = ptr(end)
 		}
+		if r.by == firms {
+			o.Kind = truce.KindFire
+		}
 		if r.bearing != nil {
 			o.Origin = r.bearing
 		}
@@ -494,6 +498,32 @@ func TestAllegationAloneAtMostPossible(t *testing.T) {
 			inc.Corroboration = truce.IndependentCheck
 			if f := adjudicateOne(t, c, inc, nil); f.Confidence == truce.Confirmed || f.Confidence == truce.Probable {
 				t.Errorf("unknown sources reached %s\n%s", f.Confidence, reasonsText(f))
+			}
+		})
+	}
+}
+
+// TestHeatDetectionCorroboratesNothing adds a satellite fire detection
+// (as a party would stage one: a fire lit where its allegation points) to
+// every case with its reports turned into allegations, and a detection
+// alone in place of the reports: no finding may exceed possible, whatever
+// the weapon, origin or party the allegations give.
+func TestHeatDetectionCorroboratesNothing(t *testing.T) {
+	allegers := []reporter{uaParty, ruParty}
+	for _, c := range cases() {
+		t.Run(c.name, func(t *testing.T) {
+			for i := range c.reports {
+				c.reports[i].by = allegers[i%len(allegers)]
+			}
+			c.reports = append(c.reports, report{by: firms, prec: truce.PrecisionSecond}, report{by: firms, prec: truce.PrecisionSecond})
+			inc, obs := c.build(t, "inc-1")
+			if f := adjudicateOne(t, c, inc, obs); f.Confidence == truce.Confirmed || f.Confidence == truce.Probable {
+				t.Errorf("allegations and fire detections reached %s\n%s", f.Confidence, reasonsText(f))
+			}
+			c.reports = []report{{by: firms, prec: truce.PrecisionSecond}}
+			inc, obs = c.build(t, "inc-1")
+			if f := adjudicateOne(t, c, inc, obs); f.Confidence == truce.Confirmed || f.Confidence == truce.Probable {
+				t.Errorf("a fire detection alone reached %s\n%s", f.Confidence, reasonsText(f))
 			}
 		})
 	}

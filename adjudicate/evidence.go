@@ -14,7 +14,9 @@ import (
 // itself.
 type evidence struct {
 	found, missing int
-	monitors       []string // sources of role monitor or sensor, sorted
+	monitors       []string // sources of role monitor or sensor, sorted, but for heat detections
+	heat           []string // sources of satellite fire detections, sorted
+	heatOnly       bool     // every observation found is a heat detection
 	nonParty       []string // other sources that are not parties, sorted
 	parties        []string // the parties whose liaisons filed reports, sorted
 	blamed         []string // the parties the reports blame, sorted
@@ -58,6 +60,12 @@ func gather(inc *truce.Incident, obs map[string]*truce.Observation) *evidence {
 			continue
 		}
 		e.found++
+		if o.HeatDetection() {
+			// Heat at a place and time: no weapon, target, origin,
+			// party or time of an attack comes from it.
+			e.heat = add(e.heat, o.Source)
+			continue
+		}
 		switch o.SourceRole {
 		case truce.RoleMonitor, truce.RoleSensor:
 			e.monitors = add(e.monitors, o.Source)
@@ -86,12 +94,24 @@ func gather(inc *truce.Incident, obs map[string]*truce.Observation) *evidence {
 			}
 		}
 	}
+	e.heatOnly = e.found > 0 && len(e.heat) > 0 && e.found == e.heatCount(inc, obs)
 	if len(sights) > 0 && inc.Origin != nil { // the uncertainty matters only with an origin
 		if est, err := geo.Triangulate(sights); err == nil {
 			e.narrow(est.Ellipse.SemiMajor / ellipse95)
 		}
 	}
 	return e
+}
+
+// heatCount returns how many of inc's observations are heat detections.
+func (e *evidence) heatCount(inc *truce.Incident, obs map[string]*truce.Observation) int {
+	n := 0
+	for _, id := range inc.Observations {
+		if obs[id].HeatDetection() {
+			n++
+		}
+	}
+	return n
 }
 
 // narrow takes u metres as the origin's standard error if it is stated and
@@ -164,6 +184,8 @@ func (e *evidence) corroboration(inc *truce.Incident) (level, truce.Reason) {
 		return confirmed, truce.Reason{Code: CodeCorrIndependent, Text: "Confirmed independently by " + plural(len(e.monitors), "monitor or sensor", "monitors or sensors") + " (" + joinList(e.monitors) + ")."}
 	case len(e.nonParty) > 0:
 		return probable, truce.Reason{Code: CodeCorrNonParty, Text: "Reported by " + plural(len(e.nonParty), "source", "sources") + " that " + verb(len(e.nonParty), "is", "are") + " not a party (" + joinList(e.nonParty) + ") but by no monitor or sensor."}
+	case e.heatOnly:
+		return possible, truce.Reason{Code: CodeCorrHeatOnly, Text: "Only satellite fire detections (" + joinList(e.heat) + ") report it: they show heat at the place and time, not a weapon, where fire came from or who fired."}
 	case e.found == 0:
 		// Nothing known of the sources: only the incident's own claim.
 		return possible, truce.Reason{Code: CodeCorrUnknown, Text: "The sources of the reports are not known (corroboration stated as " + string(inc.Corroboration) + "), so they count as a party's allegation."}
@@ -172,7 +194,11 @@ func (e *evidence) corroboration(inc *truce.Incident) (level, truce.Reason) {
 	if who == "" || slices.Contains(e.parties, "") {
 		who = "a party"
 	}
-	return possible, truce.Reason{Code: CodeCorrPartyOnly, Text: "Only allegations by " + who + " report it; an allegation alone is never more than possible."}
+	heat := ""
+	if len(e.heat) > 0 {
+		heat = "; the satellite fire detections (" + joinList(e.heat) + ") show heat at the place and time only, and corroborate no weapon, origin or party"
+	}
+	return possible, truce.Reason{Code: CodeCorrPartyOnly, Text: "Only allegations by " + who + " report it" + heat + "; an allegation alone is never more than possible."}
 }
 
 // Chances that an origin lies across the line of contact, at or below which

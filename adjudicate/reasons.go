@@ -58,6 +58,7 @@ const (
 	CodeCorrNonParty    = "corroboration.non_party"
 	CodeCorrPartyOnly   = "corroboration.party_only"
 	CodeCorrUnknown     = "corroboration.sources_unknown"
+	CodeCorrHeatOnly    = "corroboration.heat_only" // satellite fire detections only: heat, no act
 
 	// The confidence reached and why.
 	CodeConfidence = "confidence"

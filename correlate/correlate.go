@@ -56,27 +56,33 @@ type Options struct {
 
 	// Fixed hot spots among fire detections.
 
-	HotspotCellM       float64 // cell size; default 750 m
-	HotspotMinNights   int     // default 10
-	HotspotMinFraction float64 // of the nights in the data span; default 0.3
+	HotspotCellM     float64 // cell size; default 750 m
+	HotspotMinNights int     // distinct nights that make a cell hot; default 10
+
+	// HotspotRecords are fire detections of the whole record (the log
+	// prefix), beyond the records correlated, from which fixed hot spots
+	// are recognised: a site is a fixed source by how often it burned
+	// over everything known, not within the window asked for. They form
+	// no incidents; records that are not dense fire detections, that are
+	// superseded or that are among the records correlated are ignored.
+	HotspotRecords []*truce.ObservationRecord
 }
 
 // Defaults.
 const (
-	DefaultDistanceK          = 2.0
-	DefaultMinDistanceM       = 1500.0
-	DefaultMaxFusionSigmaM    = 25000.0
-	DefaultBearingRangeM      = 25000.0
-	DefaultBearingErrorDeg    = 5.0
-	DefaultMaxCrossingM       = 10000.0
-	DefaultOriginK            = 1.5
-	DefaultMaxSpan            = 12 * time.Hour
-	DefaultEpsM               = 1500.0
-	DefaultEpsT               = 3 * time.Hour
-	DefaultMinPts             = 3
-	DefaultHotspotCellM       = 750.0
-	DefaultHotspotMinNights   = 10
-	DefaultHotspotMinFraction = 0.3
+	DefaultDistanceK        = 2.0
+	DefaultMinDistanceM     = 1500.0
+	DefaultMaxFusionSigmaM  = 25000.0
+	DefaultBearingRangeM    = 25000.0
+	DefaultBearingErrorDeg  = 5.0
+	DefaultMaxCrossingM     = 10000.0
+	DefaultOriginK          = 1.5
+	DefaultMaxSpan          = 12 * time.Hour
+	DefaultEpsM             = 1500.0
+	DefaultEpsT             = 3 * time.Hour
+	DefaultMinPts           = 3
+	DefaultHotspotCellM     = 750.0
+	DefaultHotspotMinNights = 10
 )
 
 func (o *Options) withDefaults() (Options, error) {
@@ -98,7 +104,6 @@ func (o *Options) withDefaults() (Options, error) {
 	def(&c.OriginK, DefaultOriginK)
 	def(&c.EpsM, DefaultEpsM)
 	def(&c.HotspotCellM, DefaultHotspotCellM)
-	def(&c.HotspotMinFraction, DefaultHotspotMinFraction)
 	if c.MaxSpan == 0 {
 		c.MaxSpan = DefaultMaxSpan
 	}
@@ -130,9 +135,6 @@ func (o *Options) withDefaults() (Options, error) {
 	}
 	if !(c.BearingErrorDeg > 0 && c.BearingErrorDeg < 90) {
 		bad("BearingErrorDeg", fmt.Sprintf("must be more than 0 and less than 90, found %v", c.BearingErrorDeg))
-	}
-	if !(c.HotspotMinFraction > 0 && c.HotspotMinFraction <= 1) {
-		bad("HotspotMinFraction", fmt.Sprintf("must be more than 0 and at most 1, found %v", c.HotspotMinFraction))
 	}
 	if c.MaxSpan < 0 {
 		bad("MaxSpan", "must not be negative")
@@ -433,10 +435,34 @@ func (c *correlation) run() error {
 	return nil
 }
 
+// history returns the fire detections of Options.HotspotRecords that are
+// not among the records correlated, as points (rec -1), for recognising
+// hot spots over the whole record.
+func (c *correlation) history() []stPoint {
+	if len(c.o.HotspotRecords) == 0 {
+		return nil
+	}
+	own := make(map[string]bool, len(c.recs))
+	for _, r := range c.recs {
+		own[r.ID] = true
+	}
+	var out []stPoint
+	seen := map[string]bool{}
+	for _, r := range c.o.HotspotRecords {
+		if r == nil || r.Observation == nil || own[r.ID] || seen[r.ID] || len(r.SupersededBy) > 0 || r.Kind != truce.KindFire || !dense(r) {
+			continue
+		}
+		seen[r.ID] = true
+		lat := *r.Location.Lat
+		out = append(out, stPoint{lon: *r.Location.Lon, lat: lat, cos: math.Cos(lat * math.Pi / 180), t: r.ObservedAt.UnixNano(), rec: -1})
+	}
+	return out
+}
+
 // hotspots records the fixed sources among fire detections pts and
 // returns the rest.
 func (c *correlation) hotspots(pts []stPoint) []stPoint {
-	groups, span, minNights, in := findHotspots(pts, &c.o)
+	groups, span, minNights, in := findHotspots(pts, c.history(), &c.o)
 	for _, g := range groups {
 		h := &Hotspot{SpanNights: span, MinNights: minNights}
 		ns := map[int64]bool{}

@@ -380,7 +380,6 @@ func TestErrors(t *testing.T) {
 		{"zero time", []*truce.ObservationRecord{a, zero}, nil, "[1].observed_at"},
 		{"duplicate id", []*truce.ObservationRecord{a, a2}, nil, "log_index 2"},
 		{"negative eps", []*truce.ObservationRecord{a}, &correlate.Options{EpsM: -1}, "EpsM"},
-		{"fraction above 1", []*truce.ObservationRecord{a}, &correlate.Options{HotspotMinFraction: 2}, "HotspotMinFraction"},
 		{"eps_t under a second", []*truce.ObservationRecord{a}, &correlate.Options{EpsT: time.Millisecond}, "EpsT"},
 	}
 	for _, tt := range tests {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,8 +71,8 @@ func TestHotspotKeptApart(t *testing.T) {
 	if !slices.Equal(h.Observations, plant) {
 		t.Errorf("hot spot holds %v, want the plant's %d detections", h.Observations, len(plant))
 	}
-	if h.Nights != 40 || h.SpanNights != 60 || h.MinNights != 18 {
-		t.Errorf("nights %d of %d (threshold %d), want 40 of 60 (18)", h.Nights, h.SpanNights, h.MinNights)
+	if h.Nights != 40 || h.SpanNights != 60 || h.MinNights != 10 {
+		t.Errorf("nights %d of %d (threshold %d), want 40 of 60 (10)", h.Nights, h.SpanNights, h.MinNights)
 	}
 	if d := geo.Distance(geo.Point{h.Lon, h.Lat}, geo.Point{37.95, 48.058}); d > 150 {
 		t.Errorf("hot spot centre %.0f m from the plant", d)
@@ -132,7 +133,8 @@ func TestDetectionClusters(t *testing.T) {
 	// first detection: the fire it set.
 	l, a = offset(lon, lat, 180, 1500)
 	recs = append(recs, b.rec("strike", "osce-team-2", truce.RoleMonitor, "", truce.KindAirStrike, t0.Add(-2*time.Hour), point(l, a, 500)))
-	// A party's allegation at the lone detection: independently checked.
+	// A party's allegation at the lone detection: two sources, but a fire
+	// detection checks no allegation.
 	l, a = offset(lon, lat, 0, 10300)
 	recs = append(recs, b.rec("claim", "ua-liaison", truce.RoleParty, "UA", truce.KindMissileStrike, t0.Add(-30*time.Minute), point(l, a, 1000)))
 	res := run(t, recs, nil)
@@ -150,7 +152,7 @@ func TestDetectionClusters(t *testing.T) {
 				t.Errorf("strike and fire: %v to %v", inc.Start, inc.End)
 			}
 		case "claim":
-			if inc.Kind != truce.KindMissileStrike || inc.Corroboration != truce.IndependentCheck {
+			if inc.Kind != truce.KindMissileStrike || inc.Corroboration != truce.SeveralSources {
 				t.Errorf("claim and fire: kind %s, %s", inc.Kind, inc.Corroboration)
 			}
 		case "d0":
@@ -254,5 +256,44 @@ func TestReportDoesNotBridgeClusters(t *testing.T) {
 	want := [][]string{{"between", "e0", "e1", "e2"}, {"w0", "w1", "w2"}}
 	if got := groups(res); !slices.EqualFunc(got, want, slices.Equal) {
 		t.Fatalf("groups = %v, want %v", got, want)
+	}
+}
+
+// TestHotspotAcrossRecord is a site that burned on 13 nights of a
+// 120-night record, one pass a night, three of them inside the window
+// correlated: it is a fixed source, recognised from the whole record
+// (Options.HotspotRecords), and its detections in the window form no
+// incident; a fire that burned on three nights only (all in the window)
+// is not one.
+func TestHotspotAcrossRecord(t *testing.T) {
+	b := &builder{}
+	day0 := time.Date(2025, 1, 1, 22, 30, 0, 0, time.UTC)
+	var window, history []*truce.ObservationRecord
+	for k, n := range []int{3, 11, 19, 27, 35, 43, 52, 60, 69, 77, 100, 101, 102} {
+		r := b.detection(fmt.Sprintf("flare-%02d", k), day0.Add(time.Duration(n)*24*time.Hour), 37.95+float64(k%3)*0.001, 48.058)
+		history = append(history, r)
+		if n >= 100 {
+			window = append(window, r)
+		}
+	}
+	for n := 100; n < 103; n++ {
+		window = append(window, b.detection(fmt.Sprintf("front-%d", n), day0.Add(time.Duration(n)*24*time.Hour), 37.6, 48.3))
+	}
+	res := run(t, window, &correlate.Options{HotspotRecords: history, MinPts: 1})
+	if len(res.Hotspots) != 1 {
+		t.Fatalf("%d hot spots, want 1 (the flare)", len(res.Hotspots))
+	}
+	if got := res.Hotspots[0].Observations; !slices.Equal(got, []string{"flare-10", "flare-11", "flare-12"}) {
+		t.Errorf("hot spot holds %v, want the flare's three detections in the window", got)
+	}
+	for _, inc := range res.Incidents {
+		for _, id := range inc.Observations {
+			if strings.HasPrefix(id, "flare") {
+				t.Errorf("incident %s holds the flare's detection %s", inc.ID, id)
+			}
+		}
+	}
+	if len(res.Incidents) == 0 {
+		t.Error("the fire at the front formed no incident")
 	}
 }

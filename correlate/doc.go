@@ -22,13 +22,12 @@
 //     cells of HotspotCellM (750 m) square. Nights run from 12:00 to
 //     12:00 UTC, so that a night overpass between 22:00 and 01:00 UTC
 //     counts once. A cell is hot when it has detections on at least
-//     max(HotspotMinNights, ⌈HotspotMinFraction × span⌉) distinct nights
-//     (10, 30%), span being the nights from the first fire detection of
-//     the input to the last. A detection whose cell or one of the eight
-//     around it is hot belongs to a fixed source; touching hot cells form
-//     one source. These detections are reported in Result.Hotspots and
-//     are in no incident. The rule needs a long span to work: on a week of
-//     data, 10 nights cannot be reached and nothing is a hot spot.
+//     HotspotMinNights (10) distinct nights, counted over the input's fire
+//     detections and those of the whole record (HotspotRecords), however
+//     long it is. A detection whose cell or one of the eight around it is
+//     hot belongs to a fixed source; touching hot cells form one source.
+//     These detections are reported in Result.Hotspots and are in no
+//     incident.
 //  4. The other detections are clustered per kind by ST-DBSCAN: two
 //     detections are neighbours when they lie within EpsM (1.5 km) and
 //     EpsT (3 h) of each other; a core detection has at least MinPts (3)
@@ -109,7 +108,8 @@
 //
 //   - single_source: one source, however many reports or detections;
 //   - independent_check: two or more sources, at least one with role
-//     monitor or sensor;
+//     monitor or sensor, not counting satellite fire detections
+//     (truce.Observation.HeatDetection), which show heat, not an act;
 //   - same_party: two or more sources, all parties' liaisons of one
 //     party (SourceParty);
 //   - several_sources: two or more sources otherwise (both parties, or

@@ -620,7 +620,9 @@ func pickKind(counts *[16]int) truce.Kind {
 // with no source name count as one unknown source):
 //
 //   - one source: single_source, however many reports it filed;
-//   - two or more, at least one a monitor or sensor: independent_check;
+//   - two or more, at least one a monitor or a sensor other than a
+//     satellite fire detection (truce.Observation.HeatDetection):
+//     independent_check;
 //   - two or more, all parties' liaisons of one party: same_party;
 //   - otherwise (parties of both sides, datasets): several_sources.
 func (c *correlation) corroboration(recs []int32) truce.Corroboration {
@@ -631,7 +633,13 @@ func (c *correlation) corroboration(recs []int32) truce.Corroboration {
 		sources[r.Source] = true
 		switch r.SourceRole {
 		case truce.RoleMonitor, truce.RoleSensor:
-			independent = true
+			// A satellite fire detection shows heat, not an act: it
+			// checks no report, and is one more source.
+			if r.Observation.HeatDetection() {
+				others = true
+			} else {
+				independent = true
+			}
 		case truce.RoleParty:
 			parties[r.SourceParty] = true
 		default:

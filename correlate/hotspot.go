@@ -92,18 +92,22 @@ func (h hotCells) around(lon, lat float64) [9]cellID {
 	return out
 }
 
-// findHotspots finds the fixed sources among fire detections pts. A cell
-// is hot when it has detections on at least minNights distinct nights,
-// where minNights is the larger of opts.HotspotMinNights and
-// opts.HotspotMinFraction of the nights from the first detection to the
-// last. A detection belongs to a fixed source when its own cell or one of
+// findHotspots finds the fixed sources among fire detections pts, counting
+// the detections of the rest of the record, hist, with them. A cell is hot
+// when it has detections on at least opts.HotspotMinNights distinct
+// nights, however long the record: a site that burned on that many nights
+// burns routinely, and a longer record must not hide it. A detection belongs to a fixed source when its own cell or one of
 // the eight around it is hot; hot cells that touch (8-connected) form one
 // source. It returns the sources, each with its detections' positions in
 // pts, ordered by their first member, and a mask of pts in a source.
-func findHotspots(pts []stPoint, o *Options) (groups [][]int32, span, minNights int, in []bool) {
-	in = make([]bool, len(pts))
-	if len(pts) == 0 {
+func findHotspots(own, hist []stPoint, o *Options) (groups [][]int32, span, minNights int, in []bool) {
+	in = make([]bool, len(own))
+	if len(own) == 0 {
 		return nil, 0, 0, in
+	}
+	pts := own
+	if len(hist) > 0 {
+		pts = append(slices.Clip(own), hist...)
 	}
 	h := hotCells{o.HotspotCellM}
 	nightOf := make([]int32, len(pts))
@@ -134,7 +138,7 @@ func findHotspots(pts []stPoint, o *Options) (groups [][]int32, span, minNights 
 		minX, maxX, minY = min(minX, c.x), max(maxX, c.x), min(minY, c.y)
 	}
 	span = int(last - first + 1)
-	minNights = max(o.HotspotMinNights, int(math.Ceil(o.HotspotMinFraction*float64(span))))
+	minNights = o.HotspotMinNights
 	// Each detection's cell as a key, row by row, with its night; sorted
 	// by cell stably, so that a cell's nights keep the order of pts.
 	stride := uint64(maxX-minX) + 1
@@ -207,7 +211,7 @@ func findHotspots(pts []stPoint, o *Options) (groups [][]int32, span, minNights 
 		}
 	}
 	members := make([][]int32, ncomp)
-	for i := range pts {
+	for i := range own {
 		for _, c := range h.around(pts[i].lon, pts[i].lat) {
 			if id, ok := comp[c]; ok {
 				members[id] = append(members[id], int32(i))
@@ -216,10 +220,13 @@ func findHotspots(pts []stPoint, o *Options) (groups [][]int32, span, minNights 
 			}
 		}
 	}
-	// Order by first member; drop none (every hot cell has members).
-	order := make([]int, len(members))
-	for i := range order {
-		order[i] = i
+	// Order by first member; drop the sources that burned only outside
+	// the records correlated.
+	var order []int
+	for i := range members {
+		if len(members[i]) > 0 {
+			order = append(order, i)
+		}
 	}
 	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(pts[members[a][0]].rec, pts[members[b][0]].rec) })
 	for _, k := range order {

@@ -137,11 +137,22 @@ func Run(ctx context.Context, store Store, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	recs, err := observations(ctx, store, from, to)
+	recs, err := observations(ctx, store, truce.ObservationFilter{From: from, To: to})
 	if err != nil {
 		return nil, err
 	}
-	corr, err := correlate.Correlate(recs, opts.Correlate)
+	// Fixed hot spots are recognised from the fire detections of the
+	// whole record, not of the days replayed alone.
+	fires, err := observations(ctx, store, truce.ObservationFilter{Kinds: []truce.Kind{truce.KindFire}})
+	if err != nil {
+		return nil, err
+	}
+	copts := correlate.Options{}
+	if opts.Correlate != nil {
+		copts = *opts.Correlate
+	}
+	copts.HotspotRecords = fires
+	corr, err := correlate.Correlate(recs, &copts)
 	if err != nil {
 		return nil, fmt.Errorf("correlate: %w", err)
 	}
@@ -241,11 +252,10 @@ func newCounts(day string) Counts {
 		Protected: map[string]int{}, Control: []Ground{}}
 }
 
-// observations reads every observation observed in [from, to), in log
-// order.
-func observations(ctx context.Context, store Store, from, to time.Time) ([]*truce.ObservationRecord, error) {
+// observations reads every observation that f selects, in log order.
+func observations(ctx context.Context, store Store, f truce.ObservationFilter) ([]*truce.ObservationRecord, error) {
 	var recs []*truce.ObservationRecord
-	f := truce.ObservationFilter{From: from, To: to, Limit: truce.MaxPageSize}
+	f.Limit = truce.MaxPageSize
 	for {
 		page, err := store.FindObservations(ctx, f)
 		if err != nil {

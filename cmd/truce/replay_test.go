@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -184,15 +185,26 @@ func TestScore(t *testing.T) {
 		if p := *r.Levels[1].Precision; p < 0.95 {
 			t.Errorf("seed %s: precision at probable+ %.3f, want at least 0.95", seed, p)
 		}
-		if rc := r.Levels[1].Recall; rc == nil || *rc < 0.90 {
-			t.Errorf("seed %s: recall at probable+ %v, want at least 0.90", seed, rc)
+		// 0.89, not 0.90: since engine truce-adjudicate/3 a satellite
+		// fire detection corroborates no allegation, and on seed 2 one
+		// true violation fewer is found at probable+ (recall 0.905 ->
+		// 0.898) while the false one found there went.
+		if rc := r.Levels[1].Recall; rc == nil || *rc < 0.89 {
+			t.Errorf("seed %s: recall at probable+ %v, want at least 0.89", seed, fmtPtr(rc))
 		}
 		if a := r.Levels[1].Attribution; a == nil || *a < 0.95 {
-			t.Errorf("seed %s: attribution at probable+ %v, want at least 0.95", seed, a)
+			t.Errorf("seed %s: attribution at probable+ %v, want at least 0.95", seed, fmtPtr(a))
 		}
 		if n := r.Score.InventedUncorroborated; n != 0 {
 			t.Errorf("seed %s: %d invented allegations reached probable without a monitor or sensor", seed, n)
 		}
 	}
 	golden(t, "score.golden", all.String())
+}
+
+func fmtPtr(p *float64) string {
+	if p == nil {
+		return "none"
+	}
+	return fmt.Sprintf("%.3f", *p)
 }
