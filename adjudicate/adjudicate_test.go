@@ -216,6 +216,21 @@ func cases() []tcase {
 			reports:   []report{{by: monitor, prec: truce.PrecisionMinute, origin: point(uaSameSide.Lon, uaSameSide.Lat, 1000)}},
 			violation: false, confidence: truce.Confirmed,
 			codes: []string{adjudicate.CodeLineNotCrossed}},
+		// The origin estimate lies on the impact's side, its error reaching
+		// across: R1 needs a crossing, so the party is the one a crossing
+		// points to (RU), never the holder of the impact's side (UA).
+		{name: "R1 origin on the impact's side, uncertain: attribution follows the crossing", agreement: "ceasefire-30d-2025.yaml", kind: truce.KindArtillery,
+			start: "2025-03-20T10:15:00Z", lon: uaWest.Lon, lat: uaWest.Lat, unc: 200, origin: &truce.Position{Lon: uaPokrovsk[0], Lat: uaPokrovsk[1]},
+			reports:   []report{{by: monitor, prec: truce.PrecisionMinute, origin: point(uaPokrovsk[0], uaPokrovsk[1], 8000)}},
+			violation: true, rule: "R1", attributed: "RU", confidence: truce.Possible,
+			codes: []string{adjudicate.CodeOriginStraddle, adjudicate.CodeLinePresumed, adjudicate.CodeAttrCrossing}},
+		// The same with the impact's uncertainty reaching the line too:
+		// which way fire crossed cannot be told.
+		{name: "R1 origin and impact both near the line on one side: cannot attribute", agreement: "ceasefire-30d-2025.yaml", kind: truce.KindArtillery,
+			start: "2025-03-20T10:15:00Z", lon: uaPokrovsk[0], lat: uaPokrovsk[1], unc: 7000, origin: &truce.Position{Lon: uaPokrovsk[0], Lat: uaPokrovsk[1]},
+			reports:   []report{{by: monitor, prec: truce.PrecisionMinute, origin: point(uaPokrovsk[0], uaPokrovsk[1], 8000)}},
+			violation: true, rule: "R1", attributed: "", confidence: truce.Undetermined,
+			codes: []string{adjudicate.CodeAttrCrossing}},
 		{name: "R1 no origin: crossing presumed", agreement: "ceasefire-30d-2025.yaml", kind: truce.KindMortar,
 			start: "2025-03-25T18:00:00Z", lon: uaPokrovsk[0], lat: uaPokrovsk[1], unc: 300,
 			reports:   []report{{by: monitor, prec: truce.PrecisionMinute}},

@@ -61,9 +61,12 @@ type fire struct {
 	attrParty    string
 	attr         limit
 	reasons      []truce.Reason
-	crossed      bool // origin and impact in different parties' ground
-	crossKnown   bool // the origin is known and both sides are parties' ground
-	doubtful     bool // the impact or the origin may lie on either side
+	crossed      bool   // origin and impact in different parties' ground
+	crossKnown   bool   // the origin is known and both sides are parties' ground
+	doubtful     bool   // the impact or the origin may lie on either side
+	nearLine     bool   // the impact's uncertainty reaches the line
+	straddles    bool   // the origin may lie across the line (chance over 10%)
+	across       string // the one other party holding ground across the line from the impact, or ""
 }
 
 func (j *judge) finding(inc *truce.Incident) (*truce.Finding, error) {
@@ -124,6 +127,11 @@ func (j *judge) finding(inc *truce.Incident) (*truce.Finding, error) {
 		reasons []truce.Reason
 		level   level
 		party   string
+		// crossing: the rule needs fire across the line, origin and
+		// impact appear on one side, and crossingParty is whom a
+		// crossing would point to ("" when it cannot be told).
+		crossing      bool
+		crossingParty string
 	}
 	var best *verdict
 	var also []*truce.Rule
@@ -205,6 +213,12 @@ func (j *judge) finding(inc *truce.Incident) (*truce.Finding, error) {
 				continue
 			case fr.crossKnown:
 				doubt(CodeLinePresumed, "Origin and impact appear to lie on the same side of the line of contact, but their uncertainty leaves a crossing possible.", "crossing")
+				// The rule applies only if fire crossed the line: the
+				// party is the one on the origin's side of a crossing,
+				// never the holder of the impact's side as such.
+				crossingParty, text := fr.crossingParty()
+				v.reasons = append(v.reasons, truce.Reason{Code: CodeAttrCrossing, Text: text})
+				v.crossing, v.crossingParty = true, crossingParty
 			case inc.Origin == nil && !airborne(inc.Kind) && fr.impactDistM-inc.UncertaintyM > MaxGroundFireRangeM:
 				miss(CodeLineOutOfRange, "The incident lies "+km(fr.impactDistM)+" from the line of contact, beyond the reach of ground fire ("+km(MaxGroundFireRangeM)+"), and no report fixes where it came from, so fire across the line is not presumed and "+name+" does not apply.")
 				continue
@@ -231,6 +245,14 @@ func (j *judge) finding(inc *truce.Incident) (*truce.Finding, error) {
 			note(CodeAdvanceArea, fmt.Sprintf("%s gained %.3f km² at the incident's location between control maps %s and %s.", adv.party, adv.areaM2/1e6, adv.fromID, adv.toID))
 			note(CodeAttrAdvance, "Attributed to "+adv.party+", the party that gained the ground.")
 			party = adv.party
+		case fr != nil && v.crossing:
+			// One doubt: whether fire crossed. The party follows
+			// from the crossing, so it is no second doubt, unless
+			// none can be told.
+			party = v.crossingParty
+			if party == "" {
+				v.limits = append(v.limits, limit{possible, "attribution"})
+			}
 		case fr != nil:
 			party = fr.attrParty
 			v.limits = append(v.limits, fr.attr)
@@ -253,7 +275,12 @@ func (j *judge) finding(inc *truce.Incident) (*truce.Finding, error) {
 	}
 
 	if fr != nil {
-		reasons = append(reasons, fr.reasons...)
+		for _, r := range fr.reasons {
+			if r.Code == CodeAttrOrigin && best != nil && best.crossing {
+				continue // superseded by the crossing's attribution
+			}
+			reasons = append(reasons, r)
+		}
 	}
 	if best == nil {
 		f.Violation = false
@@ -443,6 +470,8 @@ func (j *judge) fire(inc *truce.Incident, ev *evidence) (*fire, error) {
 	} else {
 		fr.reasons = append(fr.reasons, truce.Reason{Code: CodeImpactNoHolder, Text: what + " in ground no party holds on control map " + m.ID + ", " + km(loc.DistanceM) + " from the line of contact" + unc + "."})
 	}
+	fr.nearLine = nearLine
+	fr.across = j.acrossFrom(m, fr.impactHolder)
 	if nearLine {
 		fr.doubtful = true
 		fr.reasons = append(fr.reasons, truce.Reason{Code: CodeImpactNearLine, Text: "The " + strings.ToLower(what) + "'s uncertainty reaches the line of contact, so it may lie on either side."})
@@ -484,7 +513,7 @@ func (j *judge) fire(inc *truce.Incident, ev *evidence) (*fire, error) {
 			fr.attr = limit{probable, "attribution"}
 			fr.reasons = append(fr.reasons, truce.Reason{Code: CodeOriginLikely, Text: at + "; the chance that it lies across the line of contact is " + percent(across) + "."})
 		default:
-			fr.doubtful = true
+			fr.doubtful, fr.straddles = true, true
 			fr.attr = limit{possible, "attribution"}
 			fr.reasons = append(fr.reasons, truce.Reason{Code: CodeOriginStraddle, Text: at + ", but its uncertainty reaches across the line of contact: the chance that it lies across is " + percent(across) + "."})
 		}
@@ -513,18 +542,7 @@ func (j *judge) fire(inc *truce.Incident, ev *evidence) (*fire, error) {
 		return fr, nil
 	}
 	fr.reasons = append(fr.reasons, truce.Reason{Code: CodeOriginUnknown, Text: "No report fixes where the fire came from."})
-	other := ""
-	if j.party(fr.impactHolder) {
-		var others []string
-		for _, h := range m.Holdings {
-			if h.Party != fr.impactHolder && j.party(h.Party) && !slices.Contains(others, h.Party) {
-				others = append(others, h.Party)
-			}
-		}
-		if len(others) == 1 {
-			other = others[0]
-		}
-	}
+	other := fr.across
 	if other == "" {
 		fr.reasons = append(fr.reasons, truce.Reason{Code: CodeAttrNone, Text: "No party can be attributed from the impact's side of the line alone."})
 		fr.attr = limit{possible, "attribution"}
@@ -537,6 +555,40 @@ func (j *judge) fire(inc *truce.Incident, ev *evidence) (*fire, error) {
 	}
 	fr.reasons = append(fr.reasons, truce.Reason{Code: CodeAttrDirection, Text: "Attributed to " + other + ", who held the ground across the line from the impact; without an origin this is an inference from direction."})
 	return fr, nil
+}
+
+// acrossFrom returns the one party other than holder that holds ground on
+// m, when holder is a party and there is exactly one such; else "".
+func (j *judge) acrossFrom(m *control.Map, holder string) string {
+	if !j.party(holder) {
+		return ""
+	}
+	var others []string
+	for _, h := range m.Holdings {
+		if h.Party != holder && j.party(h.Party) && !slices.Contains(others, h.Party) {
+			others = append(others, h.Party)
+		}
+	}
+	if len(others) == 1 {
+		return others[0]
+	}
+	return ""
+}
+
+// crossingParty returns whom fire across the line would be attributed to
+// when origin and impact appear on one side but their uncertainty leaves a
+// crossing possible, and the sentence that says so. If only the origin may
+// lie across, a crossing means it came from the other party's ground; if
+// only the impact may, it came from the origin's holder into the other
+// party's; if both may, or there is no one other party, it cannot be told.
+func (fr *fire) crossingParty() (string, string) {
+	switch {
+	case fr.straddles && !fr.nearLine && fr.across != "":
+		return fr.across, "If fire crossed the line of contact, it came from " + fr.across + "-held ground, across the line from the impact: the rule needs a crossing, so the act is attributed to " + fr.across + ", not to " + fr.attrParty + ", who holds both estimates' side, and only as possible."
+	case fr.nearLine && !fr.straddles && fr.across != "":
+		return fr.attrParty, "If fire crossed the line of contact, the impact lay in " + fr.across + "-held ground and the fire came from " + fr.attrParty + "-held ground, where the origin lies: attributed to " + fr.attrParty + ", only as possible."
+	}
+	return "", "Whether and which way fire crossed the line of contact cannot be told from the estimates, so no party can be attributed for a rule that needs a crossing."
 }
 
 // inZones reports whether the incident lies in any of the zones ids, whether

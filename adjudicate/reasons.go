@@ -51,7 +51,8 @@ const (
 	CodeAttrAdvance         = "attribution.advance"  // the party that gained the ground
 	CodeAttrLocation        = "attribution.location" // the party holding the ground where weapons were seen
 	CodeAttrNone            = "attribution.none"
-	CodeClaimNotUsed        = "claim.not_used" // what a source blamed is recorded, not relied on
+	CodeAttrCrossing        = "attribution.crossing" // the party a crossing the rule needs would point to
+	CodeClaimNotUsed        = "claim.not_used"       // what a source blamed is recorded, not relied on
 
 	// Corroboration.
 	CodeCorrIndependent = "corroboration.independent_check"
