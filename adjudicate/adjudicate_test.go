@@ -126,6 +126,14 @@ func bearing(lon, lat float64, to *truce.Position) *truce.Location {
 	return &truce.Location{Observer: &truce.Position{Lon: lon, Lat: lat}, BearingDeg: ptr(azi), BearingErrorDeg: 2}
 }
 
+// rayPoint is the point d metres from from towards to, as correlation
+// places an origin given by a bearing alone.
+func rayPoint(from, to *truce.Position, d float64) *truce.Position {
+	_, azi, _ := geo.Inverse(geo.Point{from.Lon, from.Lat}, geo.Point{to.Lon, to.Lat})
+	p, _ := geo.Direct(geo.Point{from.Lon, from.Lat}, azi, d)
+	return &truce.Position{Lon: p[0], Lat: p[1]}
+}
+
 func point(lon, lat, unc float64) *truce.Location {
 	return &truce.Location{Lon: ptr(lon), Lat: ptr(lat), UncertaintyM: unc}
 }
@@ -163,6 +171,7 @@ var (
 	belgorod     = &truce.Position{Lon: 36.59, Lat: 50.6}        // in Russia, outside the map's territory
 	advanceRU    = [2]float64{37.919326, 49.157224}              // centroid of 51.2 km² RU gained by 2025-04-13
 	advanceSmall = [2]float64{37.108741, 48.234630}              // centroid of 0.443 km² RU gained
+	ruSouthEast  = &truce.Position{Lon: 39.0, Lat: 48.1}         // RU-held (Luhansk oblast, then Russia)
 )
 
 func cases() []tcase {
@@ -231,6 +240,23 @@ func cases() []tcase {
 			reports:   []report{{by: monitor, prec: truce.PrecisionMinute, origin: point(uaPokrovsk[0], uaPokrovsk[1], 8000)}},
 			violation: true, rule: "R1", attributed: "", confidence: truce.Undetermined,
 			codes: []string{adjudicate.CodeAttrCrossing}},
+		// A monitor's bearing without a distance, from UA ground toward
+		// RU's: correlation put the origin at an assumed range, still in
+		// UA ground. A ray that crosses the line leaves the origin's side
+		// open: never "not crossed, confirmed"; the ray pointing into RU
+		// ground from a clear impact is an inference from direction.
+		{name: "R1 bearing without distance crosses the line: a ray, not an assumed point", agreement: "ceasefire-30d-2025.yaml", kind: truce.KindArtillery,
+			start: "2025-03-20T10:15:00Z", lon: uaWest.Lon, lat: uaWest.Lat, unc: 300, origin: rayPoint(uaWest, ruEast, 5000),
+			reports:   []report{{by: monitor, prec: truce.PrecisionMinute, bearing: bearing(uaWest.Lon, uaWest.Lat, ruEast)}},
+			violation: true, rule: "R1", attributed: "RU", confidence: truce.Probable,
+			codes: []string{adjudicate.CodeOriginRay, adjudicate.CodeLinePresumed, adjudicate.CodeAttrDirection}},
+		// A bearing without a distance that runs in RU ground all along
+		// the reach of ground fire: fire within RU ground.
+		{name: "R1 bearing without distance within one party's ground all along: not crossed", agreement: "ceasefire-30d-2025.yaml", kind: truce.KindArtillery,
+			start: "2025-03-20T10:15:00Z", lon: ruDeep[0], lat: ruDeep[1], unc: 300, origin: rayPoint(&truce.Position{Lon: ruDeep[0], Lat: ruDeep[1]}, ruSouthEast, 5000),
+			reports:   []report{{by: monitor, prec: truce.PrecisionMinute, bearing: bearing(ruDeep[0], ruDeep[1], ruSouthEast)}},
+			violation: false, confidence: truce.Confirmed,
+			codes: []string{adjudicate.CodeOriginRay, adjudicate.CodeLineNotCrossed}},
 		{name: "R1 no origin: crossing presumed", agreement: "ceasefire-30d-2025.yaml", kind: truce.KindMortar,
 			start: "2025-03-25T18:00:00Z", lon: uaPokrovsk[0], lat: uaPokrovsk[1], unc: 300,
 			reports:   []report{{by: monitor, prec: truce.PrecisionMinute}},

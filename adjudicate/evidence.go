@@ -25,6 +25,11 @@ type evidence struct {
 	precision      time.Duration // the coarsest time precision
 	bearings       int           // origin fixes given as an observer's bearing
 	originSigmaM   float64       // the origin's standard error in metres, the least stated or triangulated; 0 when none
+	located        int           // origin fixes as a point or a bearing with a distance
+	ray            *geo.Sighting // the first bearing to the origin without a distance
+	// rayOnly: the origin rests on bearings without distance that do not
+	// cross (one, or from one place): a ray, not a point.
+	rayOnly bool
 }
 
 // ellipse95 is the ratio of a 95% error ellipse's semi-axis to the standard
@@ -91,15 +96,28 @@ func gather(inc *truce.Incident, obs map[string]*truce.Observation) *evidence {
 			if l.Observer != nil && l.BearingDeg != nil {
 				e.bearings++
 				sights = append(sights, sighting(l))
+				if l.DistanceM == nil && e.ray == nil {
+					e.ray = &sights[len(sights)-1]
+				}
+			}
+			if l.Lon != nil || l.DistanceM != nil {
+				e.located++
 			}
 		}
 	}
 	e.heatOnly = e.found > 0 && len(e.heat) > 0 && e.found == e.heatCount(inc, obs)
+	crossed := false
 	if len(sights) > 0 && inc.Origin != nil { // the uncertainty matters only with an origin
 		if est, err := geo.Triangulate(sights); err == nil {
 			e.narrow(est.Ellipse.SemiMajor / ellipse95)
+			crossed = true
 		}
 	}
+	if e.ray != nil {
+		r := *e.ray
+		e.ray = &r
+	}
+	e.rayOnly = inc.Origin != nil && e.ray != nil && e.located == 0 && !crossed
 	return e
 }
 

@@ -476,6 +476,10 @@ func (j *judge) fire(inc *truce.Incident, ev *evidence) (*fire, error) {
 		fr.doubtful = true
 		fr.reasons = append(fr.reasons, truce.Reason{Code: CodeImpactNearLine, Text: "The " + strings.ToLower(what) + "'s uncertainty reaches the line of contact, so it may lie on either side."})
 	}
+	if inc.Origin != nil && ev.rayOnly {
+		j.alongRay(inc, m, ev.ray, fr)
+		return fr, nil
+	}
 	if o := inc.Origin; o != nil {
 		op := geo.Point{o.Lon, o.Lat}
 		ol := m.Locate(op)
@@ -485,7 +489,8 @@ func (j *judge) fire(inc *truce.Incident, ev *evidence) (*fire, error) {
 		if ev.bearings >= 2 {
 			how = "from " + plural(ev.bearings, "bearing", "bearings")
 		}
-		if sigma == 0 {
+		assumed := sigma == 0
+		if assumed {
 			sigma = DefaultOriginUncertaintyM
 			how += ", with no stated uncertainty (" + km(sigma) + " assumed)"
 		} else {
@@ -516,6 +521,10 @@ func (j *judge) fire(inc *truce.Incident, ev *evidence) (*fire, error) {
 			fr.doubtful, fr.straddles = true, true
 			fr.attr = limit{possible, "attribution"}
 			fr.reasons = append(fr.reasons, truce.Reason{Code: CodeOriginStraddle, Text: at + ", but its uncertainty reaches across the line of contact: the chance that it lies across is " + percent(across) + "."})
+		}
+		if assumed && fr.attr.level == confirmed {
+			// Nothing confirmed rests on an assumed number.
+			fr.attr.level = probable
 		}
 		fr.reasons = append(fr.reasons, truce.Reason{Code: CodeAttrOrigin, Text: "Attributed to " + oh + ", who held the ground the fire came from."})
 		if fr.attr.level == possible && fr.crossed && !nearLine {
@@ -557,6 +566,85 @@ func (j *judge) fire(inc *truce.Incident, ev *evidence) (*fire, error) {
 	return fr, nil
 }
 
+// rayStepM is the spacing at which a bearing without a distance is walked.
+const rayStepM = 250.0
+
+// alongRay reasons with a bearing without a distance as what it is, a ray
+// from the observer: the origin lies somewhere along it, within the reach
+// of ground fire (MaxGroundFireRangeM: a bound, not an assumed range). It walks the ray on m and finds whose
+// ground it runs through. In one party's ground all along, that party is
+// attributed, at most probable (how far along is not known); where it runs
+// through several, the origin's side cannot be told: when the impact lies
+// clearly in one party's ground and the ray enters the other's, that other
+// party is attributed as by direction (probable at most, crossing
+// presumed); otherwise no party is attributed from it, and a rule that
+// needs a crossing is left in doubt, with the party a crossing points to.
+func (j *judge) alongRay(inc *truce.Incident, m *control.Map, ray *geo.Sighting, fr *fire) {
+	type stretch struct {
+		party    string
+		from, to float64
+	}
+	var runs []stretch
+	for d := 0.0; d <= MaxGroundFireRangeM; d += rayStepM {
+		p, _ := geo.Direct(ray.From, ray.Azimuth, d)
+		h := j.holder(m, p)
+		if !j.party(h) {
+			h = control.Unknown
+		}
+		if n := len(runs); n > 0 && runs[n-1].party == h {
+			runs[n-1].to = d
+			continue
+		}
+		runs = append(runs, stretch{h, d, d})
+	}
+	var parties []string
+	var parts []string
+	for _, r := range runs {
+		if r.party != control.Unknown && !slices.Contains(parties, r.party) {
+			parties = append(parties, r.party)
+		}
+		parts = append(parts, fmt.Sprintf("%s from %s to %s", r.party, km(r.from), km(r.to)))
+	}
+	what := fmt.Sprintf("The origin rests on a bearing without a distance (%.0f° from %.4f, %.4f): a ray, not a point. Within the reach of ground fire (%s) it runs through %s", ray.Azimuth, ray.From[0], ray.From[1], km(MaxGroundFireRangeM), joinList(parts))
+	fr.crossKnown = j.party(fr.impactHolder)
+	switch n := len(parties); {
+	case n == 0:
+		fr.reasons = append(fr.reasons,
+			truce.Reason{Code: CodeOriginRay, Text: what + "; no party's ground."},
+			truce.Reason{Code: CodeAttrNone, Text: "No party can be attributed: the ray runs through no party's ground."})
+		fr.crossKnown = false
+		fr.attr = limit{possible, "attribution"}
+	case n == 1:
+		oh := parties[0]
+		fr.attrParty = oh
+		fr.crossed = fr.crossKnown && oh != fr.impactHolder
+		fr.attr = limit{probable, "attribution"}
+		if fr.nearLine {
+			fr.attr.level = possible
+		}
+		fr.reasons = append(fr.reasons,
+			truce.Reason{Code: CodeOriginRay, Text: what + "; wherever along it the fire came from, it was " + oh + "-held ground."},
+			truce.Reason{Code: CodeAttrOrigin, Text: "Attributed to " + oh + ", who held the ground all along the ray; probable at most, since how far along it is not known."})
+	case fr.crossKnown && !fr.nearLine && fr.across != "" && slices.Contains(parties, fr.across):
+		// The ray points across the line into the other party's
+		// ground from an impact clearly on one side: the inference
+		// attribution by direction makes, with the ray agreeing, and
+		// no stronger, since where along it is not known.
+		fr.crossKnown = false
+		fr.attrParty = fr.across
+		fr.attr = limit{probable, "attribution"}
+		fr.reasons = append(fr.reasons,
+			truce.Reason{Code: CodeOriginRay, Text: what + "; it crosses the line of contact into " + fr.across + "-held ground, so where along it the fire came from decides the side."},
+			truce.Reason{Code: CodeAttrDirection, Text: "Attributed to " + fr.across + ", who held the ground across the line from the impact that the ray points into; without a distance this is an inference from direction."})
+	default:
+		fr.doubtful, fr.straddles = true, true
+		fr.attr = limit{possible, "attribution"}
+		fr.reasons = append(fr.reasons,
+			truce.Reason{Code: CodeOriginRay, Text: what + "; it crosses the line of contact, so the fire may have come from either side."},
+			truce.Reason{Code: CodeAttrNone, Text: "The ray alone does not tell whose ground the fire came from."})
+	}
+}
+
 // acrossFrom returns the one party other than holder that holds ground on
 // m, when holder is a party and there is exactly one such; else "".
 func (j *judge) acrossFrom(m *control.Map, holder string) string {
@@ -584,7 +672,11 @@ func (j *judge) acrossFrom(m *control.Map, holder string) string {
 func (fr *fire) crossingParty() (string, string) {
 	switch {
 	case fr.straddles && !fr.nearLine && fr.across != "":
-		return fr.across, "If fire crossed the line of contact, it came from " + fr.across + "-held ground, across the line from the impact: the rule needs a crossing, so the act is attributed to " + fr.across + ", not to " + fr.attrParty + ", who holds both estimates' side, and only as possible."
+		not := ""
+		if fr.attrParty != "" {
+			not = ", not to " + fr.attrParty + ", who holds both estimates' side,"
+		}
+		return fr.across, "If fire crossed the line of contact, it came from " + fr.across + "-held ground, across the line from the impact: the rule needs a crossing, so the act is attributed to " + fr.across + not + " and only as possible."
 	case fr.nearLine && !fr.straddles && fr.across != "":
 		return fr.attrParty, "If fire crossed the line of contact, the impact lay in " + fr.across + "-held ground and the fire came from " + fr.attrParty + "-held ground, where the origin lies: attributed to " + fr.attrParty + ", only as possible."
 	}

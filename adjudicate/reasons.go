@@ -42,6 +42,7 @@ const (
 	CodeOriginStraddle = "origin.straddles_line"         // across the line with a chance over 10%
 	CodeOriginUnknown  = "origin.unknown"
 	CodeOriginNoHolder = "origin.no_party_ground"
+	CodeOriginRay      = "origin.ray" // a bearing without a distance: whose ground the ray runs through
 
 	// Attribution.
 	CodeAttrOrigin    = "attribution.origin"    // from where the fire came from
