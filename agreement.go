@@ -28,6 +28,9 @@ type Agreement struct {
 	Zones         []Zone           `json:"zones,omitempty"`
 	Protected     []TargetCategory `json:"protected,omitempty"`
 	Rules         []Rule           `json:"rules"`
+	// Disclosure is who may see what of the observations, and when; nil
+	// means [DefaultDisclosure]. docs/disclosure.md explains it.
+	Disclosure *DisclosurePolicy `json:"disclosure,omitempty"`
 }
 
 // Party is a side bound by an agreement.
@@ -213,6 +216,9 @@ func (a *Agreement) Validate() error {
 				ps.add(fmt.Sprintf("%s.parties[%d]", path, j), "%q is not a party of this agreement", p)
 			}
 		}
+	}
+	if a.Disclosure != nil {
+		a.Disclosure.validate(&ps, "disclosure")
 	}
 	return ps.err("agreement")
 }

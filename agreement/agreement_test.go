@@ -2,6 +2,7 @@ package agreement_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"os"
@@ -464,5 +465,40 @@ rules: [{id: R1, name: N, prohibits: [heavy_weapon], where: {in_zones: [a, b]}}]
 	}
 	if z := a.Zones[1]; z.BandKM != 15 || z.Sides != "UA" {
 		t.Errorf("band_km 15 gave %+v", z)
+	}
+}
+
+func TestDisclosure(t *testing.T) {
+	base, err := os.ReadFile("testdata/bad/bad-duration.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(base), "duration: 30 days", "duration: 30d", 1) + `disclosure:
+  position: {parties: 5d, public: never}
+  text: {parties: 0}
+  open_roles: []
+`
+	a, err := agreement.Parse("test.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := a.Disclosure
+	def := truce.DefaultDisclosure()
+	if p == nil || p.Position.Parties.String() != "5d" || !p.Position.Public.IsNever() ||
+		p.Position.PublicGridKM != 5 || p.Text.Parties.String() != "0" || !p.Text.Public.IsNever() ||
+		p.Source != def.Source || p.Open(truce.RoleDataset) {
+		t.Fatalf("policy %+v", p)
+	}
+	// The policy survives the log's canonical JSON.
+	b, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back truce.Agreement
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if b2, _ := json.Marshal(&back); string(b2) != string(b) {
+		t.Errorf("canonical JSON changed on a round trip:\n%s\n%s", b, b2)
 	}
 }

@@ -314,7 +314,7 @@ func (d *decoder) i18n(f *fields, name string) map[string]string {
 }
 
 var topFields = []string{"id", "version", "title", "title_i18n", "description", "references",
-	"parties", "window", "line_of_contact", "zones", "protected", "rules"}
+	"parties", "window", "line_of_contact", "zones", "protected", "rules", "disclosure"}
 
 func (d *decoder) agreement(root *yaml.Node) *truce.Agreement {
 	f := d.mapping(root, "", topFields...)
@@ -342,7 +342,62 @@ func (d *decoder) agreement(root *yaml.Node) *truce.Agreement {
 		a.Protected = append(a.Protected, truce.TargetCategory(s))
 	}
 	a.Rules = d.rules(f, a.Window.TimeZone, loc)
+	a.Disclosure = d.disclosure(f)
 	return a
+}
+
+// disclosure reads the disclosure policy: a group not given keeps its
+// default, and so does a delay not given within a group.
+func (d *decoder) disclosure(f *fields) *truce.DisclosurePolicy {
+	if !f.has("disclosure") {
+		return nil
+	}
+	path := "disclosure"
+	df := d.mapping(f.vals[path], path, "source", "position", "text", "evidence", "open_roles")
+	p := truce.DefaultDisclosure()
+	groups := []struct {
+		name string
+		gp   *truce.GroupPolicy
+	}{{"source", &p.Source}, {"position", &p.Position}, {"text", &p.Text}, {"evidence", &p.Evidence}}
+	for _, g := range groups {
+		if !df.has(g.name) {
+			continue
+		}
+		known := []string{"parties", "public"}
+		if g.name == "position" {
+			known = append(known, "public_grid_km")
+		}
+		gf := d.mapping(df.vals[g.name], join(path, g.name), known...)
+		for _, k := range []struct {
+			name string
+			to   *truce.Delay
+		}{{"parties", &g.gp.Parties}, {"public", &g.gp.Public}} {
+			if !gf.has(k.name) {
+				continue
+			}
+			n := gf.vals[k.name]
+			if n.Kind != yaml.ScalarNode {
+				d.addf(n, join(gf.path, k.name), "must be a delay such as 0, 72h, 7d or never; found %s", describe(n))
+				continue
+			}
+			v, err := truce.ParseDelay(n.Value)
+			if err != nil {
+				d.addf(n, join(gf.path, k.name), "%s", truce.ErrorMessage(err))
+				continue
+			}
+			*k.to = v
+		}
+		if km, ok := d.float(gf, "public_grid_km"); ok {
+			g.gp.PublicGridKM = km
+		}
+	}
+	if df.has("open_roles") {
+		p.OpenRoles = nil
+		for _, r := range d.strs(df, "open_roles", true) {
+			p.OpenRoles = append(p.OpenRoles, truce.Role(r))
+		}
+	}
+	return p
 }
 
 func (d *decoder) parties(f *fields) []truce.Party {

@@ -1,0 +1,840 @@
+package truce
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// This file holds who may see what of an observation: the audiences, the
+// disclosure policy, the split of an observation into a public form that
+// the log keeps in the clear and private field groups that it commits to
+// with salted hashes, and the one function, [DisclosurePolicy.View], that
+// decides what an audience is shown. docs/disclosure.md explains the
+// policy and the threat it answers; docs/log-format.md gives the bytes.
+
+// AudienceKind is a class of reader.
+type AudienceKind string
+
+// Audience kinds.
+const (
+	// AudiencePublic is anyone: a request with no token.
+	AudiencePublic AudienceKind = "public"
+	// AudienceParty is a party to an agreement, through any of its
+	// sources' tokens ("party:UA").
+	AudienceParty AudienceKind = "party"
+	// AudienceMission is the monitoring mission: analyst and admin tokens.
+	AudienceMission AudienceKind = "mission"
+	// AudienceSource is a source that is neither the mission nor a party
+	// (a monitor, sensor or dataset): it sees its own submissions whole
+	// and everything else as the public does.
+	AudienceSource AudienceKind = "source"
+)
+
+// Audience is who reads: its kind, for a party the party's id, and for a
+// reader with a token the source it authenticated as.
+type Audience struct {
+	Kind   AudienceKind
+	Party  string // for AudienceParty
+	Source string // the authenticated source's name; empty for the public
+}
+
+// Public is the audience of a reader with no token.
+var Public = Audience{Kind: AudiencePublic}
+
+// AudienceOf returns the audience of a reader authenticated as s; nil is
+// the public.
+func AudienceOf(s *Source) Audience {
+	switch {
+	case s == nil:
+		return Public
+	case s.Role == RoleAdmin || s.Role == RoleAnalyst:
+		return Audience{Kind: AudienceMission, Source: s.Name}
+	case s.Role == RoleParty:
+		return Audience{Kind: AudienceParty, Party: s.Party, Source: s.Name}
+	}
+	return Audience{Kind: AudienceSource, Source: s.Name}
+}
+
+// ParseAudience reads an audience as String writes it and as command-line
+// flags take it: "public", "mission", "party:<ID>" or "source:<name>".
+func ParseAudience(s string) (Audience, error) {
+	switch {
+	case s == "public":
+		return Public, nil
+	case s == "mission":
+		return Audience{Kind: AudienceMission}, nil
+	case strings.HasPrefix(s, "party:") && ValidPartyID(s[len("party:"):]):
+		return Audience{Kind: AudienceParty, Party: s[len("party:"):]}, nil
+	case strings.HasPrefix(s, "source:") && ValidName(s[len("source:"):]):
+		return Audience{Kind: AudienceSource, Source: s[len("source:"):]}, nil
+	}
+	return Audience{}, Errorf(EINVALID, "audience %q: want public, mission, party:<ID> (like party:UA) or source:<name>", s)
+}
+
+// String returns the audience as ParseAudience reads it.
+func (a Audience) String() string {
+	switch a.Kind {
+	case AudienceParty:
+		return "party:" + a.Party
+	case AudienceSource:
+		return "source:" + a.Source
+	}
+	return string(a.Kind)
+}
+
+// FieldGroup names a group of an observation's fields that is disclosed
+// as a whole.
+type FieldGroup string
+
+// Field groups. Every other field of an observation is public at once:
+// what happened, when, where it struck, the counts, the weapon, the
+// target, whom the source blamed, and the filing source's role and party.
+const (
+	// GroupSource is who filed: the source's name, the id it gave the
+	// observation, and its signature.
+	GroupSource FieldGroup = "source"
+	// GroupPosition is where the observer stood: the observer form of a
+	// location (position, bearing, distance and their errors).
+	GroupPosition FieldGroup = "position"
+	// GroupText is the free text and its language.
+	GroupText FieldGroup = "text"
+	// GroupEvidence is the evidence references.
+	GroupEvidence FieldGroup = "evidence"
+)
+
+// FieldGroups lists every field group in the order of their names.
+var FieldGroups = []FieldGroup{GroupEvidence, GroupPosition, GroupSource, GroupText}
+
+// Valid reports whether g is a known field group.
+func (g FieldGroup) Valid() bool { return slices.Contains(FieldGroups, g) }
+
+// Delay is how long after an observation is logged an audience may see a
+// field group: zero is at once, [Never] is not unless a reviewer releases
+// it. In agreement files and JSON it is written "0", "72h", "7d" (days
+// of 24 hours) or "never".
+type Delay struct {
+	d     time.Duration
+	never bool
+}
+
+// Never is the delay of a group that an audience sees only once released.
+var Never = Delay{never: true}
+
+// After returns the delay d, which must not be negative.
+func After(d time.Duration) Delay { return Delay{d: max(d, 0)} }
+
+// IsNever reports whether the group is shown only when released.
+func (d Delay) IsNever() bool { return d.never }
+
+// Duration returns the delay; it is meaningless when IsNever.
+func (d Delay) Duration() time.Duration { return d.d }
+
+// Passed reports whether, at now, the delay after loggedAt has passed.
+func (d Delay) Passed(loggedAt, now time.Time) bool {
+	return !d.never && !now.Before(loggedAt.Add(d.d))
+}
+
+// longer returns the stricter of d and e.
+func (d Delay) longer(e Delay) Delay {
+	if d.never || e.never {
+		return Never
+	}
+	return Delay{d: max(d.d, e.d)}
+}
+
+// String writes d as ParseDelay reads it: "never", whole days as "7d",
+// otherwise a Go duration ("72h0m0s" is written "3d"; "90m" as "1h30m0s").
+func (d Delay) String() string {
+	switch {
+	case d.never:
+		return "never"
+	case d.d == 0:
+		return "0"
+	case d.d%(24*time.Hour) == 0:
+		return strconv.FormatInt(int64(d.d/(24*time.Hour)), 10) + "d"
+	}
+	return d.d.String()
+}
+
+// ParseDelay reads "0", "never", a number of days ("7d") or a Go duration
+// ("72h", "90m").
+func ParseDelay(s string) (Delay, error) {
+	switch {
+	case s == "never":
+		return Never, nil
+	case s == "0":
+		return Delay{}, nil
+	case strings.HasSuffix(s, "d"):
+		n, err := strconv.ParseUint(s[:len(s)-1], 10, 16)
+		if err == nil {
+			return Delay{d: time.Duration(n) * 24 * time.Hour}, nil
+		}
+	default:
+		if d, err := time.ParseDuration(s); err == nil && d >= 0 && d <= 100*365*24*time.Hour {
+			return Delay{d: d}, nil
+		}
+	}
+	return Delay{}, Errorf(EINVALID, "delay %q: want 0, never, a number of days like 7d, or a duration like 72h", s)
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Delay) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Delay) UnmarshalText(b []byte) error {
+	v, err := ParseDelay(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// GroupPolicy says when the parties and the public see a field group. The
+// mission sees every group at once, and a source always sees its own
+// submissions whole.
+type GroupPolicy struct {
+	Parties Delay `json:"parties"`
+	Public  Delay `json:"public"`
+	// PublicGridKM, for the position group, is the width of the grid
+	// cells the public is shown an observer's position in once Public has
+	// passed: the centre of the cell, never the position itself. Zero
+	// shows the position exactly.
+	PublicGridKM float64 `json:"public_grid_km,omitempty"`
+}
+
+// DisclosurePolicy says, per field group, who sees it and after what
+// delay. An agreement may carry one; [EffectivePolicy] combines them.
+type DisclosurePolicy struct {
+	Source   GroupPolicy `json:"source"`
+	Position GroupPolicy `json:"position"`
+	Text     GroupPolicy `json:"text"`
+	Evidence GroupPolicy `json:"evidence"`
+	// OpenRoles are the source roles whose observations have no private
+	// groups: everything they file is public at once. By default the
+	// imported datasets (already public data); never monitors or parties.
+	OpenRoles []Role `json:"open_roles,omitempty"`
+}
+
+// DefaultDisclosure is the policy that holds when no agreement states
+// one: observers' positions and sources' identities to the parties after
+// 72 hours and to the public after 7 days (positions on a 5 km grid);
+// free text and evidence to the mission only, unless released; datasets
+// open.
+func DefaultDisclosure() *DisclosurePolicy {
+	return &DisclosurePolicy{
+		Source:    GroupPolicy{Parties: After(72 * time.Hour), Public: After(7 * 24 * time.Hour)},
+		Position:  GroupPolicy{Parties: After(72 * time.Hour), Public: After(7 * 24 * time.Hour), PublicGridKM: 5},
+		Text:      GroupPolicy{Parties: Never, Public: Never},
+		Evidence:  GroupPolicy{Parties: Never, Public: Never},
+		OpenRoles: []Role{RoleDataset},
+	}
+}
+
+// Group returns the policy of group g.
+func (p *DisclosurePolicy) Group(g FieldGroup) GroupPolicy {
+	switch g {
+	case GroupSource:
+		return p.Source
+	case GroupPosition:
+		return p.Position
+	case GroupText:
+		return p.Text
+	}
+	return p.Evidence
+}
+
+// Validate reports every problem with p, with paths under "disclosure".
+func (p *DisclosurePolicy) Validate() error {
+	var ps problems
+	p.validate(&ps, "disclosure")
+	return ps.err("disclosure policy")
+}
+
+func (p *DisclosurePolicy) validate(ps *problems, path string) {
+	for _, g := range FieldGroups {
+		gp := p.Group(g)
+		switch {
+		case gp.Parties.never && !gp.Public.never:
+			ps.add(path+"."+string(g)+".public", "the public would see the group and the parties never")
+		case !gp.Parties.never && !gp.Public.never && gp.Public.d < gp.Parties.d:
+			ps.add(path+"."+string(g)+".public", "the public would see the group (after %s) before the parties (after %s)", gp.Public, gp.Parties)
+		}
+		if g != GroupPosition && gp.PublicGridKM != 0 {
+			ps.add(path+"."+string(g)+".public_grid_km", "only the position group has a grid")
+		}
+	}
+	if km := p.Position.PublicGridKM; !finite(km) || km < 0 || km > 500 {
+		ps.add(path+".position.public_grid_km", "must be between 0 and 500")
+	}
+	for i, r := range p.OpenRoles {
+		if !slices.Contains([]Role{RoleDataset, RoleSensor}, r) {
+			ps.add(fmt.Sprintf("%s.open_roles[%d]", path, i), "role %q cannot be open: only dataset and sensor sources may file in the clear", r)
+		}
+	}
+}
+
+// EffectivePolicy returns the strictest of the policies the agreements
+// state, group by group (the longer delay, the coarser grid, the roles
+// every policy leaves open), or [DefaultDisclosure] when none states one.
+func EffectivePolicy(agreements []*Agreement) *DisclosurePolicy {
+	var out *DisclosurePolicy
+	for _, a := range agreements {
+		p := a.Disclosure
+		if p == nil {
+			p = DefaultDisclosure()
+		}
+		if out == nil {
+			c := *p
+			c.OpenRoles = slices.Clone(p.OpenRoles)
+			out = &c
+			continue
+		}
+		for _, g := range FieldGroups {
+			o, n := out.group(g), p.Group(g)
+			o.Parties = o.Parties.longer(n.Parties)
+			o.Public = o.Public.longer(n.Public)
+			o.PublicGridKM = max(o.PublicGridKM, n.PublicGridKM)
+		}
+		out.OpenRoles = slices.DeleteFunc(out.OpenRoles, func(r Role) bool { return !slices.Contains(p.OpenRoles, r) })
+	}
+	if out == nil {
+		return DefaultDisclosure()
+	}
+	return out
+}
+
+func (p *DisclosurePolicy) group(g FieldGroup) *GroupPolicy {
+	switch g {
+	case GroupSource:
+		return &p.Source
+	case GroupPosition:
+		return &p.Position
+	case GroupText:
+		return &p.Text
+	}
+	return &p.Evidence
+}
+
+// Open reports whether observations by sources of role r are filed with
+// no private groups.
+func (p *DisclosurePolicy) Open(r Role) bool { return slices.Contains(p.OpenRoles, r) }
+
+// SealedObservation is an observation's public form: what its log entry
+// holds and what anyone may read at once. Each private group the
+// observation has is replaced by a commitment to it (see
+// [PrivateParts]). Its canonical bytes are the compact JSON of its fields
+// in declaration order, the commitments' keys sorted.
+type SealedObservation struct {
+	// ID is the public id: it names the observation everywhere but in its
+	// source's own view (incidents and findings refer to it) and reveals
+	// neither the source nor the id the source gave it ([PublicID]).
+	ID          string        `json:"id"`
+	SourceRole  Role          `json:"source_role"`
+	SourceParty string        `json:"source_party,omitempty"`
+	Kind        Kind          `json:"kind"`
+	ObservedAt  time.Time     `json:"observed_at"`
+	Until       *time.Time    `json:"observed_until,omitempty"`
+	Precision   TimePrecision `json:"time_precision"`
+	// Location is the impact: the point or region as filed, or for an
+	// observer with a bearing and a distance the point they give, with
+	// the uncertainty their errors allow. It is absent when the
+	// observation locates nothing but the observer (a bearing alone).
+	Location    *Location      `json:"location,omitempty"`
+	Origin      *Location      `json:"origin,omitempty"`
+	Counts      *Counts        `json:"counts,omitempty"`
+	WeaponClass WeaponClass    `json:"weapon_class,omitempty"`
+	Weapon      string         `json:"weapon,omitempty"`
+	Target      TargetCategory `json:"target,omitempty"`
+	BlamedParty string         `json:"blamed_party,omitempty"`
+	// Supersedes is the public id of the observation this one corrects.
+	Supersedes string `json:"supersedes,omitempty"`
+	// Commitments holds, per private group, the lower-case hex of its
+	// commitment ([Commit]).
+	Commitments map[FieldGroup]string `json:"commitments,omitempty"`
+	// Clear holds, for an open source ([DisclosurePolicy.OpenRoles]),
+	// what would otherwise be private, in the clear.
+	Clear *ClearGroups `json:"clear,omitempty"`
+}
+
+// ClearGroups are the would-be private fields of an open source's
+// observation.
+type ClearGroups struct {
+	SourceGroup
+	Position *Location `json:"position,omitempty"`
+	TextGroup
+	Evidence []Evidence `json:"evidence,omitempty"`
+}
+
+// SealedGroup is one private group as disclosed: its salt (64 hex digits)
+// and its value, the canonical JSON of the group's fields.
+type SealedGroup struct {
+	Salt  string          `json:"salt"`
+	Value json.RawMessage `json:"value"`
+}
+
+// PrivateParts are an observation's private groups with their salts: what
+// the store keeps beside the log and discloses group by group.
+type PrivateParts map[FieldGroup]*SealedGroup
+
+// The values of the private groups.
+type (
+	// SourceGroup is the value of [GroupSource].
+	SourceGroup struct {
+		Source    string `json:"source"`
+		ID        string `json:"id"`
+		Signature string `json:"signature,omitempty"`
+	}
+	// TextGroup is the value of [GroupText].
+	TextGroup struct {
+		Text string `json:"text,omitempty"`
+		Lang string `json:"lang,omitempty"`
+	}
+)
+
+// commitPrefix opens every committed message and names its version.
+const commitPrefix = "truce-commitment/v1\n"
+
+// Commit returns the commitment to a group's value under salt:
+//
+//	SHA-256("truce-commitment/v1\n" || group || "\n" || salt || value)
+//
+// with salt the 32 bytes the hex digits of SealedGroup.Salt encode and
+// value the group's canonical JSON, as lower-case hex.
+func Commit(g FieldGroup, salt []byte, value []byte) string {
+	h := sha256.New()
+	h.Write([]byte(commitPrefix))
+	h.Write([]byte(g))
+	h.Write([]byte{'\n'})
+	h.Write(salt)
+	h.Write(value)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Check reports whether the disclosed group matches commitment: nil, or
+// an EINVALID error naming the group and what is wrong.
+func (s *SealedGroup) Check(g FieldGroup, commitment string) error {
+	salt, err := hex.DecodeString(s.Salt)
+	if err != nil || len(salt) != 32 {
+		return Errorf(EINVALID, "group %s: salt must be 64 hexadecimal digits", g)
+	}
+	if commitment == "" {
+		return Errorf(EINVALID, "group %s: the public form commits to no such group", g)
+	}
+	if Commit(g, salt, s.Value) != commitment {
+		return Errorf(EINVALID, "group %s: does not match its commitment %s", g, commitment)
+	}
+	return nil
+}
+
+// Check checks every group of pp against the commitments of pub, and that
+// the source group, when present, gives pub's public id.
+func (pp PrivateParts) Check(pub *SealedObservation) error {
+	for _, g := range FieldGroups {
+		s := pp[g]
+		if s == nil {
+			continue
+		}
+		if err := s.Check(g, pub.Commitments[g]); err != nil {
+			return fmt.Errorf("observation %s: %w", pub.ID, err)
+		}
+	}
+	if s := pp[GroupSource]; s != nil {
+		var v SourceGroup
+		if err := json.Unmarshal(s.Value, &v); err != nil {
+			return Errorf(EINVALID, "observation %s: group source: %v", pub.ID, err)
+		}
+		salt, _ := hex.DecodeString(s.Salt)
+		if id := PublicID(salt, v.Source, v.ID); id != pub.ID {
+			return Errorf(EINVALID, "observation %s: group source gives public id %s", pub.ID, id)
+		}
+	}
+	return nil
+}
+
+// PublicID returns the public id of the observation a source named id:
+//
+//	"o-" || first 32 hex digits of SHA-256("truce-observation-id/v1\n" || salt || source || "\n" || id)
+//
+// with salt the source group's salt, or empty for an open source, whose
+// observations anyone can name.
+func PublicID(salt []byte, source, id string) string {
+	h := sha256.New()
+	h.Write([]byte("truce-observation-id/v1\n"))
+	h.Write(salt)
+	h.Write([]byte(source))
+	h.Write([]byte{'\n'})
+	h.Write([]byte(id))
+	return "o-" + hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// SealingKeySize is the size of a store's sealing key.
+const SealingKeySize = 32
+
+// Salt returns the salt of group g of the observation that source named
+// id, derived from the store's secret sealing key:
+//
+//	HMAC-SHA256(key, "truce-salt/v1\n" || group || "\n" || source || "\n" || id)
+//
+// Deriving salts rather than drawing them makes sealing a function of the
+// input and the key, so that a supersedes reference can be sealed without
+// a lookup and a store rebuilt from its log and key seals alike; only the
+// holder of the key can compute a salt, and a disclosed salt reveals
+// nothing of the key.
+func Salt(key []byte, g FieldGroup, source, id string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("truce-salt/v1\n"))
+	m.Write([]byte(g))
+	m.Write([]byte{'\n'})
+	m.Write([]byte(source))
+	m.Write([]byte{'\n'})
+	m.Write([]byte(id))
+	return m.Sum(nil)
+}
+
+// Seal splits o, as filed by its source (o.Source, o.SourceRole and
+// o.SourceParty set), into its public form and its private groups, under
+// policy p and the store's sealing key. An observation by an open role
+// has no private groups and a public id anyone can compute.
+func Seal(p *DisclosurePolicy, key []byte, o *Observation) (*SealedObservation, PrivateParts, error) {
+	if len(key) != SealingKeySize {
+		return nil, nil, Errorf(EINTERNAL, "a sealing key has %d bytes, not %d", SealingKeySize, len(key))
+	}
+	c := *o
+	c.Normalize()
+	pub := &SealedObservation{
+		SourceRole: c.SourceRole, SourceParty: c.SourceParty, Kind: c.Kind,
+		ObservedAt: c.ObservedAt, Until: c.ObservedUntil, Precision: c.TimePrecision,
+		Origin: c.Origin, Counts: c.Counts, WeaponClass: c.WeaponClass, Weapon: c.Weapon,
+		Target: c.Target, BlamedParty: c.BlamedParty,
+	}
+	open := p.Open(c.SourceRole)
+	salt := func(g FieldGroup) []byte {
+		if open {
+			return nil
+		}
+		return Salt(key, g, c.Source, c.ID)
+	}
+	pub.ID = PublicID(salt(GroupSource), c.Source, c.ID)
+	if c.Supersedes != "" {
+		var s []byte
+		if !open {
+			s = Salt(key, GroupSource, c.Source, c.Supersedes)
+		}
+		pub.Supersedes = PublicID(s, c.Source, c.Supersedes)
+	}
+	loc := c.Location
+	impact := &loc
+	var position *Location
+	if loc.Observer != nil {
+		position = &loc
+		impact = observedPoint(&loc)
+	}
+	if open {
+		pub.Location = impact
+		pub.Clear = &ClearGroups{
+			SourceGroup: SourceGroup{Source: c.Source, ID: c.ID, Signature: c.Signature},
+			Position:    position,
+			TextGroup:   TextGroup{Text: c.Text, Lang: c.Lang},
+			Evidence:    c.Evidence,
+		}
+		return pub, nil, nil
+	}
+	pub.Location = impact
+	pp := PrivateParts{}
+	add := func(g FieldGroup, v any) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		s := salt(g)
+		pp[g] = &SealedGroup{Salt: hex.EncodeToString(s), Value: b}
+		return nil
+	}
+	if err := add(GroupSource, SourceGroup{Source: c.Source, ID: c.ID, Signature: c.Signature}); err != nil {
+		return nil, nil, err
+	}
+	if position != nil {
+		if err := add(GroupPosition, position); err != nil {
+			return nil, nil, err
+		}
+	}
+	if c.Text != "" || c.Lang != "" {
+		if err := add(GroupText, TextGroup{Text: c.Text, Lang: c.Lang}); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(c.Evidence) > 0 {
+		if err := add(GroupEvidence, c.Evidence); err != nil {
+			return nil, nil, err
+		}
+	}
+	pub.Commitments = make(map[FieldGroup]string, len(pp))
+	for g, s := range pp {
+		salt, _ := hex.DecodeString(s.Salt)
+		pub.Commitments[g] = Commit(g, salt, s.Value)
+	}
+	return pub, pp, nil
+}
+
+// observedPoint returns the impact an observer's bearing and distance
+// give, with an uncertainty radius that covers the distance error and the
+// bearing error's sweep at that distance; nil for a bearing alone.
+func observedPoint(l *Location) *Location {
+	if l.Observer == nil || l.BearingDeg == nil || l.DistanceM == nil {
+		return nil
+	}
+	lon, lat := destination(l.Observer.Lon, l.Observer.Lat, *l.BearingDeg, *l.DistanceM)
+	sweep := *l.DistanceM * math.Sin(math.Min(l.BearingErrorDeg, 90)*math.Pi/180)
+	u := math.Ceil(math.Hypot(l.DistanceErrorM, sweep))
+	lon, lat = math.Round(lon*1e7)/1e7, math.Round(lat*1e7)/1e7
+	return &Location{Lon: &lon, Lat: &lat, UncertaintyM: u}
+}
+
+// Canonical returns the canonical bytes of the public form: what the
+// observation's log entry holds as its data.
+func (s *SealedObservation) Canonical() ([]byte, error) { return json.Marshal(s) }
+
+// Unseal rebuilds the observation as its source filed it from its public
+// form and its private groups, which must all be present and match
+// (pp is nil for an open source). The result's ID is the source's own id;
+// [Observation.Derived] gives the form derivations use.
+func Unseal(pub *SealedObservation, pp PrivateParts) (*Observation, error) {
+	o := &Observation{
+		SourceRole: pub.SourceRole, SourceParty: pub.SourceParty, Kind: pub.Kind,
+		ObservedAt: pub.ObservedAt, ObservedUntil: pub.Until, TimePrecision: pub.Precision,
+		Origin: pub.Origin, Counts: pub.Counts, WeaponClass: pub.WeaponClass, Weapon: pub.Weapon,
+		Target: pub.Target, BlamedParty: pub.BlamedParty,
+	}
+	if pub.Location != nil {
+		o.Location = *pub.Location
+	}
+	var cg ClearGroups
+	if pub.Clear != nil {
+		cg = *pub.Clear
+	} else {
+		if err := pp.Check(pub); err != nil {
+			return nil, err
+		}
+		for g := range pub.Commitments {
+			s := pp[g]
+			if s == nil {
+				return nil, Errorf(EINVALID, "observation %s: group %s is withheld", pub.ID, g)
+			}
+			var err error
+			switch g {
+			case GroupSource:
+				err = json.Unmarshal(s.Value, &cg.SourceGroup)
+			case GroupPosition:
+				err = json.Unmarshal(s.Value, &cg.Position)
+			case GroupText:
+				err = json.Unmarshal(s.Value, &cg.TextGroup)
+			case GroupEvidence:
+				err = json.Unmarshal(s.Value, &cg.Evidence)
+			default:
+				err = fmt.Errorf("unknown group")
+			}
+			if err != nil {
+				return nil, Errorf(EINVALID, "observation %s: group %s: %v", pub.ID, g, err)
+			}
+		}
+	}
+	if cg.Source == "" {
+		return nil, Errorf(EINVALID, "observation %s: no source", pub.ID)
+	}
+	o.ID, o.Source, o.Signature = cg.ID, cg.Source, cg.Signature
+	if cg.Position != nil {
+		o.Location = *cg.Position
+	}
+	o.Text, o.Lang, o.Evidence = cg.Text, cg.Lang, cg.Evidence
+	if pub.Supersedes != "" {
+		// The source's own id of the superseded observation is not in the
+		// public form; derivations use the public id.
+		o.Supersedes = pub.Supersedes
+	}
+	return o, nil
+}
+
+// Derived returns o as derivations (correlation, adjudication) take it:
+// named by its public id, its correction's target by its public id too,
+// so that incidents and findings are the same bytes for every audience.
+func (o *Observation) Derived(pub *SealedObservation) *Observation {
+	c := *o
+	c.ID, c.Supersedes = pub.ID, pub.Supersedes
+	return &c
+}
+
+// Release is a reviewer's decision, kept on the log as an entry of type
+// "release", to show the parties or the public a group that the policy
+// withholds from them (free text or evidence that answers an allegation).
+type Release struct {
+	// ID is chosen by the reviewer and unique among releases.
+	ID string `json:"id"`
+	// Observation is the public id of the observation.
+	Observation string `json:"observation"`
+	// Groups are the groups released, To the audience kind released to:
+	// "party" (every party) or "public" (everyone, the parties too).
+	Groups []FieldGroup `json:"groups"`
+	To     AudienceKind `json:"to"`
+	Reason string       `json:"reason"`
+	By     string       `json:"by,omitempty"` // the reviewer; the store sets it
+	At     time.Time    `json:"-"`            // when it was logged
+}
+
+// Validate reports every problem with r.
+func (r *Release) Validate() error {
+	var ps problems
+	if !ValidID(r.ID) {
+		ps.add("$.id", "required: 1-128 letters, digits, '.', '_', ':' or '-'")
+	}
+	if !ValidID(r.Observation) {
+		ps.add("$.observation", "required: the observation's public id")
+	}
+	if len(r.Groups) == 0 {
+		ps.add("$.groups", "required: one or more of %s", quoted(FieldGroups))
+	}
+	for i, g := range r.Groups {
+		if !g.Valid() {
+			ps.add(fmt.Sprintf("$.groups[%d]", i), "unknown group %q; one of %s", g, quoted(FieldGroups))
+		}
+	}
+	if r.To != AudienceParty && r.To != AudiencePublic {
+		ps.add("$.to", "must be \"party\" or \"public\"")
+	}
+	if strings.TrimSpace(r.Reason) == "" {
+		ps.add("$.reason", "required: why the group may be shown")
+	} else if len(r.Reason) > 4096 {
+		ps.add("$.reason", "longer than 4096 bytes")
+	}
+	return ps.err("release")
+}
+
+// releases reports whether rs show group g to audience a.
+func releases(rs []*Release, g FieldGroup, a Audience) bool {
+	for _, r := range rs {
+		if !slices.Contains(r.Groups, g) {
+			continue
+		}
+		if r.To == AudiencePublic || r.To == AudienceParty && a.Kind == AudienceParty {
+			return true
+		}
+	}
+	return false
+}
+
+// Cell is a square of a grid of cells about CellKM wide: what the public
+// is shown of an observer's position. Lon and Lat are its centre.
+type Cell struct {
+	Lon    float64 `json:"lon"`
+	Lat    float64 `json:"lat"`
+	CellKM float64 `json:"cell_km"`
+}
+
+// GridCell returns the cell of a grid of km-wide cells that holds lon,
+// lat. Rows are km of latitude high; within a row, cells are km wide at
+// the row's middle latitude. The centre, not the position, is returned.
+func GridCell(lon, lat, km float64) Cell {
+	const kmPerDeg = 6371.0088 * math.Pi / 180
+	dlat := km / kmPerDeg
+	row := math.Floor((lat + 90) / dlat)
+	clat := math.Min(-90+(row+0.5)*dlat, 90)
+	dlon := km / (kmPerDeg * math.Max(math.Cos(clat*math.Pi/180), 1e-6))
+	col := math.Floor((lon + 180) / dlon)
+	clon := -180 + (col+0.5)*dlon
+	round := func(f float64) float64 { return math.Round(f*1e5) / 1e5 }
+	return Cell{Lon: round(clon), Lat: round(clat), CellKM: km}
+}
+
+// ObservationView is what an audience is shown of one observation: the
+// public form always; the private groups it may see, with their salts, so
+// that it can check them against the commitments; for the position group
+// when only its grid cell may be shown, the cell; and which groups stay
+// withheld.
+type ObservationView struct {
+	Audience  Audience           `json:"audience"`
+	Public    *SealedObservation `json:"public"`
+	Disclosed PrivateParts       `json:"disclosed,omitempty"`
+	Cell      *Cell              `json:"observer_cell,omitempty"`
+	Withheld  []FieldGroup       `json:"withheld,omitempty"`
+	Own       bool               `json:"own,omitempty"` // the reader's own submission
+}
+
+// MarshalJSON writes the audience as a string.
+func (a Audience) MarshalJSON() ([]byte, error) { return json.Marshal(a.String()) }
+
+// Shown lists the groups the view discloses, in name order; a read that
+// shows any must be recorded in the audit trail.
+func (v *ObservationView) Shown() []FieldGroup {
+	var out []FieldGroup
+	for _, g := range FieldGroups {
+		if v.Disclosed[g] != nil {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// View decides what audience a is shown, at now, of the observation whose
+// public form is pub, logged at loggedAt, with private groups pp (nil when
+// the reader's store holds none) and the releases made of it. It is the
+// one function that decides; every read path calls it.
+//
+// The mission sees everything at once; a source sees its own submissions
+// whole, and a party its own sources' submissions; otherwise a group is
+// shown once the policy's delay for the audience has passed or a release
+// shows it. A position the public may see only on a grid is shown as its
+// cell, never as the position or its salt.
+func (p *DisclosurePolicy) View(a Audience, now, loggedAt time.Time, pub *SealedObservation, pp PrivateParts, rs []*Release) *ObservationView {
+	v := &ObservationView{Audience: a, Public: pub}
+	if pub.Clear != nil {
+		return v
+	}
+	var src SourceGroup
+	if s := pp[GroupSource]; s != nil {
+		_ = json.Unmarshal(s.Value, &src)
+	}
+	v.Own = a.Source != "" && src.Source == a.Source ||
+		a.Kind == AudienceParty && pub.SourceRole == RoleParty && pub.SourceParty == a.Party
+	for _, g := range FieldGroups {
+		if pub.Commitments[g] == "" {
+			continue
+		}
+		gp := p.Group(g)
+		show := false
+		switch {
+		case a.Kind == AudienceMission || v.Own:
+			show = true
+		case releases(rs, g, a):
+			show = true
+		case a.Kind == AudienceParty:
+			show = gp.Parties.Passed(loggedAt, now)
+		default:
+			show = gp.Public.Passed(loggedAt, now)
+			if show && g == GroupPosition && gp.PublicGridKM > 0 {
+				show = false
+				var l Location
+				if s := pp[g]; s != nil && json.Unmarshal(s.Value, &l) == nil && l.Observer != nil {
+					c := GridCell(l.Observer.Lon, l.Observer.Lat, gp.PublicGridKM)
+					v.Cell = &c
+				}
+			}
+		}
+		if show && pp[g] != nil {
+			if v.Disclosed == nil {
+				v.Disclosed = PrivateParts{}
+			}
+			v.Disclosed[g] = pp[g]
+		} else {
+			v.Withheld = append(v.Withheld, g)
+		}
+	}
+	return v
+}

@@ -1,0 +1,242 @@
+package truce_test
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/truce-monitor/truce"
+)
+
+var sealKey = []byte("0123456789abcdef0123456789abcdef")
+
+func f64(v float64) *float64 { return &v }
+
+// monitorReport is a monitor's sound report with every private group.
+func monitorReport() *truce.Observation {
+	return &truce.Observation{
+		ID: "team-3-0001", Source: "smm-team-3", SourceRole: truce.RoleMonitor,
+		Kind: truce.KindArtillery, ObservedAt: time.Date(2025, 3, 20, 4, 10, 0, 0, time.UTC),
+		TimePrecision: truce.PrecisionMinute,
+		Location: truce.Location{Observer: &truce.Position{Lon: 37.8, Lat: 48.1}, BearingDeg: f64(90),
+			BearingErrorDeg: 5, DistanceM: f64(3000), DistanceErrorM: 500},
+		Text: "heard from the ridge", Lang: "en",
+		Evidence: []truce.Evidence{{SHA256: strings.Repeat("ab", 32), Ref: "photo-17.jpg"}},
+	}
+}
+
+func TestSealRoundTrip(t *testing.T) {
+	p := truce.DefaultDisclosure()
+	o := monitorReport()
+	pub, pp, err := truce.Seal(p, sealKey, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := pub.Canonical()
+	for _, secret := range []string{"smm-team-3", "team-3-0001", "ridge", "photo-17", "37.8,", "48.1,"} {
+		if strings.Contains(string(b), secret) {
+			t.Errorf("public form %s holds %q", b, secret)
+		}
+	}
+	if len(pub.Commitments) != 4 || pub.Location == nil || pub.Location.Lon == nil {
+		t.Fatalf("public form: %s", b)
+	}
+	if err := pp.Check(pub); err != nil {
+		t.Fatal(err)
+	}
+	back, err := truce.Unseal(pub, pp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := o.Canonical()
+	got, _ := back.Canonical()
+	if string(got) != string(want) {
+		t.Errorf("unsealed\n %s\nwant\n %s", got, want)
+	}
+	// Sealing is a function of the input and the key.
+	pub2, _, _ := truce.Seal(p, sealKey, o)
+	if b2, _ := pub2.Canonical(); string(b2) != string(b) {
+		t.Error("sealing twice gave different public forms")
+	}
+	other := []byte("another key, thirty-two bytes...")
+	if pub3, _, _ := truce.Seal(p, other, o); pub3.ID == pub.ID {
+		t.Error("the public id does not depend on the key")
+	}
+}
+
+func TestCheckFindsEdits(t *testing.T) {
+	p := truce.DefaultDisclosure()
+	pub, pp, err := truce.Seal(p, sealKey, monitorReport())
+	if err != nil {
+		t.Fatal(err)
+	}
+	edits := []struct {
+		name  string
+		group truce.FieldGroup
+		edit  func(s *truce.SealedGroup)
+	}{
+		{"text changed", truce.GroupText, func(s *truce.SealedGroup) { s.Value = json.RawMessage(`{"text":"heard nothing","lang":"en"}`) }},
+		{"salt changed", truce.GroupPosition, func(s *truce.SealedGroup) { s.Salt = strings.Repeat("00", 32) }},
+		{"salt malformed", truce.GroupEvidence, func(s *truce.SealedGroup) { s.Salt = "xyz" }},
+		{"source renamed", truce.GroupSource, func(s *truce.SealedGroup) {
+			s.Value = json.RawMessage(`{"source":"smm-team-4","id":"team-3-0001"}`)
+		}},
+	}
+	for _, e := range edits {
+		t.Run(e.name, func(t *testing.T) {
+			c := truce.PrivateParts{}
+			for g, s := range pp {
+				cp := *s
+				c[g] = &cp
+			}
+			e.edit(c[e.group])
+			err := c.Check(pub)
+			if err == nil || !strings.Contains(err.Error(), string(e.group)) {
+				t.Errorf("Check = %v, want an error naming group %s", err, e.group)
+			}
+		})
+	}
+}
+
+func TestView(t *testing.T) {
+	p := truce.DefaultDisclosure()
+	o := monitorReport()
+	pub, pp, err := truce.Seal(p, sealKey, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logged := o.ObservedAt.Add(time.Minute)
+	h := time.Hour
+	ua := truce.Audience{Kind: truce.AudienceParty, Party: "UA", Source: "ua-liaison"}
+	release := &truce.Release{ID: "r1", Observation: pub.ID, Groups: []truce.FieldGroup{truce.GroupText}, To: truce.AudienceParty, Reason: "answers UA's allegation"}
+	all := "evidence,position,source,text"
+	tests := []struct {
+		name     string
+		a        truce.Audience
+		after    time.Duration
+		releases []*truce.Release
+		shown    string
+		cell     bool
+	}{
+		{"mission at once", truce.Audience{Kind: truce.AudienceMission}, 0, nil, all, false},
+		{"the source itself", truce.Audience{Kind: truce.AudienceSource, Source: "smm-team-3"}, 0, nil, all, false},
+		{"another monitor", truce.Audience{Kind: truce.AudienceSource, Source: "smm-team-4"}, 0, nil, "", false},
+		{"public at once", truce.Public, 0, nil, "", false},
+		{"party before 72h", ua, 72*h - time.Second, nil, "", false},
+		{"party at 72h", ua, 72 * h, nil, "position,source", false},
+		{"party with a release", ua, 72 * h, []*truce.Release{release}, "position,source,text", false},
+		{"public with a party release", truce.Public, 8 * 24 * h, []*truce.Release{release}, "source", true},
+		{"public before 7d", truce.Public, 7*24*h - time.Second, nil, "", false},
+		{"public at 7d: a cell, not the position", truce.Public, 7 * 24 * h, nil, "source", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := p.View(tt.a, logged.Add(tt.after), logged, pub, pp, tt.releases)
+			var got []string
+			for _, g := range v.Shown() {
+				got = append(got, string(g))
+			}
+			if s := strings.Join(got, ","); s != tt.shown {
+				t.Errorf("shown %q, want %q", s, tt.shown)
+			}
+			if (v.Cell != nil) != tt.cell {
+				t.Errorf("cell %+v, want one: %v", v.Cell, tt.cell)
+			}
+			if len(v.Shown())+len(v.Withheld) != 4 {
+				t.Errorf("shown %v and withheld %v do not cover the four groups", v.Shown(), v.Withheld)
+			}
+			b, _ := json.Marshal(v)
+			if tt.a.Kind == truce.AudiencePublic && strings.Contains(string(b), "37.8,") {
+				t.Errorf("public view holds the observer's longitude: %s", b)
+			}
+		})
+	}
+}
+
+func TestGridCell(t *testing.T) {
+	for _, pt := range [][2]float64{{37.8, 48.1}, {37.53, 47.96}, {-0.001, 0.001}, {179.99, 89.99}, {33.1, 44.6}} {
+		c := truce.GridCell(pt[0], pt[1], 5)
+		dlat := (c.Lat - pt[1]) * 111.195
+		dlon := (c.Lon - pt[0]) * 111.195 * math.Cos(c.Lat*math.Pi/180)
+		if math.Abs(dlat) > 2.5+1e-3 || math.Abs(dlon) > 2.5+0.1 {
+			t.Errorf("%v: cell %+v is %.2f km, %.2f km off", pt, c, dlat, dlon)
+		}
+		// Every point of a cell gives the same cell.
+		if c2 := truce.GridCell(c.Lon, c.Lat, 5); c2 != c {
+			t.Errorf("%v: the centre %+v lies in %+v", pt, c, c2)
+		}
+	}
+}
+
+func TestOpenSource(t *testing.T) {
+	p := truce.DefaultDisclosure()
+	o := &truce.Observation{ID: "viina-1", Source: "viina", SourceRole: truce.RoleDataset, Kind: truce.KindArtillery,
+		ObservedAt: time.Date(2025, 3, 20, 0, 0, 0, 0, time.UTC), TimePrecision: truce.PrecisionDay,
+		Location: truce.Location{Lon: f64(37.5), Lat: f64(48.0), UncertaintyM: 1000}, Text: "Ukrainska Pravda: shelling"}
+	pub, pp, err := truce.Seal(p, sealKey, o)
+	if err != nil || pp != nil || pub.Commitments != nil || pub.Clear == nil {
+		t.Fatalf("open source sealed as %+v, %v, %v", pub, pp, err)
+	}
+	if pub.ID != truce.PublicID(nil, "viina", "viina-1") {
+		t.Error("an open source's public id is not computable by anyone")
+	}
+	back, err := truce.Unseal(pub, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := o.Canonical()
+	got, _ := back.Canonical()
+	if string(got) != string(want) {
+		t.Errorf("unsealed %s, want %s", got, want)
+	}
+}
+
+func TestDelayAndPolicy(t *testing.T) {
+	for _, s := range []string{"0", "never", "3d", "7d", "1h30m0s"} {
+		d, err := truce.ParseDelay(s)
+		if err != nil || d.String() != s {
+			t.Errorf("ParseDelay(%q) = %v, %v", s, d, err)
+		}
+	}
+	for _, s := range []string{"", "-1h", "7 days", "1e9d", "forever"} {
+		if _, err := truce.ParseDelay(s); err == nil {
+			t.Errorf("ParseDelay(%q) accepted", s)
+		}
+	}
+	if d, _ := truce.ParseDelay("72h"); d.String() != "3d" {
+		t.Errorf("72h written %s", d)
+	}
+	strict := truce.DefaultDisclosure()
+	strict.Position.Parties = truce.After(10 * 24 * time.Hour)
+	strict.Position.Public = truce.Never
+	strict.OpenRoles = nil
+	got := truce.EffectivePolicy([]*truce.Agreement{{}, {Disclosure: strict}})
+	if !got.Position.Public.IsNever() || got.Position.Parties.Duration() != 240*time.Hour || got.Open(truce.RoleDataset) {
+		t.Errorf("effective policy %+v is not the stricter", got)
+	}
+	bad := truce.DefaultDisclosure()
+	bad.Source.Public = truce.After(time.Hour)
+	bad.OpenRoles = []truce.Role{truce.RoleMonitor}
+	err := bad.Validate()
+	if err == nil || !strings.Contains(err.Error(), "disclosure.source.public") || !strings.Contains(err.Error(), "open_roles[0]") {
+		t.Errorf("Validate = %v", err)
+	}
+}
+
+func FuzzParseDelay(f *testing.F) {
+	for _, s := range []string{"0", "never", "7d", "72h", "1h30m", "-1h", "99999d", "1e9h"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := truce.ParseDelay(s)
+		if err != nil {
+			return
+		}
+		back, err := truce.ParseDelay(d.String())
+		if err != nil || back != d {
+			t.Fatalf("%q parsed as %v, which reads back as %v, %v", s, d, back, err)
+		}
+	})
+}
