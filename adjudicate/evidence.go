@@ -27,6 +27,10 @@ type evidence struct {
 	originSigmaM   float64       // the origin's standard error in metres, the least stated or triangulated; 0 when none
 	located        int           // origin fixes as a point or a bearing with a distance
 	ray            *geo.Sighting // the first bearing to the origin without a distance
+	// spans are the intervals the observations allow, [at, until+grain),
+	// by tier of source: 0 heat detections, 1 parties and unknown roles,
+	// 2 other non-party sources, 3 monitors and sensors.
+	spans [4][][2]time.Time
 	// rayOnly: the origin rests on bearings without distance that do not
 	// cross (one, or from one place): a ray, not a point.
 	rayOnly bool
@@ -65,6 +69,21 @@ func gather(inc *truce.Incident, obs map[string]*truce.Observation) *evidence {
 			continue
 		}
 		e.found++
+		until := o.ObservedAt
+		if o.ObservedUntil != nil && o.ObservedUntil.After(until) {
+			until = *o.ObservedUntil
+		}
+		span := [2]time.Time{o.ObservedAt, until.Add(precisionUnit(o.TimePrecision))}
+		tier := 1
+		switch {
+		case o.HeatDetection():
+			tier = 0
+		case o.SourceRole == truce.RoleMonitor || o.SourceRole == truce.RoleSensor:
+			tier = 3
+		case o.SourceRole == truce.RoleDataset || o.SourceRole == truce.RoleAnalyst || o.SourceRole == truce.RoleAdmin:
+			tier = 2
+		}
+		e.spans[tier] = append(e.spans[tier], span)
 		if o.HeatDetection() {
 			// Heat at a place and time: no weapon, target, origin,
 			// party or time of an attack comes from it.
@@ -119,6 +138,46 @@ func gather(inc *truce.Incident, obs map[string]*truce.Observation) *evidence {
 	}
 	e.rayOnly = inc.Origin != nil && e.ray != nil && e.located == 0 && !crossed
 	return e
+}
+
+// when returns the interval the incident happened in: the intersection of
+// the intervals that the observations of the most trusted tier present
+// allow (monitors and sensors over other non-party sources over parties'
+// allegations over fire detections), or their hull when they do not
+// intersect; a coarser or less trusted report does not widen it. With no
+// observation known, it is [start, end + the coarsest precision).
+func (e *evidence) when(inc *truce.Incident) (from, to time.Time, how string) {
+	for tier := len(e.spans) - 1; tier >= 0; tier-- {
+		ss := e.spans[tier]
+		if len(ss) == 0 {
+			continue
+		}
+		lo, hi := ss[0][0], ss[0][1]
+		hullLo, hullHi := lo, hi
+		for _, s := range ss[1:] {
+			if s[0].After(lo) {
+				lo = s[0]
+			}
+			if s[1].Before(hi) {
+				hi = s[1]
+			}
+			if s[0].Before(hullLo) {
+				hullLo = s[0]
+			}
+			if s[1].After(hullHi) {
+				hullHi = s[1]
+			}
+		}
+		what := [...]string{"fire detections", "allegations", "reports of non-party sources", "monitors' and sensors' reports"}[tier]
+		if hi.After(lo) {
+			if len(ss) == 1 {
+				return lo, hi, "as the " + what + " give it"
+			}
+			return lo, hi, "where the " + what + " agree"
+		}
+		return hullLo, hullHi, "spanning the " + what + ", which do not agree"
+	}
+	return inc.Start, inc.End.Add(e.precision), ""
 }
 
 // heatCount returns how many of inc's observations are heat detections.
@@ -200,6 +259,10 @@ func (e *evidence) corroboration(inc *truce.Incident) (level, truce.Reason) {
 	switch {
 	case len(e.monitors) > 0:
 		return confirmed, truce.Reason{Code: CodeCorrIndependent, Text: "Confirmed independently by " + plural(len(e.monitors), "monitor or sensor", "monitors or sensors") + " (" + joinList(e.monitors) + ")."}
+	case len(e.nonParty) == 1:
+		// One dataset relays what others said (VIINA codes news
+		// reports): one source that is not a party is no check.
+		return possible, truce.Reason{Code: CodeCorrSingleNonParty, Text: "Reported by one source that is not a party (" + e.nonParty[0] + ") and by no monitor or sensor; a single dataset relays what others said, so alone it is never more than possible."}
 	case len(e.nonParty) > 0:
 		return probable, truce.Reason{Code: CodeCorrNonParty, Text: "Reported by " + plural(len(e.nonParty), "source", "sources") + " that " + verb(len(e.nonParty), "is", "are") + " not a party (" + joinList(e.nonParty) + ") but by no monitor or sensor."}
 	case e.heatOnly:

@@ -81,8 +81,8 @@ func (j *judge) finding(inc *truce.Incident) (*truce.Finding, error) {
 	}
 	// The incident happened in [from, to): its times widened by their
 	// precision, except for an advance, which the maps' dates bound.
-	from, to := inc.Start, inc.End.Add(ev.precision)
-	if inc.Kind == truce.KindAdvance {
+	from, to, how := ev.when(inc)
+	if inc.Kind == truce.KindAdvance && how == "" {
 		to = inc.End
 	}
 	if !to.After(from) {
@@ -92,6 +92,9 @@ func (j *judge) finding(inc *truce.Incident) (*truce.Finding, error) {
 	corr, corrReason := ev.corroboration(inc)
 	limits := []limit{{corr, "corroboration"}}
 	span := "The incident (" + stamp(from) + " to " + stamp(to) + ")"
+	if how != "" {
+		span = "The incident (" + stamp(from) + " to " + stamp(to) + ", " + how + ")"
+	}
 	switch against(j.a.Window, from, to) {
 	case outside:
 		reasons = append(reasons,
@@ -113,6 +116,13 @@ func (j *judge) finding(inc *truce.Incident) (*truce.Finding, error) {
 		var err error
 		if adv, err = j.advance(inc, ev.precision); err != nil {
 			return nil, err
+		}
+		if adv.found && corr == possible && len(ev.nonParty) == 1 && len(ev.parties) == 0 {
+			// The control maps are evidence of their own: the
+			// change of control shows on them.
+			corr = probable
+			corrReason = truce.Reason{Code: CodeCorrMaps, Text: "Reported by one source that is not a party (" + ev.nonParty[0] + "), and the control maps show the change of control."}
+			limits[0] = limit{corr, "corroboration"}
 		}
 	} else {
 		var err error
@@ -753,6 +763,24 @@ const AdvanceMapLag = 48 * time.Hour
 // the end of the incident's time at its precision.
 func (j *judge) advance(inc *truce.Incident, precision time.Duration) (*advance, error) {
 	from, err := j.maps(j.ctx, inc.Start)
+	if err != nil {
+		// A report of the advance, to the day, may start before the
+		// first map: compare from the map in force at the first of its
+		// observations' times that one is.
+		var times []time.Time
+		for _, id := range inc.Observations {
+			if o := j.opts.Observations[id]; o != nil && o.ObservedAt.After(inc.Start) && !o.ObservedAt.After(inc.End) {
+				times = append(times, o.ObservedAt)
+			}
+		}
+		slices.SortFunc(times, time.Time.Compare)
+		for _, t := range times {
+			if m, err2 := j.maps(j.ctx, t); err2 == nil {
+				from, err = m, nil
+				break
+			}
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("the control map at %s: %w", stamp(inc.Start), err)
 	}

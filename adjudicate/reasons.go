@@ -56,11 +56,13 @@ const (
 	CodeClaimNotUsed        = "claim.not_used"       // what a source blamed is recorded, not relied on
 
 	// Corroboration.
-	CodeCorrIndependent = "corroboration.independent_check"
-	CodeCorrNonParty    = "corroboration.non_party"
-	CodeCorrPartyOnly   = "corroboration.party_only"
-	CodeCorrUnknown     = "corroboration.sources_unknown"
-	CodeCorrHeatOnly    = "corroboration.heat_only" // satellite fire detections only: heat, no act
+	CodeCorrIndependent    = "corroboration.independent_check"
+	CodeCorrNonParty       = "corroboration.non_party"
+	CodeCorrSingleNonParty = "corroboration.single_non_party" // one dataset or analyst only
+	CodeCorrMaps           = "corroboration.control_maps"     // an advance the control maps show
+	CodeCorrPartyOnly      = "corroboration.party_only"
+	CodeCorrUnknown        = "corroboration.sources_unknown"
+	CodeCorrHeatOnly       = "corroboration.heat_only" // satellite fire detections only: heat, no act
 
 	// The confidence reached and why.
 	CodeConfidence = "confidence"

@@ -83,7 +83,9 @@
 //     fuses with directional reports joins only the group of the one it
 //     fits best; and no other pair unites two groups that both hold
 //     directional reports. A group is then cut, in order of start, wherever an item starts more than
-//     MaxSpan (12 h) after the first item of its part.
+//     MaxSpan (12 h) after the first item of its part, unless that first
+//     item is an advance (between two control maps, days long) whose
+//     interval the item starts in.
 //  7. Each group is an incident. Place: the group's sightings (bearings,
 //     with or without distance) are triangulated together with
 //     geo.Triangulate when there are two or more (or one with a

@@ -95,13 +95,16 @@ func (c *correlation) fuse(items []*item) [][]*item {
 		g := groupOf[r]
 		groups[g] = append(groups[g], it)
 	}
-	// Cut chains that last too long.
+	// Cut chains that last too long: at an item that starts more than
+	// MaxSpan after the first of its part, unless that first item is an
+	// advance whose interval (between two maps, days long) it starts in:
+	// a report of ground taken within it is of it.
 	span := int64(c.o.MaxSpan)
 	var out [][]*item
 	for _, g := range groups {
 		first := 0
 		for i := range g {
-			if g[i].lo-g[first].lo > span {
+			if g[i].lo-g[first].lo > span && !(g[first].kind == truce.KindAdvance && g[i].lo < g[first].hi) {
 				out = append(out, g[first:i])
 				first = i
 			}

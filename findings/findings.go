@@ -138,6 +138,9 @@ func seriesRun(a *truce.Agreement, sum *replay.Summary, view *prefix) (*truce.Fi
 		for _, id := range inc.Observations {
 			idx, ok := view.logIndex(id)
 			if !ok {
+				idx, ok = sum.Derived[id] // an advance the control maps show
+			}
+			if !ok {
 				return nil, fmt.Errorf("findings: incident %s names observation %s, which was not read", inc.ID, id)
 			}
 			ms = append(ms, member{id, idx})

@@ -249,6 +249,6 @@ func TestRecomputeAllPartial(t *testing.T) {
 		t.Errorf("err = %v, want the failure of findings-nomap", err)
 	}
 	if len(rs) != 1 || rs[0].Agreement != "findings-test" || rs[0].Added == 0 {
-		t.Errorf("results %+v, want findings-test's", rs)
+		t.Errorf("results %+v, want findings-test's (err %v)", rs, err)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/truce-monitor/truce"
@@ -74,7 +73,11 @@ type Summary struct {
 	Findings     []*truce.Finding              `json:"-"`
 	Observations map[string]*truce.Observation `json:"-"`
 	Hotspots     []*correlate.Hotspot          `json:"-"`
-	Skipped      []correlate.Skipped           `json:"-"`
+	// Derived are the advances the replay derived from the control maps
+	// (not logged as observations): each one's id and the log index of
+	// the map that shows it.
+	Derived map[string]int64    `json:"-"`
+	Skipped []correlate.Skipped `json:"-"`
 }
 
 // Counts are the figures of one day or of the whole window. Maps encode
@@ -147,6 +150,19 @@ func Run(ctx context.Context, store Store, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	tl := control.NewTimeline(store, cmp.Or(opts.ControlSource, opts.Agreement.LineOfContact.ControlMapSource), nil)
+	maps, err := prepare(ctx, tl, from, to)
+	if err != nil {
+		return nil, err
+	}
+	// Advances are a function of the control maps in the log prefix: the
+	// replay derives them itself, whether or not truce control advances
+	// recorded them.
+	diffs, diffErr := maps.advances(ctx, from, to.Add(-time.Nanosecond), control.DefaultMinArea)
+	var derived map[string]int64
+	if diffErr == nil {
+		recs, derived = withAdvances(recs, diffs, maps.schedule)
+	}
 	copts := correlate.Options{}
 	if opts.Correlate != nil {
 		copts = *opts.Correlate
@@ -162,20 +178,8 @@ func Run(ctx context.Context, store Store, opts Options) (*Summary, error) {
 		byID[r.ID] = r.Observation
 		obs = append(obs, r.Observation)
 	}
-	tl := control.NewTimeline(store, cmp.Or(opts.ControlSource, opts.Agreement.LineOfContact.ControlMapSource), nil)
-	maps, err := prepare(ctx, tl, from, to)
-	if err != nil {
-		return nil, err
-	}
-	// The ground gained and lost and the findings need the same maps but
-	// not each other: they are worked out side by side.
-	var diffs []*control.Diff
-	var diffErr error
-	var wg sync.WaitGroup
-	wg.Go(func() { diffs, diffErr = maps.advances(ctx, from, to.Add(-time.Nanosecond), control.DefaultMinArea) })
 	findings, err := adjudicate.Adjudicate(ctx, corr.Incidents, opts.Agreement, maps.at,
 		&adjudicate.Options{Observations: byID, LogSize: logSize, Diffs: &maps.diffs})
-	wg.Wait()
 	if err != nil {
 		return nil, fmt.Errorf("adjudicate: %w", err)
 	}
@@ -186,7 +190,7 @@ func Run(ctx context.Context, store Store, opts Options) (*Summary, error) {
 		Engine: adjudicate.Engine, LogSize: logSize,
 		Digest:    adjudicate.Digest(findings),
 		Incidents: corr.Incidents, Findings: findings, Observations: byID,
-		Hotspots: corr.Hotspots, Skipped: corr.Skipped,
+		Hotspots: corr.Hotspots, Skipped: corr.Skipped, Derived: derived,
 	}
 	s.PerDay = make([]Counts, opts.Days)
 	for i := range s.PerDay {
@@ -250,6 +254,39 @@ func Run(ctx context.Context, store Store, opts Options) (*Summary, error) {
 func newCounts(day string) Counts {
 	return Counts{Day: day, ByRule: map[string]int{}, ByParty: map[string]int{}, ByConfidence: map[string]int{},
 		Protected: map[string]int{}, Control: []Ground{}}
+}
+
+// withAdvances adds to recs the advances that diffs show (control.Diff's
+// Observations), each filed by the later map's source as a dataset and
+// placed in the log where that map was logged; an advance recorded already
+// (same id, by truce control advances) is not added again. It returns the
+// records and the log index of each advance it added, by id.
+func withAdvances(recs []*truce.ObservationRecord, diffs []*control.Diff, sched control.Schedule) ([]*truce.ObservationRecord, map[string]int64) {
+	have := make(map[string]bool, len(recs))
+	for _, r := range recs {
+		have[r.ID] = true
+	}
+	logged := make(map[string]*truce.ControlMapRecord, len(sched))
+	for _, r := range sched {
+		logged[r.ID] = r
+	}
+	added := map[string]int64{}
+	for _, d := range diffs {
+		at := logged[d.To.ID]
+		if at == nil {
+			continue
+		}
+		for _, o := range d.Observations() {
+			if have[o.ID] {
+				continue
+			}
+			have[o.ID] = true
+			o.Source, o.SourceRole = d.To.Source, truce.RoleDataset
+			recs = append(recs, &truce.ObservationRecord{Observation: o, LogIndex: at.LogIndex, LoggedAt: at.LoggedAt})
+			added[o.ID] = at.LogIndex
+		}
+	}
+	return recs, added
 }
 
 // observations reads every observation that f selects, in log order.

@@ -24,7 +24,9 @@ var day0 = time.Date(2025, 3, 14, 0, 0, 0, 0, time.UTC)
 
 // newStore returns a store holding the DeepState snapshot and, when days
 // is more than 0, the simulated scenario of seed over days days.
-func newStore(t *testing.T, seed int64, days int) *sqlite.DB {
+// newStore files a simulated scenario of days days (none for 0) with its
+// control maps; observations of kind skip, if not empty, are left out.
+func newStore(t *testing.T, seed int64, days int, skip truce.Kind) *sqlite.DB {
 	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "replay.db"))
@@ -64,7 +66,9 @@ func newStore(t *testing.T, seed int64, days int) *sqlite.DB {
 		maps = append(maps, sc.ControlMaps...)
 		by := map[string][]*truce.Observation{}
 		for _, o := range sc.Observations {
-			by[o.Source] = append(by[o.Source], o)
+			if o.Kind != skip {
+				by[o.Source] = append(by[o.Source], o)
+			}
 		}
 		for _, s := range sc.Sources {
 			src := register(s.Registration())
@@ -105,11 +109,11 @@ func TestRunDeterministic(t *testing.T) {
 	ctx := context.Background()
 	a := testAgreement(t)
 	opts := replay.Options{Agreement: a, From: day0, Days: 3}
-	s1, err := replay.Run(ctx, newStore(t, 5, 3), opts)
+	s1, err := replay.Run(ctx, newStore(t, 5, 3, ""), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s2, err := replay.Run(ctx, newStore(t, 5, 3), opts)
+	s2, err := replay.Run(ctx, newStore(t, 5, 3, ""), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,10 +152,35 @@ func TestRunDeterministic(t *testing.T) {
 
 // TestRunWindow checks that only the window's observations are read and
 // that an empty window gives an empty summary.
+// TestAdvancesFromMaps files a scenario whose control maps show ground
+// taken but no observation of an advance: the replay derives the advances
+// from the maps itself, so rule R3 finds them.
+func TestAdvancesFromMaps(t *testing.T) {
+	ctx := context.Background()
+	store := newStore(t, 3, 4, truce.KindAdvance)
+	s, err := replay.Run(ctx, store, replay.Options{Agreement: testAgreement(t), From: day0, Days: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Total.Control) == 0 {
+		t.Fatal("the scenario's maps show no ground taken")
+	}
+	if s.Total.ByRule["R3"] == 0 {
+		t.Errorf("no R3 finding; rules %v", s.Total.ByRule)
+	}
+	again, err := replay.Run(ctx, store, replay.Options{Agreement: testAgreement(t), From: day0, Days: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Digest != s.Digest {
+		t.Errorf("digest %s, then %s", s.Digest, again.Digest)
+	}
+}
+
 func TestRunWindow(t *testing.T) {
 	ctx := context.Background()
 	a := testAgreement(t)
-	store := newStore(t, 5, 3)
+	store := newStore(t, 5, 3, "")
 	s, err := replay.Run(ctx, store, replay.Options{Agreement: a, From: day0.AddDate(0, 0, 1), Days: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +201,7 @@ func TestRunWindow(t *testing.T) {
 
 func TestRunErrors(t *testing.T) {
 	ctx := context.Background()
-	store := newStore(t, 0, 0)
+	store := newStore(t, 0, 0, "")
 	a := testAgreement(t)
 	for _, c := range []struct {
 		name string
