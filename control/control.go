@@ -123,6 +123,26 @@ type Map struct {
 	lineOnce sync.Once
 	line     geo.MultiLineString
 	lineIdx  *geo.LineIndex
+	terrOnce sync.Once
+	terrIdx  *geo.Index
+}
+
+// MaxMapAge is how much older than the time asked the map in force may be
+// before an answer says that it is stale: DeepState draws its map daily,
+// and a map a week old may not show ground taken since.
+const MaxMapAge = 7 * 24 * time.Hour
+
+// Covers reports whether p lies in what m covers: the territory it divides
+// or ground one of its holdings gives. Outside, who holds p and how far it
+// lies from the line are not answered by m: a point far outside (longitude
+// and latitude swapped, say) is outside the record's coverage, not
+// "unknown" at some distance.
+func (m *Map) Covers(p geo.Point) bool {
+	if m.Holder(p) != Unknown {
+		return true
+	}
+	m.terrOnce.Do(func() { m.terrIdx = geo.NewIndex(m.Territory.Ground) })
+	return m.terrIdx.Covers(p)
 }
 
 // Holding is the ground one party holds on a map.

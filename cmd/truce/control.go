@@ -115,12 +115,29 @@ type mapInfo struct {
 	ID     string    `json:"id"`
 	Source string    `json:"source"`
 	AsOf   time.Time `json:"as_of"`
+	// StaleDays is set when the map is more than control.MaxMapAge older
+	// than the time asked: by how many whole days.
+	StaleDays int `json:"stale_days,omitempty"`
 }
 
 func infoOf(m *control.Map) mapInfo { return mapInfo{ID: m.ID, Source: m.Source, AsOf: m.AsOf.UTC()} }
 
+// infoAt is infoOf for the map in force at the --date value date, saying
+// whether it is stale.
+func infoAt(m *control.Map, date string) mapInfo {
+	i := infoOf(m)
+	if at, err := parseWhen("date", date); err == nil && at.Sub(m.AsOf) > control.MaxMapAge {
+		i.StaleDays = int(at.Sub(m.AsOf) / (24 * time.Hour))
+	}
+	return i
+}
+
 func (i mapInfo) String() string {
-	return fmt.Sprintf("control map %s (source %s, as of %s)", i.ID, i.Source, i.AsOf.Format(time.RFC3339))
+	s := fmt.Sprintf("control map %s (source %s, as of %s)", i.ID, i.Source, i.AsOf.Format(time.RFC3339))
+	if i.StaleDays > 0 {
+		s += fmt.Sprintf("; stale: %d days older than the time asked, so ground may have changed hands since", i.StaleDays)
+	}
+	return s
 }
 
 // km2 converts square metres to square kilometres, rounded to 0.001 km²
@@ -170,7 +187,7 @@ func runControlArea(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	r := areaReport{Map: infoOf(m)}
+	r := areaReport{Map: infoAt(m, *date)}
 	for _, a := range areas {
 		p := partyKM2{Party: a.Party, KM2: km2(a.M2), Countries: []countryKM2{}}
 		for _, c := range a.Countries {
@@ -335,11 +352,14 @@ func writeGeoJSONFile(path string, encode func() ([]byte, error)) error {
 type atReport struct {
 	Map       mapInfo     `json:"map"`
 	Point     [2]float64  `json:"point"`
-	Holder    string      `json:"holder"`
+	Holder    string      `json:"holder,omitempty"`
 	DistanceM *float64    `json:"distance_m"`
 	SignedM   *float64    `json:"signed_distance_m"`
 	Nearest   *[2]float64 `json:"nearest"`
 	Reference string      `json:"positive_side"`
+	// Outside is true when the point lies outside what the map covers;
+	// holder and distances are then not given.
+	Outside bool `json:"outside_coverage,omitempty"`
 }
 
 func runControlAt(ctx context.Context, e *env, args []string) error {
@@ -367,7 +387,16 @@ func runControlAt(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	l := m.Locate(geo.Point{lon, lat})
-	r := atReport{Map: infoOf(m), Point: [2]float64{lon, lat}, Holder: l.Holder, Reference: m.Reference}
+	r := atReport{Map: infoAt(m, *date), Point: [2]float64{lon, lat}, Holder: l.Holder, Reference: m.Reference}
+	if !m.Covers(geo.Point{lon, lat}) {
+		r.Outside, r.Holder = true, ""
+		if *cf.asJSON {
+			return writeJSON(e, r)
+		}
+		fmt.Fprintln(e.stdout, r.Map)
+		fmt.Fprintf(e.stdout, "%s %s: outside what the map covers (%s's ground and the ground it maps): the record does not say who holds it or how far it lies from the line of contact\n", pos[0], pos[1], m.Territory.Name)
+		return nil
+	}
 	if !math.IsInf(l.DistanceM, 0) {
 		d, sd := roundTo(l.DistanceM, 10), roundTo(l.SignedM, 10)
 		r.DistanceM, r.SignedM = &d, &sd
@@ -417,7 +446,7 @@ func runControlLine(ctx context.Context, e *env, args []string) error {
 	if err := writeGeoJSONFile(*gj, m.LineGeoJSON); err != nil {
 		return err
 	}
-	r := lineReport{Map: infoOf(m), LengthKM: roundTo(m.LineLength()/1e3, 1e3), Pieces: len(m.Line()),
+	r := lineReport{Map: infoAt(m, *date), LengthKM: roundTo(m.LineLength()/1e3, 1e3), Pieces: len(m.Line()),
 		ToleranceM: control.DefaultLineTolerance, MinLengthM: control.DefaultMinLineLength, File: *gj}
 	if *cf.asJSON {
 		return writeJSON(e, r)

@@ -120,6 +120,37 @@ func TestControl(t *testing.T) {
 	}
 }
 
+// TestControlCoverage checks that geography outside what the record covers
+// says so: a point outside every map (longitude and latitude swapped) has
+// no holder or distance, and a map much older than the date asked is
+// called stale.
+func TestControlCoverage(t *testing.T) {
+	db := controlDB(t)
+	code, stdout, _ := runCLI(t, "control", "at", "48.7389", "37.5847", "--date", "2025-03-14", "--db", db, "--json")
+	var at atReport
+	if code != exitOK || json.Unmarshal([]byte(stdout), &at) != nil || !at.Outside || at.DistanceM != nil || at.Holder != "" {
+		t.Errorf("at, swapped: exit %d, %s", code, stdout)
+	}
+	code, stdout, _ = runCLI(t, "control", "at", "48.7389", "37.5847", "--date", "2025-03-14", "--db", db)
+	if code != exitOK || !strings.Contains(stdout, "outside what the map covers") || strings.Contains(stdout, " m from the line") {
+		t.Errorf("at, swapped, as text: exit %d, %s", code, stdout)
+	}
+	code, stdout, _ = runCLI(t, "control", "area", "--date", "2025-12-01", "--db", db, "--json")
+	var area areaReport
+	if code != exitOK || json.Unmarshal([]byte(stdout), &area) != nil || area.Map.StaleDays < 200 {
+		t.Errorf("area at a date long after the last map: exit %d, map %+v", code, area.Map)
+	}
+	code, stdout, _ = runCLI(t, "control", "area", "--date", "2025-12-01", "--db", db)
+	if code != exitOK || !strings.Contains(stdout, "stale:") {
+		t.Errorf("area, stale, as text: exit %d, %s", code, stdout)
+	}
+	code, stdout, _ = runCLI(t, "control", "area", "--date", "2025-03-14", "--db", db, "--json")
+	area = areaReport{}
+	if code != exitOK || json.Unmarshal([]byte(stdout), &area) != nil || area.Map.StaleDays != 0 {
+		t.Errorf("area on the map's day: map %+v", area.Map)
+	}
+}
+
 func readJSON(t *testing.T, path string, v any) {
 	t.Helper()
 	b, err := os.ReadFile(path)
