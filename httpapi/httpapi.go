@@ -13,8 +13,10 @@
 //
 // # Routes
 //
-// Writes need "Authorization: Bearer <token>"; reads need no token, since
-// the record is public by design.
+// Writes need "Authorization: Bearer <token>". Reads need no token: a
+// read without one is the public's; a read with one is its source's
+// audience (see [Reader]), and a token that does not authenticate is
+// answered 401 on reads as on writes, never served as the public.
 //
 //	POST /v1/observations              file one observation (application/json) or a
 //	                                   batch (application/x-ndjson); monitor, sensor,
@@ -137,6 +139,7 @@ type Server struct {
 	mux            *http.ServeMux
 	handler        http.Handler
 	allowedMethods map[string][]string // path → methods, in order of registration
+	patterns       []string            // every route, in order of registration
 }
 
 // NewServer returns a Server over store.
@@ -202,6 +205,7 @@ func NewServer(store truce.Store, opts Options) *Server {
 	s.route("GET /{$}", s.handleIndex)
 	s.mux.Handle("GET /metrics", s.metricsHandler())
 	s.allow("/metrics", "GET")
+	s.patterns = append(s.patterns, "GET /metrics")
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, truce.Errorf(truce.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path))
 	})
@@ -225,8 +229,12 @@ func NewServer(store truce.Store, opts Options) *Server {
 // route registers h under pattern ("METHOD /path") and notes the method so
 // that other methods on the path are answered 405.
 func (s *Server) route(pattern string, h http.HandlerFunc) {
-	s.mux.HandleFunc(pattern, h)
 	method, path, _ := strings.Cut(pattern, " ")
+	if method == http.MethodGet {
+		h = s.withReader(h)
+	}
+	s.mux.HandleFunc(pattern, h)
+	s.patterns = append(s.patterns, pattern)
 	s.allow(path, method)
 }
 

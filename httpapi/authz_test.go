@@ -1,0 +1,148 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// callers are the audiences of the authorization matrix, in its column
+// order: no token, a token no source holds, then each role's source.
+var callers = []string{"none", "wrong", admin, monitor, partyUA, partyRU, analyst}
+
+// statuses are one matrix row's expected statuses, in the order of callers.
+type statuses [7]int
+
+// all returns a row in which every caller gets status, except a wrong
+// token, which gets 401.
+func all(status int) statuses {
+	return statuses{status, 401, status, status, status, status, status}
+}
+
+// TestAuthorizationMatrix calls every route of the server's route table as
+// every audience — no token, a wrong token, each role, and a party reading
+// its own and the other party's data — against the real handler over a
+// real SQLite store, and checks the status and, where given, fields that
+// the body must or must not hold. A route without a row fails the test, so
+// a new route cannot go unchecked.
+func TestAuthorizationMatrix(t *testing.T) {
+	e := findingsEnv(t)
+	if r := e.post("/v1/observations", partyUA, []byte(obs("ua-1", "blamed_party", `"RU"`, "text", `"UA liaison report"`))); r.status != 201 {
+		t.Fatalf("UA observation: %d %s", r.status, r.body)
+	}
+	if r := e.post("/v1/observations", partyRU, []byte(obs("ru-1", "blamed_party", `"UA"`, "text", `"RU liaison report"`))); r.status != 201 {
+		t.Fatalf("RU observation: %d %s", r.status, r.body)
+	}
+	const unauth, forbidden = 401, 403
+	rows := []struct {
+		route, path string
+		body        string // POST bodies; "" sends {}
+		want        statuses
+		has, hasNot map[string][]string // caller → strings the body must (not) hold
+	}{
+		{route: "POST /v1/observations", path: "/v1/observations",
+			want: statuses{unauth, unauth, forbidden, 400, 400, 400, forbidden}},
+		{route: "GET /v1/observations", path: "/v1/observations", want: all(200)},
+		{route: "GET /v1/observations", path: "/v1/observations?source=" + partyUA, want: all(200)},
+		{route: "GET /v1/observations/{id}", path: "/v1/observations/o-1", want: all(200)},
+		{route: "GET /v1/observations/{id}", path: "/v1/observations/ua-1", want: all(200),
+			has: map[string][]string{partyUA: {"UA liaison report"}, analyst: {"UA liaison report"}, admin: {"UA liaison report"}}},
+		{route: "GET /v1/observations/{id}", path: "/v1/observations/ru-1", want: all(200),
+			has: map[string][]string{partyRU: {"RU liaison report"}, analyst: {"RU liaison report"}}},
+		{route: "GET /v1/observations/{id}", path: "/v1/observations/nothing", want: all(404)},
+		{route: "GET /v1/agreements", path: "/v1/agreements", want: all(200)},
+		{route: "POST /v1/agreements", path: "/v1/agreements",
+			want: statuses{unauth, unauth, 400, forbidden, forbidden, forbidden, forbidden}},
+		{route: "GET /v1/agreements/{id}", path: "/v1/agreements/nothing", want: all(404)},
+		{route: "GET /v1/sources", path: "/v1/sources", want: all(200)},
+		{route: "POST /v1/sources", path: "/v1/sources",
+			want: statuses{unauth, unauth, 400, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST /v1/sources/{name}/token", path: "/v1/sources/nobody/token",
+			want: statuses{unauth, unauth, 404, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST /v1/sources/{name}/key", path: "/v1/sources/nobody/key",
+			want: statuses{unauth, unauth, 400, forbidden, forbidden, forbidden, forbidden}},
+		{route: "GET /v1/control-maps", path: "/v1/control-maps", want: all(200)},
+		{route: "GET /v1/control-maps/{id}", path: "/v1/control-maps/nothing", want: all(404)},
+		// The store holds no control map: the routes answer 404 to all.
+		{route: "GET /v1/control", path: "/v1/control?date=2025-03-14", want: all(404)},
+		{route: "GET /v1/control/diff", path: "/v1/control/diff?from=2025-03-01&to=2025-03-14", want: all(404)},
+		// Public writes take no token and so check none: the body's
+		// problems are answered line by line in a 200 stream.
+		{route: "POST /v1/control/classify", path: "/v1/control/classify?date=2025-03-14",
+			want: statuses{200, 200, 200, 200, 200, 200, 200}},
+		{route: "GET /v1/findings", path: "/v1/findings", want: all(200)},
+		{route: "GET /v1/findings/{id}", path: "/v1/findings/" + series, want: all(200)},
+		{route: "POST /v1/findings/{id}/reviews", path: "/v1/findings/" + series + "/reviews",
+			want: statuses{unauth, unauth, forbidden, forbidden, 400, 400, 400}},
+		{route: "GET /v1/log/size", path: "/v1/log/size", want: all(200)},
+		{route: "GET /v1/log/entries", path: "/v1/log/entries?start=0&end=2", want: all(200)},
+		{route: "GET /v1/log/root", path: "/v1/log/root", want: all(200)},
+		{route: "GET /v1/log/proof/inclusion", path: "/v1/log/proof/inclusion?index=0&size=2", want: all(200)},
+		{route: "GET /v1/log/proof/consistency", path: "/v1/log/proof/consistency?old=1&new=2", want: all(200)},
+		{route: "GET /checkpoint", path: "/checkpoint", want: all(404)},
+		{route: "GET /v1/checkpoints/{size}", path: "/v1/checkpoints/1", want: all(404)},
+		{route: "POST /v1/checkpoint/cosignatures", path: "/v1/checkpoint/cosignatures",
+			want: statuses{400, 400, 400, 400, 400, 400, 400}},
+		{route: "GET /v1/witnesses", path: "/v1/witnesses", want: all(200)},
+		{route: "POST /v1/witnesses", path: "/v1/witnesses",
+			want: statuses{unauth, unauth, 400, forbidden, forbidden, forbidden, forbidden}},
+		{route: "GET /healthz", path: "/healthz", want: all(200)},
+		{route: "GET /{$}", path: "/", want: all(200)},
+		// Metrics count requests; they hold nothing of any observation.
+		{route: "GET /metrics", path: "/metrics", want: statuses{200, 200, 200, 200, 200, 200, 200}},
+	}
+	covered := map[string]bool{}
+	for _, row := range rows {
+		covered[row.route] = true
+		method, _, _ := strings.Cut(row.route, " ")
+		for i, who := range callers {
+			token := e.tokens[who]
+			if who == "wrong" {
+				token = "truce_" + strings.Repeat("0", 43)
+			}
+			var body []byte
+			ct := ""
+			if method == http.MethodPost {
+				body, ct = []byte("{}"), "application/json"
+				if row.body != "" {
+					body = []byte(row.body)
+				}
+			}
+			r := e.do(method, row.path, token, ct, body)
+			name := fmt.Sprintf("%s as %s", row.path, who)
+			if method == http.MethodPost {
+				name = "POST " + name
+			}
+			if r.status != row.want[i] {
+				t.Errorf("%s: status %d, want %d: %.200s", name, r.status, row.want[i], r.body)
+				continue
+			}
+			if r.status == 401 {
+				r.problem(t)
+			}
+			for _, s := range row.has[who] {
+				if !strings.Contains(string(r.body), s) {
+					t.Errorf("%s: body lacks %q: %.300s", name, s, r.body)
+				}
+			}
+			for _, s := range row.hasNot[who] {
+				if strings.Contains(string(r.body), s) {
+					t.Errorf("%s: body holds %q: %.300s", name, s, r.body)
+				}
+			}
+		}
+	}
+	routes := e.api.Routes()
+	for _, route := range routes {
+		if !covered[route] {
+			t.Errorf("route %s has no row in the authorization matrix", route)
+		}
+	}
+	for route := range covered {
+		if !slices.Contains(routes, route) {
+			t.Errorf("matrix row for %s, which the server does not serve", route)
+		}
+	}
+}
