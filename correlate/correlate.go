@@ -35,14 +35,18 @@ type Options struct {
 	// MaxCrossingM is the largest semi-major axis of the 95% ellipse of
 	// two crossing bearings that still fuse them. Default 10000.
 	MaxCrossingM float64
-	// OriginK scales the disagreement between two reports' origins (the
-	// firing positions they give) beyond which the reports are taken to
-	// describe fire from different places, such as fire and the return
-	// fire, and are not fused: points further apart than
-	// OriginK·sqrt(σ1² + σ2²) (and MinDistanceM), a point off a bearing by
-	// more than OriginK times the combined error, bearings that cannot
-	// cross in front of both observers within BearingRangeM when each is
-	// turned by up to OriginK times its error. Default 3.
+	// OriginK is the bound of the chi-square test by which two reports'
+	// origins (the firing positions they give) are taken to disagree, so
+	// that the reports describe fire from different places (fire and the
+	// return fire) and are not fused: two points disagree when the
+	// Mahalanobis distance of their difference under the sum of their
+	// error covariances exceeds OriginK (and they lie more than
+	// MinDistanceM apart), OriginK² being a quantile of χ² with two
+	// degrees of freedom; the one-dimensional tests (a point off a
+	// bearing, two bearings) use the quantile of the same significance
+	// with one degree of freedom, k₁ = √2·erfc⁻¹(exp(−OriginK²/2)). The
+	// default, √χ²₂(0.99) ≈ 3.035, takes two honest estimates of one
+	// position for two once in a hundred (k₁ ≈ 2.576).
 	OriginK float64
 	// MaxSpan is the longest an incident may last from its first report
 	// to the start of its last; a longer chain is cut. Default 12 h.
@@ -76,7 +80,7 @@ const (
 	DefaultBearingRangeM    = 25000.0
 	DefaultBearingErrorDeg  = 5.0
 	DefaultMaxCrossingM     = 10000.0
-	DefaultOriginK          = 1.5
+	DefaultOriginK          = 3.0348542587702925 // sqrt(-2 ln 0.01): χ²₂ at 0.99
 	DefaultMaxSpan          = 12 * time.Hour
 	DefaultEpsM             = 1500.0
 	DefaultEpsT             = 3 * time.Hour
@@ -204,7 +208,12 @@ type item struct {
 // spread, or a bearing from an observer without a distance.
 type origin struct {
 	lon, lat, sig float64
-	sight         *geo.Sighting
+	// cov is the point's error covariance in square metres, east-east,
+	// east-north, north-north: σ² on the diagonal for a point, and for
+	// a bearing with a distance σ_distance² along the bearing and
+	// (d·σ_bearing)² across it.
+	cov   [3]float64
+	sight *geo.Sighting
 }
 
 // Correlate derives incidents from observation records. It is a pure
@@ -584,7 +593,11 @@ func (c *correlation) origin(l *truce.Location) *origin {
 		s := c.sighting(l)
 		if s.Distance > 0 {
 			q, _ := geo.Direct(s.From, s.Azimuth, s.Distance)
-			return &origin{lon: q[0], lat: q[1], sig: math.Hypot(s.DistanceSigma, s.Distance*s.AzimuthSigma*math.Pi/180)}
+			along, across := s.DistanceSigma, s.Distance*s.AzimuthSigma*math.Pi/180
+			sin, cos := math.Sincos(s.Azimuth * math.Pi / 180) // along the bearing: (sin, cos) east, north
+			a2, c2 := along*along, across*across
+			return &origin{lon: q[0], lat: q[1], sig: math.Hypot(along, across),
+				cov: [3]float64{a2*sin*sin + c2*cos*cos, (a2 - c2) * sin * cos, a2*cos*cos + c2*sin*sin}}
 		}
 		return &origin{sight: &s}
 	case l.Lon != nil && l.Lat != nil:
@@ -592,6 +605,7 @@ func (c *correlation) origin(l *truce.Location) *origin {
 		if l.Region != "" {
 			o.sig = max(o.sig, l.GeoPrecision.SpreadM())
 		}
+		o.cov = [3]float64{o.sig * o.sig, 0, o.sig * o.sig}
 		return o
 	}
 	return nil

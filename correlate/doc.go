@@ -59,7 +59,8 @@
 //     MaxFusionSigmaM (25 km) are too vague to fuse and stand alone.
 //  6. Two items fuse when their kinds are compatible ([Compatible]), the
 //     gap between their intervals is at most the larger of their kinds'
-//     windows ([Window]), and their places agree. Two points agree within
+//     windows ([Window]; a party's allegation's widened by
+//     [AllegationSlack]), and their places agree. Two points agree within
 //     max(DistanceK·sqrt(σ1²+σ2²), MinDistanceM) (K = 2, floor 1.5 km). A
 //     point agrees with a bearing when it lies within BearingRangeM (25 km)
 //     + K·σ of the observer and off the bearing by at most
@@ -76,9 +77,13 @@
 //     that fire and the return fire are kept apart: reports giving an
 //     origin (directional) unite only when every directional member of
 //     one group agrees in origin with every one of the other (origins
-//     agree as places do above, with OriginK (3) for K, and two bearings
-//     from one observer when at most OriginK·sqrt(σ1²+σ2²) apart, from
-//     two when, turned by 0 or ±OriginK·σ each, some pair crosses in
+//     agree by a chi-square test at 1%: two points when the Mahalanobis
+//     distance of their difference under the sum of their error
+//     covariances is at most OriginK (√χ²₂(0.99) ≈ 3.035) or they lie
+//     within MinDistanceM; a point and a bearing, and two bearings from
+//     one observer, by the one-dimensional bound k₁ ≈ 2.576 of the same
+//     significance; two bearings from two observers when, turned by 0 or
+//     ±k₁·σ each, some pair crosses in
 //     front of both within BearingRangeM); an item without an origin that
 //     fuses with directional reports joins only the group of the one it
 //     fits best; and no other pair unites two groups that both hold

@@ -159,7 +159,7 @@ func (c *correlation) join(items []*item, edges [][2]int, find func(int) int, un
 	spans := make([]span, len(items))
 	for i, it := range items {
 		if it.hi-it.lo < int64(time.Hour) {
-			spans[i] = span{it.lo, it.hi, int64(Window(it.kind)), true}
+			spans[i] = span{it.lo, it.hi, int64(c.window(it)), true}
 		}
 	}
 	apart := func(ra, rb int) bool {
@@ -276,38 +276,64 @@ func fitScore(x, y *item) float64 {
 	return 1 + float64(max(0, max(x.lo, y.lo)-min(x.hi, y.hi)))/float64(time.Hour)
 }
 
-// originsAgree reports whether two origins may be one firing position,
-// given their errors scaled by OriginK: points no further apart than
-// OriginK·sqrt(σ1² + σ2²) (and at least MinDistanceM); a point within
-// range of a bearing and off it by at most OriginK times the combined
-// error; two bearings from one place (within 100 m) no more than OriginK
-// times their combined error apart, and from two places able to cross in
-// front of both observers within BearingRangeM when each is turned by up
-// to OriginK times its error.
+// originsAgree reports whether two origins may be one firing position, by
+// chi-square tests at the significance OriginK sets (see [Options]): two
+// points when the Mahalanobis distance of their difference under the sum
+// of their error covariances is at most OriginK, or they lie within
+// MinDistanceM; a point and a bearing when the point's offset across the
+// bearing is at most k₁ standard errors of that offset; two bearings from
+// one place (within 100 m) when they differ by at most k₁·sqrt(σ1² + σ2²),
+// and from two places when they can cross in front of both observers
+// within BearingRangeM, each turned by up to k₁ times its error.
 func (c *correlation) originsAgree(a, b *origin) bool {
-	k := c.o.OriginK
+	k1 := oneDimK(c.o.OriginK)
 	switch {
 	case a.sight == nil && b.sight == nil:
 		d := geo.Distance(geo.Point{a.lon, a.lat}, geo.Point{b.lon, b.lat})
-		return d <= max(k*math.Hypot(a.sig, b.sig), c.o.MinDistanceM)
+		if d <= c.o.MinDistanceM {
+			return true
+		}
+		return mahalanobis(a, b) <= c.o.OriginK
 	case a.sight == nil:
-		return c.pointOnSight(b.sight, a, k)
+		return c.pointOnSight(b.sight, a, k1)
 	case b.sight == nil:
-		return c.pointOnSight(a.sight, b, k)
+		return c.pointOnSight(a.sight, b, k1)
 	}
 	s, t := a.sight, b.sight
-	tol := k * math.Hypot(s.AzimuthSigma, t.AzimuthSigma)
+	tol := k1 * math.Hypot(s.AzimuthSigma, t.AzimuthSigma)
 	if geo.Distance(s.From, t.From) <= 100 {
 		return math.Abs(angleDiff(s.Azimuth, t.Azimuth)) <= tol
 	}
 	for _, ds := range []float64{0, -1, 1} {
 		for _, dt := range []float64{0, -1, 1} {
-			if c.meet(s.From, s.Azimuth+ds*k*s.AzimuthSigma, t.From, t.Azimuth+dt*k*t.AzimuthSigma) {
+			if c.meet(s.From, s.Azimuth+ds*k1*s.AzimuthSigma, t.From, t.Azimuth+dt*k1*t.AzimuthSigma) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// oneDimK returns the bound of a one-dimensional normal test of the same
+// significance as the two-dimensional chi-square bound k: the chance
+// exp(−k²/2) of exceeding k in two dimensions, in one.
+func oneDimK(k float64) float64 {
+	return math.Sqrt2 * math.Erfcinv(math.Exp(-k*k/2))
+}
+
+// mahalanobis returns the Mahalanobis distance between points a and b
+// under the sum of their error covariances (equirectangular about their
+// mean latitude); +Inf when neither states an error.
+func mahalanobis(a, b *origin) float64 {
+	lat := (a.lat + b.lat) / 2
+	dx := (b.lon - a.lon) * metresPerDegree * math.Cos(lat*math.Pi/180)
+	dy := (b.lat - a.lat) * metresPerDegree
+	ee, en, nn := a.cov[0]+b.cov[0], a.cov[1]+b.cov[1], a.cov[2]+b.cov[2]
+	det := ee*nn - en*en
+	if !(det > 0) {
+		return math.Inf(1)
+	}
+	return math.Sqrt((nn*dx*dx - 2*en*dx*dy + ee*dy*dy) / det)
 }
 
 // pointOnSight reports whether origin p lies within BearingRangeM (plus
@@ -358,6 +384,18 @@ func closeness(x, y *item) float64 {
 	return off/max(y.sig, 10) + gap
 }
 
+// window is how far apart in time item it may lie from another report of
+// its event: its kind's Window, widened by AllegationSlack for a party's
+// allegation, which a victim or a liaison times from memory or by another
+// clock, minutes off the monitors'.
+func (c *correlation) window(it *item) time.Duration {
+	w := Window(it.kind)
+	if !it.cluster && len(it.recs) == 1 && c.recs[it.recs[0]].SourceRole == truce.RoleParty {
+		w += AllegationSlack
+	}
+	return w
+}
+
 // match reports whether items a and b may describe one event: compatible
 // kinds, intervals no further apart than the larger window of their kinds,
 // and positions that agree.
@@ -366,7 +404,7 @@ func (c *correlation) match(a, b *item) bool {
 		return false
 	}
 	gap := max(a.lo, b.lo) - min(a.hi, b.hi)
-	if gap > int64(max(Window(a.kind), Window(b.kind))) {
+	if gap > int64(max(c.window(a), c.window(b))) {
 		return false
 	}
 	switch {

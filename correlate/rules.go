@@ -37,8 +37,15 @@ func Window(k truce.Kind) time.Duration {
 	return 0
 }
 
-// maxWindow is the largest value Window returns.
-const maxWindow = 24 * time.Hour
+// AllegationSlack widens the window of a party's allegation: victims and
+// liaisons time what they report from memory or by another clock (Kyiv or
+// Moscow time misread, a watch minutes off), so an allegation 10 to 20
+// minutes from the monitors' times of the same shelling is of it. Fire and
+// the return fire stay apart by their origins and by who alleges.
+const AllegationSlack = 15 * time.Minute
+
+// maxWindow is the largest value Window returns, and AllegationSlack.
+const maxWindow = 24*time.Hour + AllegationSlack
 
 // Grain returns the length of time that a report's time stands for at
 // precision p: a time given to the hour means some moment within that hour.
