@@ -620,3 +620,39 @@ func TestDiffAbove(t *testing.T) {
 		}
 	}
 }
+
+// TestLineUsesEveryRing checks, on the DeepState map of 2025-03-14, that
+// the distance to the line of contact near 37.53°E 47.96°N, where RU-held
+// ground has an interior ring (a hole) well away from the border, is the
+// distance to the nearest edge of that ground, computed independently over
+// every ring. Before, a closed ring shorter than the minimum line length was
+// dropped, and the distance came out 33 km instead of 0.4 km.
+func TestLineUsesEveryRing(t *testing.T) {
+	m, err := control.New(controltest.DeepState(t, "2025-03-14"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ru := m.Holding("RU")
+	holes := 0
+	for _, poly := range ru.Ground {
+		holes += len(poly) - 1
+	}
+	if holes == 0 {
+		t.Fatal("RU-held ground has no interior ring")
+	}
+	for dy := -0.03; dy <= 0.03; dy += 0.015 {
+		for dx := -0.05; dx <= 0.05; dx += 0.025 {
+			p := geo.Point{37.53 + dx, 47.96 + dy}
+			want := math.Inf(1)
+			for _, poly := range ru.Ground {
+				for _, ring := range poly {
+					d, _ := geo.DistanceToLine(p, geo.LineString(ring))
+					want = min(want, d)
+				}
+			}
+			if got := m.Locate(p).DistanceM; math.Abs(got-want) > 50 {
+				t.Errorf("%.3f, %.3f: %.0f m from the line, %.0f m from the nearest edge of RU-held ground", p[0], p[1], got, want)
+			}
+		}
+	}
+}

@@ -14,7 +14,10 @@ import (
 // between two consecutive samples belongs to the line when both samples lie
 // farther than tol from the outline. A piece of line keeps the edge's own
 // vertices and starts and ends at samples, so it follows the map's edge
-// exactly and departs from it only by up to lineStep at its ends.
+// exactly and departs from it only by up to lineStep at its ends. A ring
+// that lies wholly off the outline (an enclave, or a hole in the ground: an
+// interior ring) is line whatever its length; only pieces of rings that
+// follow the outline elsewhere are dropped below minLen.
 func contactLine(ground geo.MultiPolygon, outline *geo.LineIndex, tol, minLen float64) geo.MultiLineString {
 	var out geo.MultiLineString
 	for _, poly := range ground {
@@ -61,13 +64,14 @@ func ringLine(ring geo.Ring, outline *geo.LineIndex, tol, minLen float64) geo.Mu
 			break
 		}
 	}
-	if start < 0 { // the whole ring is line
+	if start < 0 {
+		// The whole ring is line: an enclave or a hole (an interior
+		// ring), wholly away from the border, however small. minLen
+		// drops remnants of border mismatch, which a closed ring off
+		// the border is not.
 		l := make(geo.LineString, 0, n+1)
 		l = append(l, ring[:n]...)
 		l = append(l, ring[0])
-		if lineLength(l) < minLen {
-			return nil
-		}
 		return geo.MultiLineString{l}
 	}
 	var out geo.MultiLineString
