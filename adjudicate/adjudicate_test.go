@@ -161,7 +161,7 @@ type tcase struct {
 var (
 	uaPokrovsk   = [2]float64{37.18, 48.28}                      // UA-held, 6.0 km from the line
 	ruEast       = &truce.Position{Lon: 37.5, Lat: 48.2}         // RU-held, 9.9 km
-	ruDeep       = [2]float64{37.8, 48.0}                        // RU-held, 27.8 km
+	ruDeep       = [2]float64{37.9, 48.0}                        // RU-held, 27.6 km (20 km from the hole in RU ground near 37.53, 47.96)
 	ruHorlivka   = [2]float64{38.5, 48.9}                        // RU-held, 16.9 km
 	uaWest       = &truce.Position{Lon: 37.3, Lat: 48.5}         // UA-held, 22.9 km
 	uaSameSide   = &truce.Position{Lon: 37.0, Lat: 48.35}        // UA-held, 10.5 km

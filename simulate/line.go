@@ -28,6 +28,12 @@ type segment struct {
 func newLine(m *control.Map) (*line, error) {
 	l := &line{m: m}
 	for _, ls := range m.Line() {
+		if lineLength(ls) < control.DefaultMinLineLength {
+			// A small enclave or hole of held ground is line for
+			// distances, but the front the scenario plays along
+			// is its long stretches.
+			continue
+		}
 		for i := 1; i < len(ls); i++ {
 			d, az, _ := geo.Inverse(ls[i-1], ls[i])
 			if d == 0 {
@@ -41,6 +47,15 @@ func newLine(m *control.Map) (*line, error) {
 		return nil, fmt.Errorf("simulate: control map %s has no line of contact", m.ID)
 	}
 	return l, nil
+}
+
+// lineLength returns the geodesic length of ls in metres.
+func lineLength(ls geo.LineString) float64 {
+	var d float64
+	for i := 1; i < len(ls); i++ {
+		d += geo.Distance(ls[i-1], ls[i])
+	}
+	return d
 }
 
 // at returns the point s metres along the line (clamped to its ends) and
