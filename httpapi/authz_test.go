@@ -35,7 +35,18 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if r := e.post("/v1/observations", partyRU, []byte(obs("ru-1", "blamed_party", `"UA"`, "text", `"RU liaison report"`))); r.status != 201 {
 		t.Fatalf("RU observation: %d %s", r.status, r.body)
 	}
+	if r := e.post("/v1/observations", monitor, []byte(obs("brg-1", "location", `{"observer":{"lon":37.9,"lat":48.9},"bearing_deg":45}`))); r.status != 201 {
+		t.Fatalf("bearing observation: %d %s", r.status, r.body)
+	}
 	const unauth, forbidden = 401, 403
+	// The team names that only the mission and each team itself may see.
+	names := []string{monitor, partyUA, partyRU, analyst, `"name":"admin"`, "OSCE-style"}
+	except := func(own ...string) []string {
+		return slices.DeleteFunc(slices.Clone(names), func(n string) bool { return slices.Contains(own, n) })
+	}
+	// A box around the bearing-only observation's observer, the only
+	// place the store can index it at.
+	box := "/v1/observations?bbox=37.89,48.89,37.91,48.91"
 	rows := []struct {
 		route, path string
 		body        string // POST bodies; "" sends {}
@@ -45,7 +56,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{route: "POST /v1/observations", path: "/v1/observations",
 			want: statuses{unauth, unauth, forbidden, 400, 400, 400, forbidden}},
 		{route: "GET /v1/observations", path: "/v1/observations", want: all(200)},
-		{route: "GET /v1/observations", path: "/v1/observations?source=" + partyUA, want: all(200)},
+		// Which source filed what is withheld: only the mission searches by
+		// any source, a source by itself.
+		{route: "GET /v1/observations", path: "/v1/observations?source=" + partyUA,
+			want: statuses{forbidden, unauth, 200, forbidden, 200, forbidden, 200}},
+		{route: "GET /v1/observations", path: "/v1/observations?source=" + monitor,
+			want: statuses{forbidden, unauth, 200, 200, forbidden, forbidden, 200}},
+		// Nor may a box find an observer's position.
+		{route: "GET /v1/observations", path: box, want: all(200),
+			has:    map[string][]string{analyst: {"brg-1"}, admin: {"brg-1"}, monitor: {"brg-1"}},
+			hasNot: map[string][]string{"none": {"brg-1"}, partyUA: {"brg-1"}, partyRU: {"brg-1"}}},
 		{route: "GET /v1/observations/{id}", path: "/v1/observations/o-1", want: all(200)},
 		{route: "GET /v1/observations/{id}", path: "/v1/observations/ua-1", want: all(200),
 			has: map[string][]string{partyUA: {"UA liaison report"}, analyst: {"UA liaison report"}, admin: {"UA liaison report"}}},
@@ -56,7 +76,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{route: "POST /v1/agreements", path: "/v1/agreements",
 			want: statuses{unauth, unauth, 400, forbidden, forbidden, forbidden, forbidden}},
 		{route: "GET /v1/agreements/{id}", path: "/v1/agreements/nothing", want: all(404)},
-		{route: "GET /v1/sources", path: "/v1/sources", want: all(200)},
+		{route: "GET /v1/sources", path: "/v1/sources", want: all(200),
+			has: map[string][]string{"none": {`"role":"monitor"`, `"party":"UA"`}, analyst: names, admin: names,
+				monitor: {monitor, "OSCE-style"}, partyUA: {partyUA}},
+			hasNot: map[string][]string{"none": names, partyUA: except(partyUA), partyRU: except(partyRU), monitor: except(monitor, "OSCE-style")}},
 		{route: "POST /v1/sources", path: "/v1/sources",
 			want: statuses{unauth, unauth, 400, forbidden, forbidden, forbidden, forbidden}},
 		{route: "POST /v1/sources/{name}/token", path: "/v1/sources/nobody/token",

@@ -238,6 +238,9 @@ func (s *Server) handleGetObservation(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleFindObservations(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f, err := parseFilter(q)
+	if err == nil {
+		err = checkFilter(ReaderOf(r.Context()), f)
+	}
 	if err != nil {
 		Error(w, r, err)
 		return
@@ -249,6 +252,10 @@ func (s *Server) handleFindObservations(w http.ResponseWriter, r *http.Request) 
 		}
 		Error(w, r, err)
 		return
+	}
+	if f.BBox != nil {
+		rd := ReaderOf(r.Context())
+		page.Observations = slices.DeleteFunc(page.Observations, func(rec *truce.ObservationRecord) bool { return !bboxMatches(rd, rec) })
 	}
 	if page.Observations == nil {
 		page.Observations = []*truce.ObservationRecord{}

@@ -69,7 +69,17 @@ func (s *Server) handlePostAgreement(w http.ResponseWriter, r *http.Request) {
 
 // handleListSources handles GET /v1/sources.
 func (s *Server) handleListSources(w http.ResponseWriter, r *http.Request) {
-	serveList(s, w, r, "sources", s.store.Sources)
+	serveList(s, w, r, "sources", func(ctx context.Context) ([]any, error) {
+		p, err := s.policy(ctx)
+		if err != nil {
+			return nil, err
+		}
+		sources, err := s.store.Sources(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return sourcesFor(ReaderOf(ctx), p, sources), nil
+	})
 }
 
 // sourceRequest is the body of POST /v1/sources.
