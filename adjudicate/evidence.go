@@ -74,6 +74,10 @@ func gather(inc *truce.Incident, obs map[string]*truce.Observation) *evidence {
 			until = *o.ObservedUntil
 		}
 		span := [2]time.Time{o.ObservedAt, until.Add(precisionUnit(o.TimePrecision))}
+		if o.Kind == truce.KindAdvance && o.ObservedUntil != nil {
+			// Two maps' dates bound an advance read off them.
+			span[1] = until
+		}
 		tier := 1
 		switch {
 		case o.HeatDetection():

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/truce-monitor/truce"
@@ -98,13 +99,14 @@ func (c *correlation) fuse(items []*item) [][]*item {
 	// Cut chains that last too long: at an item that starts more than
 	// MaxSpan after the first of its part, unless that first item is an
 	// advance whose interval (between two maps, days long) it starts in:
-	// a report of ground taken within it is of it.
+	// a report of ground taken within it is of it. Two advances both read
+	// off the control maps are two patches, and are cut as before.
 	span := int64(c.o.MaxSpan)
 	var out [][]*item
 	for _, g := range groups {
 		first := 0
 		for i := range g {
-			if g[i].lo-g[first].lo > span && !(g[first].kind == truce.KindAdvance && g[i].lo < g[first].hi) {
+			if g[i].lo-g[first].lo > span && !(g[first].kind == truce.KindAdvance && g[i].lo < g[first].hi && !(c.fromMaps(g[first]) && c.fromMaps(g[i]))) {
 				out = append(out, g[first:i])
 				first = i
 			}
@@ -382,6 +384,17 @@ func closeness(x, y *item) float64 {
 	d, azi, _ := geo.Inverse(x.sight.From, geo.Point{y.lon, y.lat})
 	off := d * math.Abs(math.Sin(angleDiff(azi, x.sight.Azimuth)*math.Pi/180))
 	return off/max(y.sig, 10) + gap
+}
+
+// fromMaps reports whether item it is one advance read off the control
+// maps (its evidence is a control map, as control.Diff.Observations
+// gives it).
+func (c *correlation) fromMaps(it *item) bool {
+	if it.cluster || len(it.recs) != 1 {
+		return false
+	}
+	r := c.recs[it.recs[0]]
+	return r.Kind == truce.KindAdvance && len(r.Evidence) > 0 && strings.HasPrefix(r.Evidence[0].Ref, "control-map:")
 }
 
 // window is how far apart in time item it may lie from another report of
