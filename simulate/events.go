@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/truce-monitor/truce"
@@ -85,8 +86,11 @@ func (g *generator) drawEvents() error {
 }
 
 // at returns a random instant of day.
-func (g *generator) at(day time.Time) time.Time {
-	return day.Add(time.Duration(g.r.Int64N(int64(24*time.Hour/time.Second))) * time.Second)
+func (g *generator) at(day time.Time) time.Time { return g.atWith(g.r, day) }
+
+// atWith returns a random instant of day drawn from r.
+func (g *generator) atWith(r *rand.Rand, day time.Time) time.Time {
+	return day.Add(time.Duration(r.Int64N(int64(24*time.Hour/time.Second))) * time.Second)
 }
 
 // add judges e under the simulator's reading of the agreement and
@@ -121,8 +125,13 @@ func (g *generator) partyIndex(p string) int {
 // cross draws one fire event f by party near s metres along the line;
 // the caller adds it.
 func (g *generator) cross(f fire, party string, t time.Time, s, spread float64, sector int) (*Event, error) {
+	return g.crossWith(g.r, f, party, t, s, spread, sector)
+}
+
+// crossWith is cross drawing from r.
+func (g *generator) crossWith(r *rand.Rand, f fire, party string, t time.Time, s, spread float64, sector int) (*Event, error) {
 	against := g.other(party)
-	o, i, ok := g.line.pair(g.r, s, spread, party, against, f.back, f.beyond)
+	o, i, ok := g.line.pair(r, s, spread, party, against, f.back, f.beyond)
 	if !ok {
 		return nil, fmt.Errorf("simulate: cannot place %s by %s across the line near %.0f km along it", f.kind, party, s/1000)
 	}
@@ -130,7 +139,7 @@ func (g *generator) cross(f fire, party string, t time.Time, s, spread float64, 
 	op := position(o)
 	e := &Event{Kind: f.kind, Party: party, Against: against, Time: t, Origin: &op, Impact: position(i),
 		WeaponClass: f.class, Weapon: f.weapon[pi], Target: f.target, Sector: sector, CrossesLine: true,
-		Rounds: f.rounds[0] + g.r.IntN(f.rounds[1]-f.rounds[0]+1)}
+		Rounds: f.rounds[0] + r.IntN(f.rounds[1]-f.rounds[0]+1)}
 	return e, nil
 }
 

@@ -3,6 +3,7 @@ package simulate
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -45,12 +46,15 @@ func (g *generator) observe() {
 	}
 	g.falseFires()
 	g.invent()
+	g.fabricate()
+	g.distort()
 }
 
 // bearingTo returns a noisy observer-form location of p seen from at.
 func (g *generator) bearingTo(at truce.Position, p truce.Position, sigma float64, distSigmaFr float64) truce.Location {
 	d, az, _ := geo.Inverse(point(at), point(p))
-	b := math.Mod(round(math.Mod(az+normal(g.r, 0, sigma)+720, 360), 10), 360)
+	bias := g.sourceBias(fmt.Sprintf("%.6f,%.6f", at.Lon, at.Lat))
+	b := math.Mod(round(math.Mod(az+bias+normal(g.r, 0, sigma)+720, 360), 10), 360)
 	obs := at
 	loc := truce.Location{Observer: &obs, BearingDeg: &b, BearingErrorDeg: sigma}
 	if distSigmaFr > 0 {
@@ -180,7 +184,12 @@ func (g *generator) satellite(e *Event) {
 // fireAt returns a fire detection at t displaced from p within the
 // position error.
 func (g *generator) fireAt(t time.Time, p geo.Point) *truce.Observation {
-	q, _ := geo.Direct(p, g.r.Float64()*360, g.cfg.SatPositionErrM*math.Sqrt(g.r.Float64()))
+	return g.fireAtWith(g.r, t, p)
+}
+
+// fireAtWith is fireAt drawing from r.
+func (g *generator) fireAtWith(r *rand.Rand, t time.Time, p geo.Point) *truce.Observation {
+	q, _ := geo.Direct(p, r.Float64()*360, g.cfg.SatPositionErrM*math.Sqrt(r.Float64()))
 	pos := position(q)
 	return &truce.Observation{Kind: truce.KindFire, ObservedAt: t.Truncate(time.Minute), TimePrecision: truce.PrecisionMinute,
 		Location: truce.Location{Lon: &pos.Lon, Lat: &pos.Lat, UncertaintyM: g.cfg.SatPositionErrM}}
@@ -252,6 +261,7 @@ func (g *generator) allege(e *Event) {
 		o.Target = truce.TargetCivilian // the victim says it hit homes
 	}
 	g.emit(o, src, e, Label{Part: "impact"})
+	g.allegeMore(o, e)
 	g.visit(e)
 }
 

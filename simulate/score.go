@@ -35,7 +35,7 @@ func ReadTruth(r io.Reader) (*Truth, error) {
 			if !events[lb.Event] {
 				return nil, fmt.Errorf("truth: $.labels[%d].event: no event %q", i, lb.Event)
 			}
-		case StatusFalsePositive, StatusInvented:
+		case StatusFalsePositive, StatusInvented, StatusStaged:
 			if lb.Event != "" {
 				return nil, fmt.Errorf("truth: $.labels[%d].event: a %s names no event", i, lb.Status)
 			}
@@ -63,9 +63,50 @@ type Score struct {
 	Invented               int `json:"invented"`
 	InventedReached        int `json:"invented_reached_probable"`
 	InventedUncorroborated int `json:"invented_reached_probable_uncorroborated"`
+	// Staged counts the staged fires and the fabricated allegations they
+	// were lit for; StagedReached those in an incident found a violation
+	// at probable or above.
+	Staged        int `json:"staged"`
+	StagedReached int `json:"staged_reached_probable"`
+	// EventsWithFindings counts the true events that an incident with a
+	// finding stands for; Split those with more than one finding, and
+	// Contradictory those whose findings at probable or above disagree
+	// (a violation beside no violation, or violations naming different
+	// parties).
+	EventsWithFindings int `json:"events_with_findings"`
+	Split              int `json:"split_events"`
+	// SplitProbable counts the events with more than one finding at
+	// probable or above.
+	SplitProbable int `json:"split_events_probable"`
+	Contradictory      int `json:"contradictory_events"`
+	// Calibration holds, for findings rated exactly confirmed and exactly
+	// probable, how many were violations of a true violation naming the
+	// true perpetrator: what each level promises (see docs/simulate.md).
+	Calibration []Bin `json:"calibration"`
 	// Unlabelled counts incident observations the truth does not know.
 	Unlabelled int `json:"unlabelled"`
 }
+
+// Bin holds the violation findings rated exactly one confidence and how
+// many of them were right: a true violation, the true perpetrator named.
+type Bin struct {
+	Confidence truce.Confidence `json:"confidence"`
+	Findings   int              `json:"findings"`
+	Right      int              `json:"right"`
+	// Promise is the least share of Right the level promises.
+	Promise float64 `json:"promise"`
+}
+
+// Share is Right/Findings; ok is false when there are no findings.
+func (b Bin) Share() (v float64, ok bool) { return ratio(b.Right, b.Findings) }
+
+// Promises are what each confidence promises of its violation findings:
+// at least this share are true violations naming the right party.
+var Promises = map[truce.Confidence]float64{truce.Confirmed: 0.98, truce.Probable: 0.80}
+
+// SplitShare is Split/EventsWithFindings; ok is false when no event has a
+// finding.
+func (s *Score) SplitShare() (v float64, ok bool) { return ratio(s.Split, s.EventsWithFindings) }
 
 // Level holds the figures for violation findings at or above one
 // confidence.
@@ -141,6 +182,11 @@ func ScoreFindings(t *Truth, incidents []*truce.Incident, findings []*truce.Find
 		switch {
 		case lb.Status == StatusInvented:
 			s.Invented++
+			if lb.Note == "staged" {
+				s.Staged++
+			}
+		case lb.Status == StatusStaged:
+			s.Staged++
 		case lb.Status == StatusTrue && independent[lb.Source]:
 			observed[lb.Event] = true
 		}
@@ -157,6 +203,7 @@ func ScoreFindings(t *Truth, incidents []*truce.Incident, findings []*truce.Find
 	type judged struct {
 		event    *Event
 		invented int
+		staged   int
 		corrobor bool
 	}
 	byIncident := make(map[string]judged, len(incidents))
@@ -174,6 +221,11 @@ func ScoreFindings(t *Truth, incidents []*truce.Incident, findings []*truce.Find
 				votes[lb.Event]++
 			case StatusInvented:
 				j.invented++
+				if lb.Note == "staged" {
+					j.staged++
+				}
+			case StatusStaged:
+				j.staged++
 			}
 			if independent[lb.Source] {
 				j.corrobor = true
@@ -197,17 +249,32 @@ func ScoreFindings(t *Truth, incidents []*truce.Incident, findings []*truce.Find
 		detected[i] = map[string]bool{}
 	}
 	reached := map[string]bool{}
+	s.Calibration = []Bin{{Confidence: truce.Confirmed, Promise: Promises[truce.Confirmed]}, {Confidence: truce.Probable, Promise: Promises[truce.Probable]}}
+	perEvent := map[string][]*truce.Finding{}
 	for i, f := range findings {
 		j, ok := byIncident[f.Incident]
 		if !ok {
 			return nil, fmt.Errorf("finding %d (%s): incident %q is not among the incidents", i, f.ID, f.Incident)
 		}
+		if j.event != nil {
+			perEvent[j.event.ID] = append(perEvent[j.event.ID], f)
+		}
 		if !f.Violation {
 			continue
 		}
-		if rank(f.Confidence) <= rank(truce.Probable) && j.invented > 0 && !reached[f.Incident] {
+		right := j.event != nil && j.event.Violation && f.Party == j.event.Party
+		for k := range s.Calibration {
+			if b := &s.Calibration[k]; b.Confidence == f.Confidence {
+				b.Findings++
+				if right {
+					b.Right++
+				}
+			}
+		}
+		if rank(f.Confidence) <= rank(truce.Probable) && (j.invented > 0 || j.staged > 0) && !reached[f.Incident] {
 			reached[f.Incident] = true
 			s.InventedReached += j.invented
+			s.StagedReached += j.staged
 			if !j.corrobor {
 				s.InventedUncorroborated += j.invented
 			}
@@ -234,7 +301,39 @@ func ScoreFindings(t *Truth, incidents []*truce.Incident, findings []*truce.Find
 			}
 		}
 	}
+	for _, fs := range perEvent {
+		s.EventsWithFindings++
+		if len(fs) > 1 {
+			s.Split++
+		}
+		if len(slices.DeleteFunc(slices.Clone(fs), func(f *truce.Finding) bool { return rank(f.Confidence) > rank(truce.Probable) })) > 1 {
+			s.SplitProbable++
+		}
+		if contradictory(fs) {
+			s.Contradictory++
+		}
+	}
 	return s, nil
+}
+
+// contradictory reports whether findings at probable or above among fs
+// disagree: a violation beside no violation, or violations naming
+// different parties.
+func contradictory(fs []*truce.Finding) bool {
+	var yes, no bool
+	parties := map[string]bool{}
+	for _, f := range fs {
+		if rank(f.Confidence) > rank(truce.Probable) {
+			continue
+		}
+		if f.Violation {
+			yes = true
+			parties[f.Party] = true
+		} else {
+			no = true
+		}
+	}
+	return yes && no || len(parties) > 1
 }
 
 // WriteJSON writes s as indented JSON.

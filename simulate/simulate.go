@@ -107,6 +107,10 @@ type Config struct {
 	// fragments show it. A site where nothing happened yields no report.
 	// Zero turns patrols off.
 	VisitRate float64
+
+	// ErrorModels are the error models chosen (see [ErrorModels]), in
+	// that list's order; none gives the plain scenario.
+	ErrorModels []string `json:",omitempty"`
 }
 
 // DefaultConfig returns the defaults for seed: 30 days from 14 March 2025,
@@ -177,6 +181,9 @@ func (c *Config) check() error {
 	if c.Exaggeration[0] < 1 || c.Exaggeration[1] < c.Exaggeration[0] {
 		errs = append(errs, fmt.Errorf("exaggeration %v: want 1 <= low <= high", c.Exaggeration))
 	}
+	if err := c.checkModels(); err != nil {
+		errs = append(errs, err)
+	}
 	slices.SortFunc(errs, func(a, b error) int { return cmp.Compare(a.Error(), b.Error()) })
 	if len(errs) > 0 {
 		return fmt.Errorf("simulate: config: %w", errors.Join(errs...))
@@ -224,16 +231,24 @@ func Generate(cfg Config, m *control.Map) (*Scenario, error) {
 	g := &generator{
 		cfg:  cfg,
 		r:    rand.New(rand.NewPCG(uint64(cfg.Seed), 0x7472756365)),
+		mr:   rand.New(rand.NewPCG(uint64(cfg.Seed), 0x6d6f64656c)),
+		bias: map[string]float64{},
 		line: l,
 		day0: time.Date(cfg.From.UTC().Year(), cfg.From.UTC().Month(), cfg.From.UTC().Day(), 0, 0, 0, 0, time.UTC),
 	}
 	if g.cfg.Window.Start.IsZero() {
 		g.cfg.Window = truce.Window{Start: g.day0, End: g.day0.AddDate(0, 0, cfg.Days), TimeZone: "UTC"}
+		if cfg.has(ModelPreWindow) {
+			g.cfg.Window.Start = g.day0.Add(30 * time.Hour)
+		}
 	}
 	if err := g.placeSectors(); err != nil {
 		return nil, err
 	}
 	if err := g.drawEvents(); err != nil {
+		return nil, err
+	}
+	if err := g.modelEvents(); err != nil {
 		return nil, err
 	}
 	g.observe()
@@ -251,6 +266,8 @@ func Generate(cfg Config, m *control.Map) (*Scenario, error) {
 type generator struct {
 	cfg     Config
 	r       *rand.Rand
+	mr      *rand.Rand         // the error models' stream
+	bias    map[string]float64 // systematic bearing bias by observer
 	line    *line
 	day0    time.Time
 	sectors []sector

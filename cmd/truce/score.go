@@ -109,6 +109,18 @@ func printScore(w io.Writer, r *scoreReport) {
 	}
 	fmt.Fprintf(w, "\ninvented allegations %d; found violations at probable or above %d, of them without a monitor or sensor report %d\n",
 		sc.Invented, sc.InventedReached, sc.InventedUncorroborated)
+	fmt.Fprintf(w, "staged fires and the allegations they were lit for %d; in violations at probable or above %d\n", sc.Staged, sc.StagedReached)
+	split, ok := sc.SplitShare()
+	splitText := "-"
+	if ok {
+		splitText = strconv.FormatFloat(split, 'f', 3, 64)
+	}
+	fmt.Fprintf(w, "events with findings %d; split into several findings %d (%s), several at probable or above %d; with contradictory verdicts at probable or above %d\n",
+		sc.EventsWithFindings, sc.Split, splitText, sc.SplitProbable, sc.Contradictory)
+	fmt.Fprintf(w, "calibration (violation findings rated exactly the level: true violation, right party):\n")
+	for _, b := range sc.Calibration {
+		fmt.Fprintf(w, "  %-10s %6d findings, %6d right, share %s, promise %.2f\n", b.Confidence, b.Findings, b.Right, ratioText(ratioOf(b.Share())), b.Promise)
+	}
 	if sc.Unlabelled > 0 {
 		fmt.Fprintf(w, "observations the truth does not know: %d\n", sc.Unlabelled)
 	}

@@ -19,7 +19,7 @@ import (
 )
 
 func runSimulate(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "simulate", "simulate --out DIR [--seed N] [--days N] [--from DATE] [--map FILE] [--agreement FILE] [--db PATH]",
+	fs := flags(e, "simulate", "simulate --out DIR [--scenario FILE] [--seed N] [--days N] [--from DATE] [--map FILE] [--agreement FILE] [--db PATH]",
 		"Generate a seeded scenario along the real line of contact: true events, the observations\n"+
 			"monitors, acoustic sensors, a satellite and the parties' liaison officers would file, and\n"+
 			"the truth. Writes DIR/observations.ndjson, DIR/sources.json, DIR/controlmaps.ndjson (the\n"+
@@ -34,6 +34,7 @@ func runSimulate(ctx context.Context, e *env, args []string) error {
 	mapFile := fs.String("map", "", "a DeepState GeoJSON snapshot giving the line of contact")
 	agreementFile := fs.String("agreement", "", "an agreement file whose window decides what is a violation (default: the simulated days)")
 	db := fs.String("db", "", "also file the scenario in this store (a SQLite file)")
+	scenarioFile := fs.String("scenario", "", "a scenario file (JSON) choosing error models")
 	if err := parseNone(fs, "simulate", args); err != nil {
 		return err
 	}
@@ -49,6 +50,18 @@ func runSimulate(ctx context.Context, e *env, args []string) error {
 	}
 	cfg := simulate.DefaultConfig(*seed)
 	cfg.From, cfg.Days = day, *days
+	if *scenarioFile != "" {
+		f, err := os.Open(*scenarioFile)
+		if err != nil {
+			return err
+		}
+		err = simulate.ReadScenarioFile(*scenarioFile, f, &cfg)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		day = cfg.From
+	}
 	if *agreementFile != "" {
 		a, err := agreement.ParseFile(*agreementFile)
 		if err != nil {
