@@ -78,7 +78,7 @@ type Score struct {
 	// SplitProbable counts the events with more than one finding at
 	// probable or above.
 	SplitProbable int `json:"split_events_probable"`
-	Contradictory      int `json:"contradictory_events"`
+	Contradictory int `json:"contradictory_events"`
 	// Calibration holds, for findings rated exactly confirmed and exactly
 	// probable, how many were violations of a true violation naming the
 	// true perpetrator: what each level promises (see docs/simulate.md).
