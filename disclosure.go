@@ -838,3 +838,89 @@ func (p *DisclosurePolicy) View(a Audience, now, loggedAt time.Time, pub *Sealed
 	}
 	return v
 }
+
+// Validate reports every problem with the public form s, with JSON paths:
+// the public fields as an observation's, the commitments, and for an open
+// source the whole observation.
+func (s *SealedObservation) Validate() error {
+	var ps problems
+	if !strings.HasPrefix(s.ID, "o-") || len(s.ID) != 34 || !isLowerHex(s.ID[2:]) {
+		ps.add("$.id", "must be a public id: \"o-\" and 32 lower-case hexadecimal digits")
+	}
+	if !slices.Contains(Roles, s.SourceRole) || s.SourceRole == RoleAdmin || s.SourceRole == RoleAnalyst {
+		ps.add("$.source_role", "must be the role of a source that files observations")
+	}
+	if (s.SourceRole == RoleParty) != (s.SourceParty != "") {
+		ps.add("$.source_party", "is given for a party's allegation, and only for one")
+	}
+	if s.Clear != nil {
+		if len(s.Commitments) > 0 {
+			ps.add("$.commitments", "an open source's observation has no commitments")
+		}
+		if o, err := Unseal(s, nil); err != nil {
+			ps.add("$.clear", "%s", ErrorMessage(err))
+		} else {
+			o.validate(&ps)
+		}
+		return ps.err("observation")
+	}
+	if s.Commitments[GroupSource] == "" {
+		ps.add("$.commitments.source", "required: every sealed observation commits to its source")
+	}
+	for g, c := range s.Commitments {
+		if !g.Valid() {
+			ps.add("$.commitments."+string(g), "unknown group; one of %s", quoted(FieldGroups))
+		} else if len(c) != 64 || !isLowerHex(c) {
+			ps.add("$.commitments."+string(g), "must be 64 lower-case hexadecimal digits")
+		}
+	}
+	if s.Location == nil && s.Commitments[GroupPosition] == "" {
+		ps.add("$.location", "required unless the position is withheld")
+	}
+	o := &Observation{ID: "public", Kind: s.Kind, ObservedAt: s.ObservedAt, ObservedUntil: s.Until,
+		TimePrecision: s.Precision, Origin: s.Origin, Counts: s.Counts, WeaponClass: s.WeaponClass,
+		Weapon: s.Weapon, Target: s.Target, BlamedParty: s.BlamedParty}
+	var ops problems
+	if s.Location != nil {
+		o.Location = *s.Location
+		if o.Location.Observer != nil {
+			ps.add("$.location.observer", "an observer's position is never in the public form")
+		}
+	}
+	o.validate(&ops)
+	for _, p := range ops {
+		if s.Location == nil && strings.HasPrefix(p.Path, "$.location") {
+			continue
+		}
+		ps = append(ps, p)
+	}
+	if s.Supersedes != "" && (!strings.HasPrefix(s.Supersedes, "o-") || len(s.Supersedes) != 34) {
+		ps.add("$.supersedes", "must be a public id")
+	}
+	return ps.err("observation")
+}
+
+func isLowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// DecodeSealed parses an observation entry's data: its public form,
+// which must be valid and in canonical form.
+func DecodeSealed(data []byte) (*SealedObservation, error) {
+	s := new(SealedObservation)
+	if err := json.Unmarshal(data, s); err != nil {
+		return nil, Errorf(EINVALID, "observation: %v", err)
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if b, err := s.Canonical(); err != nil || string(b) != string(data) {
+		return nil, Errorf(EINVALID, "observation %s: not in canonical form", s.ID)
+	}
+	return s, nil
+}

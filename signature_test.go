@@ -81,15 +81,40 @@ func signatureExample(t *testing.T) string {
 	if got := cutMembers(string(data)); got != string(msg) {
 		t.Fatalf("cutting the members out of the entry data gives\n%s\nnot the signing bytes\n%s", got, msg)
 	}
+	sealKey := sha256.Sum256([]byte("truce example sealing key"))
+	sealed, parts, err := truce.Seal(truce.DefaultDisclosure(), sealKey[:], &filed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entryData, err := sealed.Canonical()
+	if err != nil {
+		t.Fatal(err)
+	}
+	partsJSON, err := json.MarshalIndent(parts, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var keys truce.SourceKeys
 	src := &truce.Entry{Index: 0, Type: truce.EntrySource, Time: time.Date(2025, 3, 13, 12, 0, 0, 0, time.UTC), Submitter: "operator",
 		Data: []byte(`{"name":"osce-team-1","role":"monitor","public_key":"` + truce.FormatPublicKey(pub) + `","created_at":"2025-03-13T12:00:00Z"}`)}
-	ent := &truce.Entry{Index: 1, Type: truce.EntryObservation, Time: time.Date(2025, 3, 14, 4, 31, 2, 0, time.UTC), Submitter: "osce-team-1", Data: data}
+	ent := &truce.Entry{Index: 1, Type: truce.EntryObservation, Time: time.Date(2025, 3, 14, 4, 31, 2, 0, time.UTC), Submitter: "monitor", Data: entryData}
 	if err := keys.Apply(src); err != nil {
 		t.Fatal(err)
 	}
-	if err := keys.CheckObservation(ent); err != nil {
+	if err := keys.CheckObservation(ent, parts); err != nil {
 		t.Fatal(err)
+	}
+	// The signature is in the source group: without it, nothing to check.
+	if err := keys.CheckObservation(ent, nil); err != nil {
+		t.Fatal(err)
+	}
+	forged := truce.PrivateParts{}
+	for g, v := range parts {
+		forged[g] = v
+	}
+	forged[truce.GroupText] = &truce.SealedGroup{Salt: parts[truce.GroupText].Salt, Value: json.RawMessage(`{"text":"forged"}`)}
+	if err := keys.CheckObservation(ent, forged); err == nil {
+		t.Fatal("a forged private part passed")
 	}
 
 	seed := sha256.Sum256([]byte("truce example source key"))
@@ -98,7 +123,9 @@ func signatureExample(t *testing.T) string {
 	p("Its signing bytes (%d bytes of UTF-8, SHA-256 `%x`). The time is now UTC, the hash lower case, `<` escaped:\n\n```json\n%s\n```\n\n", len(msg), sha256.Sum256(msg), msg)
 	p("The Ed25519 signature of those bytes, in base64 (deterministic, so it reproduces):\n\n```\n%s\n```\n\n", o.Signature)
 	p("The line that `truce sign` writes and the client posts:\n\n```json\n%s\n```\n\n", line)
-	p("The data of the `observation` entry the log keeps when source `osce-team-1` (a monitor) files it — the signing bytes with `source` and `source_role` after `id` and the signature last:\n\n```json\n%s\n```\n", data)
+	p("The observation as filed by source `osce-team-1` (a monitor) — the signing bytes with `source` and `source_role` after `id` and the signature last; this is what a reader shown every group rebuilds (`truce.Unseal`) and checks the signature on:\n\n```json\n%s\n```\n\n", data)
+	p("The data of the `observation` entry the log keeps: the public form (§ Observations: the public form), sealed under the example sealing key SHA-256(\"truce example sealing key\"). The header's submitter line is `monitor`, the role:\n\n```json\n%s\n```\n\n", entryData)
+	p("Its private parts, kept beside the log and disclosed group by group (the signature travels in `source`):\n\n```json\n%s\n```\n", partsJSON)
 	return b.String()
 }
 
@@ -340,6 +367,7 @@ func TestSourceKeys(t *testing.T) {
 	entry := func(typ truce.EntryType, data string) *truce.Entry {
 		return &truce.Entry{Type: typ, Time: at, Submitter: "operator", Data: []byte(data)}
 	}
+	sealed := map[string]truce.PrivateParts{} // an entry's data → its private parts
 	obsEntry := func(source string, priv ed25519.PrivateKey) *truce.Entry {
 		o := qaObs()
 		if priv != nil {
@@ -348,8 +376,13 @@ func TestSourceKeys(t *testing.T) {
 			}
 		}
 		o.Source, o.SourceRole = source, truce.RoleMonitor
-		data, _ := o.Canonical()
-		return &truce.Entry{Type: truce.EntryObservation, Time: at, Submitter: source, Data: data}
+		pub, pp, err := truce.Seal(truce.DefaultDisclosure(), make([]byte, truce.SealingKeySize), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := pub.Canonical()
+		sealed[string(data)] = pp
+		return &truce.Entry{Type: truce.EntryObservation, Time: at, Submitter: "monitor", Data: data}
 	}
 	steps := []struct {
 		e    *truce.Entry
@@ -371,7 +404,7 @@ func TestSourceKeys(t *testing.T) {
 	}
 	var keys truce.SourceKeys
 	for i, s := range steps {
-		if code := truce.ErrorCode(keys.CheckObservation(s.e)); code != s.code {
+		if code := truce.ErrorCode(keys.CheckObservation(s.e, sealed[string(s.e.Data)])); code != s.code {
 			t.Errorf("step %d (%s): CheckObservation code %q, want %q", i, s.e.Type, code, s.code)
 		}
 		if err := keys.Apply(s.e); err != nil {

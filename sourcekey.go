@@ -153,16 +153,27 @@ func (k *SourceKeys) Key(name string) ed25519.PublicKey { return k.keys[name] }
 // CheckObservation checks the signature of the observation that entry e
 // holds against the key in force for its source: a source with a key must
 // have signed it, with that key, and one without must not have signed it.
-// It returns nil for an entry of another type, an EFORBIDDEN error for a
-// missing or invalid signature, and an EINVALID error for data that does
-// not decode or a signature that no key can check.
-func (k *SourceKeys) CheckObservation(e *Entry) error {
+// pp are the observation's private parts, nil when the reader holds none:
+// then only an open source's observation, whose source group is in the
+// clear, can be checked, and a sealed one is taken as it is (the source
+// group, which holds the signature, is withheld). It returns nil for an
+// entry of another type, an EFORBIDDEN error for a missing or invalid
+// signature, and an EINVALID error for data that does not decode, parts
+// that do not match, or a signature that no key can check.
+func (k *SourceKeys) CheckObservation(e *Entry, pp PrivateParts) error {
 	if e.Type != EntryObservation {
 		return nil
 	}
-	var o Observation
-	if err := json.Unmarshal(e.Data, &o); err != nil {
-		return Errorf(EINVALID, "%s: %v", e, err)
+	pub, err := DecodeSealed(e.Data)
+	if err != nil {
+		return Errorf(EINVALID, "%s: %s", e, ErrorMessage(err))
+	}
+	if pub.Clear == nil && pp == nil {
+		return nil
+	}
+	o, err := Unseal(pub, pp)
+	if err != nil {
+		return Errorf(EINVALID, "%s: %s", e, ErrorMessage(err))
 	}
 	key := k.Key(o.Source)
 	if key == nil {
@@ -171,7 +182,7 @@ func (k *SourceKeys) CheckObservation(e *Entry) error {
 		}
 		return nil
 	}
-	if err := VerifyObservation(key, &o); err != nil {
+	if err := VerifyObservation(key, o); err != nil {
 		return &Error{Code: ErrorCode(err), Message: fmt.Sprintf("%s: observation %q: %s", e, o.ID, ErrorMessage(err))}
 	}
 	return nil

@@ -408,14 +408,24 @@ func (c *checked) decode() error {
 		}
 		c.kind, c.id = "agreement", fmt.Sprintf("%s version %d", g.ID, g.Version)
 	case truce.EntryObservation:
-		o := new(truce.Observation)
-		if err := canonical(e.Data, o, o.Validate, o.Canonical); err != nil {
+		// The public form: who filed is withheld unless the source is
+		// open, so the header names the filer's role (docs/log-format.md).
+		pub := new(truce.SealedObservation)
+		if err := canonical(e.Data, pub, pub.Validate, pub.Canonical); err != nil {
 			return err
 		}
-		if o.Source != e.Submitter {
-			return fmt.Errorf("filed by %q, but its source is %q", e.Submitter, o.Source)
+		if string(pub.SourceRole) != e.Submitter {
+			return fmt.Errorf("filed by role %q, but the observation's role is %q", e.Submitter, pub.SourceRole)
 		}
-		c.kind, c.id, c.supersedes, c.obs = "observation", o.ID, o.Supersedes, o
+		c.kind, c.id, c.supersedes = "observation", pub.ID, pub.Supersedes
+		if pub.Clear != nil {
+			// An open source's signature can be checked from the log alone.
+			o, err := truce.Unseal(pub, nil)
+			if err != nil {
+				return err
+			}
+			c.obs = o
+		}
 	case truce.EntryControlMap:
 		var m truce.ControlMap
 		if err := canonical(e.Data, &m, m.Validate, m.Canonical); err != nil {

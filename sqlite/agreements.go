@@ -28,6 +28,9 @@ func (db *DB) AddAgreement(ctx context.Context, by *truce.Source, a *truce.Agree
 	if err != nil {
 		return nil, false, err
 	}
+	if created {
+		db.agreementsChanged()
+	}
 	at, err := scanTime(s.time)
 	if err != nil {
 		return nil, false, err

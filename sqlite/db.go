@@ -31,7 +31,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -73,6 +72,13 @@ type DB struct {
 
 	// Now returns the current time; tests may replace it before use.
 	Now func() time.Time
+
+	// sealingKey is the store's secret sealing key (sealing.go); policy
+	// caches the disclosure policy in force, dropped when an agreement is
+	// added.
+	sealingKey   []byte
+	policy       atomic.Pointer[cachedPolicy]
+	agreementGen atomic.Uint64
 
 	writes, commits atomic.Uint64
 }
@@ -136,6 +142,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.r.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
+	if err := db.loadSealingKey(ctx); err != nil {
+		db.w.Close()
+		db.r.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
 	go db.writer()
 	return db, nil
 }
@@ -160,7 +171,7 @@ func (db *DB) Close() error {
 const (
 	insertEntries      = `INSERT INTO entries (idx, type, time, submitter, data, tree_hashes) VALUES `
 	selectObservations = `SELECT o.id, e.data, e.idx, o.source, e.time FROM observations o JOIN entries e ON e.idx = o.log_index WHERE o.id_key IN `
-	insertObservations = `INSERT INTO observations (log_index, id_key, id, source, role, kind, observed_at, lon, lat, blamed_party, supersedes) VALUES `
+	insertObservations = `INSERT INTO observations (log_index, id_key, id, source, role, kind, observed_at, lon, lat, blamed_party, supersedes, public_id) VALUES `
 )
 
 func (db *DB) prepare(ctx context.Context) error {
@@ -424,6 +435,7 @@ func (db *DB) Rebuild(ctx context.Context) (int64, error) {
 		n, err = replay(tx, nil)
 		return err
 	})
+	db.agreementsChanged()
 	return n, err
 }
 
@@ -441,12 +453,24 @@ func replay(tx *txn, skip func(e *truce.Entry, err error)) (int64, error) {
 		}
 		var obs []*truce.Entry
 		var rows []*truce.Observation
+		var pubIDs []string
+		var indexes []int64
+		for _, e := range entries {
+			if e.Type == truce.EntryObservation {
+				indexes = append(indexes, e.Index)
+			}
+		}
+		parts, err := privateParts(tx.ctx, tx.tx, indexes)
+		if err != nil {
+			return n, err
+		}
 		for _, e := range entries {
 			switch e.Type {
 			case truce.EntryObservation:
-				o := new(truce.Observation)
-				if err = json.Unmarshal(e.Data, o); err == nil {
-					obs, rows = append(obs, e), append(rows, o)
+				var pub *truce.SealedObservation
+				var o *truce.Observation
+				if pub, _, o, err = unseal(e.Data, parts[e.Index]); err == nil {
+					obs, rows, pubIDs = append(obs, e), append(rows, o), append(pubIDs, pub.ID)
 				}
 			case truce.EntrySource:
 				err = projectSource(tx, e)
@@ -471,7 +495,7 @@ func replay(tx *txn, skip func(e *truce.Entry, err error)) (int64, error) {
 				skip(e, err)
 			}
 		}
-		if err := projectObservations(tx, obs, rows); err != nil {
+		if err := projectObservations(tx, obs, rows, pubIDs); err != nil {
 			return n, fmt.Errorf("sqlite: rebuilding observations: %w", err)
 		}
 		n += int64(len(entries))

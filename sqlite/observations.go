@@ -8,13 +8,11 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/truce-monitor/truce"
 )
@@ -106,6 +104,16 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 		if len(future) > 0 {
 			return truce.Invalid(fmt.Sprintf("%d observation(s) dated in the future; nothing was stored", countLines(future)), future...)
 		}
+		policy, err := sealPolicy(tx)
+		if err != nil {
+			return err
+		}
+		sealed := make([]sealedObservation, len(canon))
+		for i := range canon {
+			if sealed[i], err = seal(policy, tx.db.sealingKey, &canon[i]); err != nil {
+				return err
+			}
+		}
 		stored, err := storedObservations(tx, obs)
 		if err != nil {
 			return err
@@ -115,7 +123,7 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 		var fresh []int // positions to append, in order
 		for i, o := range obs {
 			if j, ok := batch[o.ID]; ok {
-				if !bytes.Equal(data[i], data[j]) {
+				if !bytes.Equal(sealed[i].data, sealed[j].data) {
 					conflicts = append(conflicts, truce.Problem{Line: line(i), Path: "$.id", Message: fmt.Sprintf("id %q appears earlier in this batch with a different body", o.ID)})
 				}
 				continue
@@ -123,7 +131,7 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 			batch[o.ID] = i
 			if old, ok := stored[o.ID]; ok {
 				switch {
-				case bytes.Equal(old.data, data[i]):
+				case bytes.Equal(old.data, sealed[i].data):
 					at, err := scanTime(old.time)
 					if err != nil {
 						return err
@@ -169,14 +177,21 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 		}
 		entries := make([]*truce.Entry, len(fresh))
 		rows := make([]*truce.Observation, len(fresh))
+		parts := make([][]byte, len(fresh))
+		pubIDs := make([]string, len(fresh))
 		for k, i := range fresh {
-			rows[k] = &canon[i]
-			entries[k] = &truce.Entry{Index: tx.next + int64(k), Type: truce.EntryObservation, Time: tx.now, Submitter: by.Name, Data: data[i]}
+			rows[k], parts[k], pubIDs[k] = &canon[i], sealed[i].parts, sealed[i].id
+			// The header names the filer's role, not the filer: who filed
+			// is the source group's, withheld (docs/disclosure.md).
+			entries[k] = &truce.Entry{Index: tx.next + int64(k), Type: truce.EntryObservation, Time: tx.now, Submitter: string(by.Role), Data: sealed[i].data}
 		}
 		if err := tx.appendAll(entries); err != nil {
 			return err
 		}
-		return projectObservations(tx, entries, rows)
+		if err := insertPrivate(tx, entries, parts); err != nil {
+			return err
+		}
+		return projectObservations(tx, entries, rows, pubIDs)
 	})
 	if err != nil {
 		return nil, err
@@ -185,7 +200,7 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 }
 
 // observationColumns is the number of columns of an observations row.
-const observationColumns = 11
+const observationColumns = 12
 
 // idKey returns the index key of an observation id: the first 8 bytes of
 // its SHA-256, big-endian, as a signed integer.
@@ -264,28 +279,19 @@ func checkSupersedes(tx *txn, id, source string, batch map[string]int) error {
 }
 
 // projectObservations writes the query rows for the observations in
-// entries; rows holds them decoded, or is nil to decode them from entries.
-func projectObservations(tx *txn, entries []*truce.Entry, rows []*truce.Observation) error {
+// entries: rows holds them unsealed and pubIDs their public ids.
+func projectObservations(tx *txn, entries []*truce.Entry, rows []*truce.Observation, pubIDs []string) error {
 	const cols = observationColumns
 	for start := 0; start < len(entries); start += chunkRows {
 		end := min(start+chunkRows, len(entries))
 		args := make([]any, 0, (end-start)*cols)
 		for k := start; k < end; k++ {
-			e := entries[k]
-			var o *truce.Observation
-			if rows != nil {
-				o = rows[k]
-			} else {
-				o = new(truce.Observation)
-				if err := json.Unmarshal(e.Data, o); err != nil {
-					return fmt.Errorf("entry %d: %w", e.Index, err)
-				}
-			}
+			e, o := entries[k], rows[k]
 			var lon, lat sql.NullFloat64
 			if x, y, ok := o.Location.Point(); ok {
 				lon, lat = sql.NullFloat64{Float64: x, Valid: true}, sql.NullFloat64{Float64: y, Valid: true}
 			}
-			args = append(args, e.Index, idKey(o.ID), o.ID, o.Source, string(o.SourceRole), string(o.Kind), o.ObservedAt.UnixNano(), lon, lat, o.BlamedParty, o.Supersedes)
+			args = append(args, e.Index, idKey(o.ID), o.ID, o.Source, string(o.SourceRole), string(o.Kind), o.ObservedAt.UnixNano(), lon, lat, o.BlamedParty, o.Supersedes, pubIDs[k])
 		}
 		if err := tx.execChunk(tx.db.insObservations, insertObservations, end-start, cols, args); err != nil {
 			return err
@@ -296,16 +302,20 @@ func projectObservations(tx *txn, entries []*truce.Entry, rows []*truce.Observat
 
 // Observation implements truce.ObservationService.
 func (db *DB) Observation(ctx context.Context, id string) (*truce.ObservationRecord, error) {
-	rec, err := record(ctx, db.r, truce.Errorf(truce.ENOTFOUND, "no observation %q", id), observationRecord,
-		observationSelect+` WHERE o.id_key = ? AND o.id = ?`, idKey(id), id)
+	recs, err := observationRecords(ctx, db.r, observationSelect+` WHERE o.id_key = ? AND o.id = ?`, idKey(id), id)
+	if err == nil && len(recs) == 0 {
+		err = truce.Errorf(truce.ENOTFOUND, "no observation %q", id)
+	}
 	if err != nil {
 		return nil, err
 	}
+	rec := recs[0]
 	return rec, db.corrections(ctx, []*truce.ObservationRecord{rec})
 }
 
-// observationSelect selects observations' entries: data, index, time.
-const observationSelect = `SELECT e.data, e.idx, e.time FROM observations o JOIN entries e ON e.idx = o.log_index`
+// observationSelect selects observations' entries and private parts:
+// data, index, time, parts (NULL for an open source's).
+const observationSelect = `SELECT e.data, e.idx, e.time, p.parts FROM observations o JOIN entries e ON e.idx = o.log_index LEFT JOIN observation_private p ON p.log_index = o.log_index`
 
 // selectCorrections, followed by a parenthesised list of ids, selects the
 // observations that supersede them. The "<> ”" lets the planner use the
@@ -341,12 +351,34 @@ func (db *DB) corrections(ctx context.Context, recs []*truce.ObservationRecord) 
 	return rows.Err()
 }
 
-func observationRecord(data []byte, index int64, at time.Time) (*truce.ObservationRecord, error) {
-	var o truce.Observation
-	if err := json.Unmarshal(data, &o); err != nil {
+// observationRecords runs query, whose rows are observationSelect's, and
+// returns the records unsealed.
+func observationRecords(ctx context.Context, q querier, query string, args ...any) ([]*truce.ObservationRecord, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
 		return nil, err
 	}
-	return &truce.ObservationRecord{Observation: &o, LogIndex: index, LoggedAt: at, FiledLate: truce.FiledLate(o.ObservedAt, at)}, nil
+	defer rows.Close()
+	var out []*truce.ObservationRecord
+	for rows.Next() {
+		var data, parts []byte
+		var index int64
+		var ts string
+		if err := rows.Scan(&data, &index, &ts, &parts); err != nil {
+			return nil, err
+		}
+		at, err := scanTime(ts)
+		if err != nil {
+			return nil, err
+		}
+		pub, pp, o, err := unseal(data, parts)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: entry %d: %w", index, err)
+		}
+		out = append(out, &truce.ObservationRecord{Observation: o, LogIndex: index, LoggedAt: at,
+			FiledLate: truce.FiledLate(o.ObservedAt, at), PublicID: pub.ID, Sealed: pub, Private: pp})
+	}
+	return out, rows.Err()
 }
 
 // FindObservations implements truce.ObservationService.
@@ -403,7 +435,7 @@ func (db *DB) FindObservations(ctx context.Context, f truce.ObservationFilter) (
 	}
 	q += " ORDER BY o.observed_at, o.log_index LIMIT ?"
 	args = append(args, limit+1)
-	recs, err := records(ctx, db.r, observationRecord, q, args...)
+	recs, err := observationRecords(ctx, db.r, q, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -80,10 +80,14 @@ func Verify(ctx context.Context, path string, a *ledger.Auditor) (rows map[strin
 		return nil, err
 	}
 	// The replay reads the store's entries under their usual name.
-	if _, err := tx.ExecContext(ctx, `CREATE TEMP VIEW entries AS SELECT * FROM store.entries`); err != nil {
-		return nil, err
+	// So do the observations' private parts, which the replay checks
+	// against their entries' commitments as it unseals them.
+	for _, table := range []string{"entries", "observation_private"} {
+		if _, err := tx.ExecContext(ctx, `CREATE TEMP VIEW `+table+` AS SELECT * FROM store.`+table); err != nil {
+			return nil, err
+		}
 	}
-	for _, step := range []func() error{v.checkpoints, v.entries, v.credentials} {
+	for _, step := range []func() error{v.checkpoints, v.entries, v.credentials, v.private} {
 		if err := step(); err != nil {
 			return nil, err
 		}
@@ -329,6 +333,31 @@ func (v *verifier) entries() error {
 			if json.Unmarshal(data, &c) == nil {
 				v.issued[c.Source] = idx
 			}
+		}
+	}
+	return rows.Err()
+}
+
+// private checks that every row of private parts belongs to an
+// observation's entry; the replay checks each against the entry's
+// commitments.
+func (v *verifier) private() error {
+	rows, err := v.query(`SELECT p.log_index, coalesce(e.type, '') FROM store.observation_private p
+		LEFT JOIN store.entries e ON e.idx = p.log_index WHERE e.idx IS NULL OR e.type <> 'observation' ORDER BY p.log_index`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var idx int64
+		var typ string
+		if err := rows.Scan(&idx, &typ); err != nil {
+			return err
+		}
+		if typ == "" {
+			v.a.Problem(fmt.Sprintf("observation_private %d", idx), "private parts for an entry the log does not hold")
+		} else {
+			v.a.Problem(fmt.Sprintf("observation_private %d", idx), "private parts for a %s entry", typ)
 		}
 	}
 	return rows.Err()

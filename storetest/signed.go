@@ -82,9 +82,22 @@ func verifyLog(t *testing.T, s truce.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	parts := map[int64]truce.PrivateParts{}
+	for f := (truce.ObservationFilter{Limit: truce.MaxPageSize}); ; {
+		page, err := s.FindObservations(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page.Observations {
+			parts[r.LogIndex] = r.Private
+		}
+		if f.Cursor = page.Next; f.Cursor == "" {
+			break
+		}
+	}
 	var keys truce.SourceKeys
 	for _, e := range entries {
-		if err := keys.CheckObservation(e); err != nil {
+		if err := keys.CheckObservation(e, parts[e.Index]); err != nil {
 			t.Errorf("from the log: %v", err)
 		}
 		if err := keys.Apply(e); err != nil {

@@ -1,0 +1,210 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/truce-monitor/truce"
+)
+
+// loadSealingKey reads the store's sealing key, making one from the
+// system's random source when the store has none (a new store).
+func (db *DB) loadSealingKey(ctx context.Context) error {
+	var key []byte
+	err := db.w.QueryRowContext(ctx, `SELECT key FROM sealing_key WHERE id = 1`).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		key = make([]byte, truce.SealingKeySize)
+		if _, err := rand.Read(key); err != nil {
+			return err
+		}
+		_, err = db.w.ExecContext(ctx, `INSERT INTO sealing_key (id, key) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`, key)
+		if err != nil {
+			return err
+		}
+		err = db.w.QueryRowContext(ctx, `SELECT key FROM sealing_key WHERE id = 1`).Scan(&key)
+	}
+	if err != nil {
+		return fmt.Errorf("sealing key: %w", err)
+	}
+	db.sealingKey = key
+	return nil
+}
+
+// SetSealingKey replaces the store's sealing key; it is for tests that
+// compare two stores filed alike (sealing is a function of the input and
+// the key), and must be called before anything is filed.
+func (db *DB) SetSealingKey(ctx context.Context, key []byte) error {
+	if len(key) != truce.SealingKeySize {
+		return truce.Errorf(truce.EINVALID, "a sealing key has %d bytes, not %d", truce.SealingKeySize, len(key))
+	}
+	return db.write(ctx, func(tx *txn) error {
+		var n int
+		if err := tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM observation_private`).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return truce.Errorf(truce.ECONFLICT, "the store has sealed observations; its sealing key cannot change")
+		}
+		if err := tx.exec(`UPDATE sealing_key SET key = ? WHERE id = 1`, key); err != nil {
+			return err
+		}
+		db.sealingKey = append([]byte(nil), key...)
+		return nil
+	})
+}
+
+// Policy returns the disclosure policy in force: the strictest of the
+// stored agreements' (truce.EffectivePolicy).
+func (db *DB) Policy(ctx context.Context) (*truce.DisclosurePolicy, error) {
+	gen := db.agreementGen.Load()
+	if c := db.policy.Load(); c != nil && c.gen == gen {
+		return c.p, nil
+	}
+	p, err := loadPolicy(ctx, db.r)
+	if err != nil {
+		return nil, db.closedOr(err)
+	}
+	// Kept only if no agreement was added while it was read.
+	if db.agreementGen.Load() == gen {
+		db.policy.Store(&cachedPolicy{gen: gen, p: p})
+	}
+	return p, nil
+}
+
+// cachedPolicy is the policy read when agreementGen was gen.
+type cachedPolicy struct {
+	gen uint64
+	p   *truce.DisclosurePolicy
+}
+
+// agreementsChanged drops the cached policy; it is called after a write
+// that added an agreement has committed.
+func (db *DB) agreementsChanged() { db.agreementGen.Add(1) }
+
+// sealPolicy returns the policy to seal with, read through the write
+// transaction (so an agreement added earlier in the same group counts).
+func sealPolicy(tx *txn) (*truce.DisclosurePolicy, error) {
+	return loadPolicy(tx.ctx, tx.tx)
+}
+
+func loadPolicy(ctx context.Context, q querier) (*truce.DisclosurePolicy, error) {
+	rows, err := q.QueryContext(ctx, `SELECT e.data FROM agreements a JOIN entries e ON e.idx = a.log_index ORDER BY a.log_index`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var as []*truce.Agreement
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return nil, err
+		}
+		// Only the policy is needed: decode that field alone.
+		var a struct {
+			Disclosure *truce.DisclosurePolicy `json:"disclosure"`
+		}
+		if err := json.Unmarshal(data, &a); err != nil {
+			return nil, err
+		}
+		as = append(as, &truce.Agreement{Disclosure: a.Disclosure})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return truce.EffectivePolicy(as), nil
+}
+
+// insertPrivate keeps the private parts of sealed observations: parts[k]
+// for entries[k], nil for an open source's.
+func insertPrivate(tx *txn, entries []*truce.Entry, parts [][]byte) error {
+	for k, e := range entries {
+		if parts[k] == nil {
+			continue
+		}
+		if err := tx.exec(`INSERT INTO observation_private (log_index, parts) VALUES (?, ?)`, e.Index, parts[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unseal rebuilds an observation from its entry's data, the public form,
+// and its private parts (nil for an open source's), which must match.
+func unseal(data, parts []byte) (*truce.SealedObservation, truce.PrivateParts, *truce.Observation, error) {
+	pub := new(truce.SealedObservation)
+	if err := json.Unmarshal(data, pub); err != nil {
+		return nil, nil, nil, fmt.Errorf("public form: %w", err)
+	}
+	var pp truce.PrivateParts
+	if parts != nil && pub.Clear != nil {
+		return nil, nil, nil, fmt.Errorf("observation %s: an open source's observation has private parts stored", pub.ID)
+	}
+	if parts != nil {
+		if err := json.Unmarshal(parts, &pp); err != nil {
+			return nil, nil, nil, fmt.Errorf("private parts: %w", err)
+		}
+	}
+	o, err := truce.Unseal(pub, pp)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return pub, pp, o, nil
+}
+
+// sealedObservation is an observation as the writer logs it: the public
+// form's canonical bytes (the entry's data), the private parts' canonical
+// JSON (nil for an open source) and the public id.
+type sealedObservation struct {
+	data, parts []byte
+	id          string
+}
+
+func seal(p *truce.DisclosurePolicy, key []byte, o *truce.Observation) (sealedObservation, error) {
+	pub, pp, err := truce.Seal(p, key, o)
+	if err != nil {
+		return sealedObservation{}, err
+	}
+	s := sealedObservation{id: pub.ID}
+	if s.data, err = pub.Canonical(); err != nil {
+		return s, err
+	}
+	if pp != nil {
+		if s.parts, err = json.Marshal(pp); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// privateParts reads the private parts of the observations at indexes.
+func privateParts(ctx context.Context, q querier, indexes []int64) (map[int64][]byte, error) {
+	out := make(map[int64][]byte, len(indexes))
+	for start := 0; start < len(indexes); start += chunkRows {
+		end := min(start+chunkRows, len(indexes))
+		args := make([]any, 0, end-start)
+		for _, i := range indexes[start:end] {
+			args = append(args, i)
+		}
+		rows, err := q.QueryContext(ctx, `SELECT log_index, parts FROM observation_private WHERE log_index IN (`+placeholders(len(args))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var i int64
+			var b []byte
+			if err := rows.Scan(&i, &b); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[i] = b
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
