@@ -389,9 +389,12 @@ type PrivateParts map[FieldGroup]*SealedGroup
 type (
 	// SourceGroup is the value of [GroupSource].
 	SourceGroup struct {
-		Source    string `json:"source"`
-		ID        string `json:"id"`
-		Signature string `json:"signature,omitempty"`
+		Source string `json:"source"`
+		ID     string `json:"id"`
+		// Supersedes is the source's own id of the observation this one
+		// corrects; the public form names it by public id.
+		Supersedes string `json:"supersedes,omitempty"`
+		Signature  string `json:"signature,omitempty"`
 	}
 	// TextGroup is the value of [GroupText].
 	TextGroup struct {
@@ -541,7 +544,7 @@ func Seal(p *DisclosurePolicy, key []byte, o *Observation) (*SealedObservation, 
 	if open {
 		pub.Location = impact
 		pub.Clear = &ClearGroups{
-			SourceGroup: SourceGroup{Source: c.Source, ID: c.ID, Signature: c.Signature},
+			SourceGroup: SourceGroup{Source: c.Source, ID: c.ID, Supersedes: c.Supersedes, Signature: c.Signature},
 			Position:    position,
 			TextGroup:   TextGroup{Text: c.Text, Lang: c.Lang},
 			Evidence:    c.Evidence,
@@ -559,7 +562,7 @@ func Seal(p *DisclosurePolicy, key []byte, o *Observation) (*SealedObservation, 
 		pp[g] = &SealedGroup{Salt: hex.EncodeToString(s), Value: b}
 		return nil
 	}
-	if err := add(GroupSource, SourceGroup{Source: c.Source, ID: c.ID, Signature: c.Signature}); err != nil {
+	if err := add(GroupSource, SourceGroup{Source: c.Source, ID: c.ID, Supersedes: c.Supersedes, Signature: c.Signature}); err != nil {
 		return nil, nil, err
 	}
 	if position != nil {
@@ -654,12 +657,7 @@ func Unseal(pub *SealedObservation, pp PrivateParts) (*Observation, error) {
 	if cg.Position != nil {
 		o.Location = *cg.Position
 	}
-	o.Text, o.Lang, o.Evidence = cg.Text, cg.Lang, cg.Evidence
-	if pub.Supersedes != "" {
-		// The source's own id of the superseded observation is not in the
-		// public form; derivations use the public id.
-		o.Supersedes = pub.Supersedes
-	}
+	o.Text, o.Lang, o.Evidence, o.Supersedes = cg.Text, cg.Lang, cg.Evidence, cg.Supersedes
 	return o, nil
 }
 

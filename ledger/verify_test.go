@@ -78,11 +78,23 @@ func observationEntry(t testing.TB, id, supersedes string, at time.Time) *truce.
 	o := &truce.Observation{ID: id, Source: "osce-team-3", SourceRole: truce.RoleMonitor, Kind: truce.KindArtillery,
 		ObservedAt: logT0, TimePrecision: truce.PrecisionMinute, Location: truce.Location{Lon: &lon, Lat: &lat, UncertaintyM: 500},
 		Supersedes: supersedes}
-	data, err := o.Canonical()
+	pub, _, err := truce.Seal(truce.DefaultDisclosure(), testSealingKey, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &truce.Entry{Type: truce.EntryObservation, Time: at, Submitter: "osce-team-3", Data: data}
+	data, err := pub.Canonical()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &truce.Entry{Type: truce.EntryObservation, Time: at, Submitter: "monitor", Data: data}
+}
+
+// testSealingKey seals the test logs' observations.
+var testSealingKey = make([]byte, truce.SealingKeySize)
+
+// publicID is the public id of the test source's observation id.
+func publicID(id string) string {
+	return truce.PublicID(truce.Salt(testSealingKey, truce.GroupSource, "osce-team-3", id), "osce-team-3", id)
 }
 
 func newTestLog(t testing.TB, n int) *testLog {
@@ -197,13 +209,13 @@ func TestAuditorEntries(t *testing.T) {
 		{"unknown type", enc(&truce.Entry{Type: "finding", Time: later, Submitter: "operator", Data: []byte("{}")}), `entry 8 data: unknown entry type "finding"`},
 		{"not canonical", bytes.Replace(obs("x", "", later), []byte(`{"id"`), []byte(`{ "id"`), 1), "entry 8 data: not in canonical form: differs from byte 2"},
 		{"not valid", bytes.Replace(obs("x", "", later), []byte(`"kind":"artillery"`), []byte(`"kind":"shelling!"`), 1), "entry 8 data: does not validate"},
-		{"id again", obs("obs-1", "", later), `entry 8 data: observation "obs-1" is already in entry 4`},
-		{"supersedes nothing", obs("x", "obs-99", later), `entry 8 data: supersedes "obs-99", which no earlier entry holds`},
+		{"id again", obs("obs-1", "", later), `entry 8 data: observation "` + publicID("obs-1") + `" is already in entry 4`},
+		{"supersedes nothing", obs("x", "obs-99", later), `entry 8 data: supersedes "` + publicID("obs-99") + `", which no earlier entry holds`},
 		{"review by another", review("operator", &truce.Review{ID: "r-1", Action: truce.ReviewConfirm}), `entry 8 data: filed by "operator", but the review is by "osce-team-3"`},
 		{"review not canonical", bytes.Replace(review("osce-team-3", &truce.Review{ID: "r-1", Action: truce.ReviewConfirm}), []byte(`{"id"`), []byte(`{ "id"`), 1), "entry 8 data: does not decode as a review: review: not in canonical form"},
 		{"review evidence not logged", review("osce-team-3", &truce.Review{ID: "r-1", Action: truce.ReviewDispute, Role: "party:RU", Reason: "r", Evidence: []string{"obs-99"}}), `entry 8 data: gives observation "obs-99" as evidence, which no earlier entry holds`},
 		{"review resolves nothing", review("osce-team-3", &truce.Review{ID: "r-1", Action: truce.ReviewResolve, Reason: "r", Dispute: "d-9", Outcome: truce.DisputeRejected}), `entry 8 data: resolves dispute "d-9", which no earlier entry holds`},
-		{"filed by another", bytes.Replace(obs("x", "", later), []byte("\nosce-team-3\n"), []byte("\nosce-team-4\n"), 1), `entry 8 data: filed by "osce-team-4", but its source is "osce-team-3"`},
+		{"filed by another role", bytes.Replace(obs("x", "", later), []byte("\nmonitor\n"), []byte("\nsensor\n"), 1), `entry 8 data: filed by role "sensor", but the observation's role is "monitor"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -356,6 +356,11 @@ func (db *DB) AddReview(ctx context.Context, by *truce.Source, r *truce.Review) 
 			return truce.Errorf(truce.ENOTFOUND, "finding series %s has no version %d; its current version is %d", c.Series, c.Version, h.Current.Version)
 		}
 		c.Finding = all[c.Version-1].ContentID
+		// Evidence is logged by public id, which the public log names
+		// observations by; a party may give its own ids.
+		if c.Evidence, err = evidenceIDs(tx, c.Evidence); err != nil {
+			return err
+		}
 		data, err := c.Canonical()
 		if err != nil {
 			return err
@@ -434,7 +439,8 @@ func checkReview(tx *txn, by *truce.Source, r *truce.Review, h *truce.FindingHis
 		}
 		var ps []truce.Problem
 		for i, id := range r.Evidence {
-			n, err := countObservations(tx, []string{id}, "")
+			var n int
+			err := tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM observations WHERE public_id = ?`, id).Scan(&n)
 			if err != nil {
 				return err
 			}
@@ -463,6 +469,28 @@ func checkReview(tx *txn, by *truce.Source, r *truce.Review, h *truce.FindingHis
 		}
 	}
 	return nil
+}
+
+// evidenceIDs returns ids with each id of a logged observation that is
+// not a public id replaced by the observation's public id.
+func evidenceIDs(tx *txn, ids []string) ([]string, error) {
+	if len(ids) == 0 {
+		return ids, nil
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id
+		var pub string
+		err := tx.tx.QueryRowContext(tx.ctx, `SELECT public_id FROM observations WHERE public_id = ? UNION ALL
+			SELECT public_id FROM observations WHERE id_key = ? AND id = ? LIMIT 1`, id, idKey(id), id).Scan(&pub)
+		switch {
+		case err == nil:
+			out[i] = pub
+		case !errors.Is(err, sql.ErrNoRows):
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // countObservations counts the logged observations among ids that satisfy

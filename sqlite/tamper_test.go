@@ -31,9 +31,10 @@ const tamperSeed = 20250314
 var unverifiable = map[string]bool{"credentials.token_sha256": true, "checkpoints.signed_at": true}
 
 // tamperTables are the tables an edit may touch: the projections, the
-// credentials, the log itself, its checkpoints and their cosignatures.
+// credentials, the log itself, the observations' private parts, its
+// checkpoints and their cosignatures.
 func tamperTables() []string {
-	return append(slices.Clone(projections), "credentials", "entries", "checkpoints", "cosignatures")
+	return append(slices.Clone(projections), "credentials", "entries", "observation_private", "checkpoints", "cosignatures")
 }
 
 // errNoEdit means the edit drawn cannot be made on this store (no row to

@@ -338,26 +338,58 @@ func (v *verifier) entries() error {
 	return rows.Err()
 }
 
-// private checks that every row of private parts belongs to an
-// observation's entry; the replay checks each against the entry's
-// commitments.
+// private checks the observations' private parts against the log: every
+// sealed observation's entry has its row, whose groups match the entry's
+// commitments; no other entry has one.
 func (v *verifier) private() error {
-	rows, err := v.query(`SELECT p.log_index, coalesce(e.type, '') FROM store.observation_private p
-		LEFT JOIN store.entries e ON e.idx = p.log_index WHERE e.idx IS NULL OR e.type <> 'observation' ORDER BY p.log_index`)
+	rows, err := v.query(`SELECT p.log_index, e.idx, coalesce(e.type, ''), e.data, p.parts FROM store.observation_private p
+		LEFT JOIN store.entries e ON e.idx = p.log_index
+		UNION ALL
+		SELECT NULL, e.idx, e.type, e.data, NULL FROM store.entries e
+		WHERE e.type = 'observation' AND NOT EXISTS (SELECT 1 FROM store.observation_private p WHERE p.log_index = e.idx)
+		ORDER BY 2`)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var idx int64
+		var pidx, eidx sql.NullInt64
 		var typ string
-		if err := rows.Scan(&idx, &typ); err != nil {
+		var data, parts []byte
+		if err := rows.Scan(&pidx, &eidx, &typ, &data, &parts); err != nil {
 			return err
 		}
-		if typ == "" {
-			v.a.Problem(fmt.Sprintf("observation_private %d", idx), "private parts for an entry the log does not hold")
-		} else {
-			v.a.Problem(fmt.Sprintf("observation_private %d", idx), "private parts for a %s entry", typ)
+		idx := pidx.Int64
+		if !pidx.Valid {
+			idx = eidx.Int64
+		}
+		path := fmt.Sprintf("observation_private[log_index=%d]", idx)
+		switch {
+		case !eidx.Valid:
+			v.a.Problem(path, "private parts for an entry the log does not hold")
+			continue
+		case typ != string(truce.EntryObservation):
+			v.a.Problem(path, "private parts for a %s entry", typ)
+			continue
+		}
+		pub, err := truce.DecodeSealed(data)
+		if err != nil {
+			continue // the entry's own problem is reported with it
+		}
+		switch {
+		case pub.Clear != nil && pidx.Valid:
+			v.a.Problem(path, "private parts for an open source's observation, which has none")
+		case pub.Clear == nil && !pidx.Valid:
+			v.a.Problem(path, "missing: entry %d is a sealed observation", idx)
+		case pub.Clear == nil:
+			var pp truce.PrivateParts
+			if err := json.Unmarshal(parts, &pp); err != nil {
+				v.a.Problem(path, "does not decode: %v", err)
+			} else if err := pp.Check(pub); err != nil {
+				v.a.Problem(path, "%s", truce.ErrorMessage(err))
+			} else if len(pp) != len(pub.Commitments) {
+				v.a.Problem(path, "holds %d groups; entry %d commits to %d", len(pp), idx, len(pub.Commitments))
+			}
 		}
 	}
 	return rows.Err()

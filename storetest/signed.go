@@ -135,12 +135,11 @@ func testSignedObservations(t *testing.T, s truce.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := *obs[0]
-	want.Source, want.SourceRole = mon.Name, mon.Role
-	canon, _ := want.Canonical()
-	if string(entries[0].Data) != string(canon) {
-		t.Errorf("entry data = %s, want %s", entries[0].Data, canon)
+	first, err := s.Observation(ctx, "s1")
+	if err != nil {
+		t.Fatal(err)
 	}
+	checkSealedEntry(t, entries[0], first, obs[0], mon.Name, mon.Role)
 	// A repeat is a repeat: the signature is part of the stored bytes,
 	// and Ed25519 signs deterministically.
 	again := Signed(t, priv, "s1", "s2", "s3")

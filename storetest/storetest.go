@@ -251,12 +251,7 @@ func testAddObservation(t *testing.T, s truce.Store) {
 	if err != nil || len(entries) != 1 {
 		t.Fatalf("Entries = %v, %v", entries, err)
 	}
-	want := *o
-	want.Source, want.SourceRole = "mon", truce.RoleMonitor
-	canon, _ := want.Canonical()
-	if e := entries[0]; e.Type != truce.EntryObservation || e.Submitter != "mon" || string(e.Data) != string(canon) {
-		t.Errorf("entry = %s %s %s, want observation by mon with %s", e.Type, e.Submitter, e.Data, canon)
-	}
+	checkSealedEntry(t, entries[0], rec, o, "mon", truce.RoleMonitor)
 	_, err = s.Observation(ctx, "nope")
 	wantCode(t, err, truce.ENOTFOUND)
 }
@@ -856,4 +851,39 @@ func rfc6962Root(leaves [][32]byte) [32]byte {
 	}
 	l, r := rfc6962Root(leaves[:k]), rfc6962Root(leaves[k:])
 	return sha256.Sum256(append(append([]byte{1}, l[:]...), r[:]...))
+}
+
+// checkSealedEntry checks that e, the entry of rec, holds the public form
+// of o as filed by source with role: the role, not the source, in the
+// header; nothing of the source, the observer or the text in the clear;
+// and the record's private parts matching the entry's commitments and
+// giving back o as filed.
+func checkSealedEntry(t *testing.T, e *truce.Entry, rec *truce.ObservationRecord, o *truce.Observation, source string, role truce.Role) {
+	t.Helper()
+	if e.Type != truce.EntryObservation || e.Submitter != string(role) {
+		t.Errorf("entry %s by %q, want an observation by role %s", e.Type, e.Submitter, role)
+	}
+	pub, err := truce.DecodeSealed(e.Data)
+	if err != nil {
+		t.Fatalf("entry data %s: %v", e.Data, err)
+	}
+	if pub.ID != rec.PublicID || pub.Clear != nil {
+		t.Errorf("public form %s: want sealed, with the record's public id %s", e.Data, rec.PublicID)
+	}
+	for _, secret := range []string{`"` + source + `"`, `"` + o.ID + `"`, o.Text} {
+		if secret != `""` && secret != "" && strings.Contains(string(e.Data), secret) {
+			t.Errorf("public form %s holds %s", e.Data, secret)
+		}
+	}
+	got, err := truce.Unseal(pub, rec.Private)
+	if err != nil {
+		t.Fatalf("unsealing with the record's private parts: %v", err)
+	}
+	want := *o
+	want.Source, want.SourceRole = source, role
+	wb, _ := want.Canonical()
+	gb, _ := got.Canonical()
+	if string(gb) != string(wb) {
+		t.Errorf("unsealed %s, want %s", gb, wb)
+	}
 }
