@@ -138,6 +138,9 @@ type AddResult struct {
 	ID       string `json:"id"`
 	LogIndex int64  `json:"log_index"`
 	Created  bool   `json:"created"`
+	// PublicID is the observation's public id, by which everyone but its
+	// source names it.
+	PublicID string `json:"public_id"`
 	// LoggedAt is when the observation was logged: now, when Created, or
 	// when it first was.
 	LoggedAt time.Time `json:"-"`

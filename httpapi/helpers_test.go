@@ -48,6 +48,10 @@ func newEnv(t testing.TB, opts httpapi.Options) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	// A fixed sealing key, so that public ids in golden files reproduce.
+	if err := db.SetSealingKey(ctx, []byte("httpapi tests' sealing key: 32 B")); err != nil {
+		t.Fatal(err)
+	}
 	e := &env{t: t, db: db, tokens: map[string]string{}, logs: &syncWriter{buf: new(bytes.Buffer)}}
 	for _, s := range []*truce.Source{
 		{Name: admin, Role: truce.RoleAdmin},

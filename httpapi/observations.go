@@ -100,7 +100,7 @@ func (s *Server) postObservations(w http.ResponseWriter, r *http.Request) error 
 		o := *obs[0]
 		o.Source, o.SourceRole, o.SourceParty = src.Name, src.Role, src.Party
 		o.Normalize()
-		rec = &truce.ObservationRecord{Observation: &o, LogIndex: res.LogIndex, LoggedAt: res.LoggedAt, FiledLate: truce.FiledLate(o.ObservedAt, res.LoggedAt)}
+		rec = &truce.ObservationRecord{Observation: &o, LogIndex: res.LogIndex, LoggedAt: res.LoggedAt, FiledLate: truce.FiledLate(o.ObservedAt, res.LoggedAt), PublicID: res.PublicID}
 		w.Header().Set("Location", "/v1/observations/"+url.PathEscape(rec.ID))
 	} else if rec, err = s.store.Observation(r.Context(), obs[0].ID); err != nil {
 		return err

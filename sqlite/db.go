@@ -170,7 +170,7 @@ func (db *DB) Close() error {
 
 const (
 	insertEntries      = `INSERT INTO entries (idx, type, time, submitter, data, tree_hashes) VALUES `
-	selectObservations = `SELECT o.id, e.data, e.idx, o.source, e.time FROM observations o JOIN entries e ON e.idx = o.log_index WHERE o.id_key IN `
+	selectObservations = `SELECT o.id, e.data, e.idx, o.source, e.time, o.public_id FROM observations o JOIN entries e ON e.idx = o.log_index WHERE o.id_key IN `
 	insertObservations = `INSERT INTO observations (log_index, id_key, id, source, role, kind, observed_at, lon, lat, blamed_party, supersedes, public_id) VALUES `
 )
 

@@ -136,7 +136,7 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 					if err != nil {
 						return err
 					}
-					results[i] = truce.AddResult{ID: o.ID, LogIndex: old.index, LoggedAt: at}
+					results[i] = truce.AddResult{ID: o.ID, LogIndex: old.index, LoggedAt: at, PublicID: old.publicID}
 				case old.source != by.Name:
 					conflicts = append(conflicts, truce.Problem{Line: line(i), Path: "$.id", Message: fmt.Sprintf("id %q is already taken by another source (log index %d)", o.ID, old.index)})
 				default:
@@ -159,7 +159,7 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 					return err
 				}
 			}
-			results[i] = truce.AddResult{ID: o.ID, LogIndex: tx.next + int64(len(fresh)), Created: true, LoggedAt: tx.now}
+			results[i] = truce.AddResult{ID: o.ID, LogIndex: tx.next + int64(len(fresh)), Created: true, LoggedAt: tx.now, PublicID: sealed[i].id}
 			fresh = append(fresh, i)
 		}
 		switch {
@@ -172,7 +172,7 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 		}
 		for i, o := range obs {
 			if j := batch[o.ID]; j != i {
-				results[i] = truce.AddResult{ID: o.ID, LogIndex: results[j].LogIndex, LoggedAt: results[j].LoggedAt}
+				results[i] = truce.AddResult{ID: o.ID, LogIndex: results[j].LogIndex, LoggedAt: results[j].LoggedAt, PublicID: results[j].PublicID}
 			}
 		}
 		entries := make([]*truce.Entry, len(fresh))
@@ -210,10 +210,11 @@ func idKey(id string) int64 {
 }
 
 type storedObservation struct {
-	data   []byte
-	index  int64
-	source string
-	time   string
+	data     []byte
+	index    int64
+	source   string
+	time     string
+	publicID string
 }
 
 // storedObservations returns what is stored under the ids of obs.
@@ -237,7 +238,7 @@ func storedObservations(tx *txn, obs []*truce.Observation) (map[string]storedObs
 		for rows.Next() {
 			var id string
 			var s storedObservation
-			if err := rows.Scan(&id, &s.data, &s.index, &s.source, &s.time); err != nil {
+			if err := rows.Scan(&id, &s.data, &s.index, &s.source, &s.time, &s.publicID); err != nil {
 				rows.Close()
 				return nil, err
 			}
