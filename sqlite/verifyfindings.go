@@ -102,6 +102,9 @@ func VerifyFindings(ctx context.Context, path string, a *ledger.Auditor, recompu
 	if recompute == nil {
 		return res, nil
 	}
+	if _, err := scratch.w.ExecContext(ctx, `INSERT INTO main.observation_private SELECT * FROM store.observation_private`); err != nil {
+		return nil, err
+	}
 	if _, err := scratch.w.ExecContext(ctx, `INSERT INTO main.entries SELECT * FROM store.entries`); err != nil {
 		return nil, err
 	}

@@ -504,9 +504,14 @@ func (l *crashLog) verify(url string, acked map[string]bool) {
 			l.hashes = append(l.hashes, hs...)
 			l.size++
 			if e.Type == truce.EntryObservation {
-				var o struct{ ID, Signature string }
-				if err := json.Unmarshal(e.Data, &o); err != nil || o.Signature == "" {
-					t.Fatalf("entry %d: an observation without its signature (%v): %s", e.Index, err, e.Data)
+				// The public form: the signature is in the withheld
+				// source group, which the entry commits to.
+				var o struct {
+					ID          string
+					Commitments map[string]string
+				}
+				if err := json.Unmarshal(e.Data, &o); err != nil || o.Commitments["source"] == "" {
+					t.Fatalf("entry %d: an observation not sealed (%v): %s", e.Index, err, e.Data)
 				}
 				if l.logged[o.ID] {
 					t.Fatalf("entry %d: observation %s is logged twice", e.Index, o.ID)
@@ -526,9 +531,35 @@ func (l *crashLog) verify(url string, acked map[string]bool) {
 	if _, b := httpGet(t, url+"/v1/log/root"); json.Unmarshal(b, &lr) != nil || lr.Root != root.String() {
 		t.Fatalf("GET /v1/log/root = %s, the entries' root is %v", b, root)
 	}
+	// The sources' own ids of what the log holds, with their signatures,
+	// from the mission's records.
+	public := map[string]string{} // the source's id → public id
+	for cursor := ""; ; {
+		var page struct {
+			Observations []struct {
+				ID        string `json:"id"`
+				PublicID  string `json:"public_id"`
+				Signature string `json:"signature"`
+			}
+			Next string
+		}
+		_, b := httpGet(t, url+"/v1/observations?limit=1000&cursor="+cursor)
+		if err := json.Unmarshal(b, &page); err != nil {
+			t.Fatalf("GET /v1/observations: %v: %.200s", err, b)
+		}
+		for _, o := range page.Observations {
+			if o.Signature == "" {
+				t.Fatalf("observation %s is stored without its signature", o.ID)
+			}
+			public[o.ID] = o.PublicID
+		}
+		if cursor = page.Next; cursor == "" {
+			break
+		}
+	}
 	for id := range acked {
-		if !l.logged[id] {
-			t.Fatalf("acknowledged observation %s is not in the log after a restart", id)
+		if p := public[id]; p == "" || !l.logged[p] {
+			t.Fatalf("acknowledged observation %s (public id %q) is not in the log after a restart", id, p)
 		}
 	}
 	l.mu.Lock()
@@ -575,14 +606,14 @@ func checkStore(t *testing.T, path string, attempted []string, acked map[string]
 		t.Fatal(err)
 	}
 	// Every logged observation is projected, and nothing else is.
-	projected := map[string]bool{}
+	projected := map[string]string{} // public id → the source's id
 	for cursor := ""; ; {
 		page, err := store.FindObservations(ctx, truce.ObservationFilter{Limit: truce.MaxPageSize, Cursor: cursor})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, o := range page.Observations {
-			projected[o.ID] = true
+			projected[o.PublicID] = o.ID
 		}
 		if cursor = page.Next; cursor == "" {
 			break
@@ -597,15 +628,16 @@ func checkStore(t *testing.T, path string, attempted []string, acked map[string]
 		if e.Type != truce.EntryObservation {
 			continue
 		}
-		var o truce.Observation
-		if err := json.Unmarshal(e.Data, &o); err != nil {
+		pub, err := truce.DecodeSealed(e.Data)
+		if err != nil {
 			t.Fatalf("entry %d: %v", i, err)
 		}
-		perBatch[o.ID[:strings.LastIndexByte(o.ID, '-')]]++
-		logged++
-		if !projected[o.ID] {
-			t.Fatalf("entry %d (%s) is not projected", i, o.ID)
+		id, ok := projected[pub.ID]
+		if !ok {
+			t.Fatalf("entry %d (%s) is not projected", i, pub.ID)
 		}
+		perBatch[id[:strings.LastIndexByte(id, '-')]]++
+		logged++
 	}
 	if len(projected) != logged {
 		t.Errorf("%d observations projected, %d logged", len(projected), logged)
