@@ -119,15 +119,15 @@ type Evidence struct {
 // was logged, and the later observations that correct it, if any.
 type ObservationRecord struct {
 	*Observation
-	LogIndex     int64     `json:"log_index"`
-	LoggedAt     time.Time `json:"logged_at"`
+	LogIndex int64     `json:"log_index"`
+	LoggedAt time.Time `json:"logged_at"`
 	// PublicID is the observation's public id; Sealed its public form, as
 	// its log entry holds it, and Private its private groups (nil for an
 	// open source's): what [DisclosurePolicy.View] takes.
-	PublicID string             `json:"public_id,omitempty"`
-	Sealed   *SealedObservation `json:"-"`
-	Private  PrivateParts       `json:"-"`
-	SupersededBy []string  `json:"superseded_by,omitempty"`
+	PublicID     string             `json:"public_id,omitempty"`
+	Sealed       *SealedObservation `json:"-"`
+	Private      PrivateParts       `json:"-"`
+	SupersededBy []string           `json:"superseded_by,omitempty"`
 	// FiledLate is set when the observation was logged more than
 	// LateFiling after its time (see FiledLate).
 	FiledLate bool `json:"filed_late,omitempty"`
