@@ -240,3 +240,18 @@ func FuzzParseDelay(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkSeal(b *testing.B) {
+	p := truce.DefaultDisclosure()
+	o := monitorReport()
+	b.ReportAllocs()
+	for b.Loop() {
+		pub, _, err := truce.Seal(p, sealKey, o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := pub.Canonical(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

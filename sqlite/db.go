@@ -68,7 +68,7 @@ type DB struct {
 
 	// Statements that write full chunks, prepared once on the writing
 	// connection.
-	insEntries, insObservations, getObservations *sql.Stmt
+	insEntries, insObservations, getObservations, insPrivate *sql.Stmt
 
 	// Now returns the current time; tests may replace it before use.
 	Now func() time.Time
@@ -171,6 +171,7 @@ func (db *DB) Close() error {
 const (
 	insertEntries      = `INSERT INTO entries (idx, type, time, submitter, data, tree_hashes) VALUES `
 	selectObservations = `SELECT o.id, e.data, e.idx, o.source, e.time, o.public_id FROM observations o JOIN entries e ON e.idx = o.log_index WHERE o.id_key IN `
+	insertPrivateParts = `INSERT INTO observation_private (log_index, parts) VALUES `
 	insertObservations = `INSERT INTO observations (log_index, id_key, id, source, role, kind, observed_at, lon, lat, blamed_party, supersedes, public_id) VALUES `
 )
 
@@ -180,6 +181,9 @@ func (db *DB) prepare(ctx context.Context) error {
 		return err
 	}
 	if db.insObservations, err = db.w.PrepareContext(ctx, insertObservations+rowPlaceholders(chunkRows, observationColumns)); err != nil {
+		return err
+	}
+	if db.insPrivate, err = db.w.PrepareContext(ctx, insertPrivateParts+rowPlaceholders(chunkRows, 2)); err != nil {
 		return err
 	}
 	db.getObservations, err = db.w.PrepareContext(ctx, selectObservations+"("+placeholders(chunkRows)+")")

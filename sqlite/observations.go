@@ -86,6 +86,16 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 	if err := truce.CheckSignatures(by.Name, pub, filed, data); err != nil {
 		return nil, err
 	}
+	// Sealing, like the signatures, is done before the batch queues for
+	// the single writer, on every core, under the policy in force.
+	policy, err := db.Policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := sealAll(policy, db.sealingKey, canon)
+	if err != nil {
+		return nil, err
+	}
 	results := make([]truce.AddResult, len(obs))
 	err = db.write(ctx, func(tx *txn) error {
 		if cur, err := sourceKey(tx.ctx, tx.tx, by.Name); err != nil {
@@ -103,16 +113,6 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 		}
 		if len(future) > 0 {
 			return truce.Invalid(fmt.Sprintf("%d observation(s) dated in the future; nothing was stored", countLines(future)), future...)
-		}
-		policy, err := sealPolicy(tx)
-		if err != nil {
-			return err
-		}
-		sealed := make([]sealedObservation, len(canon))
-		for i := range canon {
-			if sealed[i], err = seal(policy, tx.db.sealingKey, &canon[i]); err != nil {
-				return err
-			}
 		}
 		stored, err := storedObservations(tx, obs)
 		if err != nil {

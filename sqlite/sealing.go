@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/truce-monitor/truce"
 )
@@ -85,12 +87,6 @@ type cachedPolicy struct {
 // that added an agreement has committed.
 func (db *DB) agreementsChanged() { db.agreementGen.Add(1) }
 
-// sealPolicy returns the policy to seal with, read through the write
-// transaction (so an agreement added earlier in the same group counts).
-func sealPolicy(tx *txn) (*truce.DisclosurePolicy, error) {
-	return loadPolicy(tx.ctx, tx.tx)
-}
-
 func loadPolicy(ctx context.Context, q querier) (*truce.DisclosurePolicy, error) {
 	rows, err := q.QueryContext(ctx, `SELECT e.data FROM agreements a JOIN entries e ON e.idx = a.log_index ORDER BY a.log_index`)
 	if err != nil {
@@ -121,15 +117,27 @@ func loadPolicy(ctx context.Context, q querier) (*truce.DisclosurePolicy, error)
 // insertPrivate keeps the private parts of sealed observations: parts[k]
 // for entries[k], nil for an open source's.
 func insertPrivate(tx *txn, entries []*truce.Entry, parts [][]byte) error {
+	args := make([]any, 0, 2*chunkRows)
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		err := tx.execChunk(tx.db.insPrivate, insertPrivateParts, len(args)/2, 2, args)
+		args = args[:0]
+		return err
+	}
 	for k, e := range entries {
 		if parts[k] == nil {
 			continue
 		}
-		if err := tx.exec(`INSERT INTO observation_private (log_index, parts) VALUES (?, ?)`, e.Index, parts[k]); err != nil {
-			return err
+		args = append(args, e.Index, parts[k])
+		if len(args) == 2*chunkRows {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
 	}
-	return nil
+	return flush()
 }
 
 // unseal rebuilds an observation from its entry's data, the public form,
@@ -161,6 +169,25 @@ func unseal(data, parts []byte) (*truce.SealedObservation, truce.PrivateParts, *
 type sealedObservation struct {
 	data, parts []byte
 	id          string
+}
+
+// sealAll seals obs, spreading large batches over every core.
+func sealAll(p *truce.DisclosurePolicy, key []byte, obs []truce.Observation) ([]sealedObservation, error) {
+	out := make([]sealedObservation, len(obs))
+	errs := make([]error, len(obs))
+	workers := min(runtime.GOMAXPROCS(0), (len(obs)+63)/64)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(obs); i += workers {
+				out[i], errs[i] = seal(p, key, &obs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
 }
 
 func seal(p *truce.DisclosurePolicy, key []byte, o *truce.Observation) (sealedObservation, error) {
