@@ -426,8 +426,8 @@ func Commit(g FieldGroup, salt []byte, value []byte) string {
 // an EINVALID error naming the group and what is wrong.
 func (s *SealedGroup) Check(g FieldGroup, commitment string) error {
 	salt, err := hex.DecodeString(s.Salt)
-	if err != nil || len(salt) != 32 {
-		return Errorf(EINVALID, "group %s: salt must be 64 hexadecimal digits", g)
+	if err != nil || len(salt) != 32 || hex.EncodeToString(salt) != s.Salt {
+		return Errorf(EINVALID, "group %s: salt must be 64 lower-case hexadecimal digits", g)
 	}
 	if commitment == "" {
 		return Errorf(EINVALID, "group %s: the public form commits to no such group", g)

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/base64"
@@ -389,6 +390,8 @@ func (v *verifier) private() error {
 				v.a.Problem(path, "%s", truce.ErrorMessage(err))
 			} else if len(pp) != len(pub.Commitments) {
 				v.a.Problem(path, "holds %d groups; entry %d commits to %d", len(pp), idx, len(pub.Commitments))
+			} else if canon, err := json.Marshal(pp); err != nil || !bytes.Equal(canon, parts) {
+				v.a.Problem(path, "is not in the canonical form the store writes")
 			}
 		}
 	}
