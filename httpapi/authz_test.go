@@ -55,7 +55,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}{
 		{route: "POST /v1/observations", path: "/v1/observations",
 			want: statuses{unauth, unauth, forbidden, 400, 400, 400, forbidden}},
-		{route: "GET /v1/observations", path: "/v1/observations", want: all(200)},
+		{route: "GET /v1/observations", path: "/v1/observations", want: all(200),
+			has:    map[string][]string{analyst: {"UA liaison report", "RU liaison report"}, partyUA: {"UA liaison report"}},
+			hasNot: map[string][]string{"none": {"liaison report", monitor}, partyUA: {"RU liaison report", monitor}, monitor: {"liaison report"}}},
 		// Which source filed what is withheld: only the mission searches by
 		// any source, a source by itself.
 		{route: "GET /v1/observations", path: "/v1/observations?source=" + partyUA,
@@ -68,9 +70,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 			hasNot: map[string][]string{"none": {"brg-1"}, partyUA: {"brg-1"}, partyRU: {"brg-1"}}},
 		{route: "GET /v1/observations/{id}", path: "/v1/observations/o-1", want: all(200)},
 		{route: "GET /v1/observations/{id}", path: "/v1/observations/ua-1", want: all(200),
-			has: map[string][]string{partyUA: {"UA liaison report"}, analyst: {"UA liaison report"}, admin: {"UA liaison report"}}},
+			has:    map[string][]string{partyUA: {"UA liaison report"}, analyst: {"UA liaison report"}, admin: {"UA liaison report"}},
+			hasNot: map[string][]string{"none": {"UA liaison report", partyUA}, partyRU: {"UA liaison report", partyUA}, monitor: {"UA liaison report", partyUA}}},
 		{route: "GET /v1/observations/{id}", path: "/v1/observations/ru-1", want: all(200),
-			has: map[string][]string{partyRU: {"RU liaison report"}, analyst: {"RU liaison report"}}},
+			has:    map[string][]string{partyRU: {"RU liaison report"}, analyst: {"RU liaison report"}},
+			hasNot: map[string][]string{"none": {"RU liaison report"}, partyUA: {"RU liaison report", partyRU}}},
 		{route: "GET /v1/observations/{id}", path: "/v1/observations/nothing", want: all(404)},
 		{route: "GET /v1/agreements", path: "/v1/agreements", want: all(200)},
 		{route: "POST /v1/agreements", path: "/v1/agreements",

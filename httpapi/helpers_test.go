@@ -240,3 +240,9 @@ func (w *syncWriter) String() string {
 	defer w.mu.Unlock()
 	return w.buf.String()
 }
+
+// getAs sends GET path with the token of source as.
+func (e *env) getAs(path, as string) response {
+	e.t.Helper()
+	return e.do("GET", path, e.tokens[as], "", nil)
+}

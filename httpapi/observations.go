@@ -231,7 +231,12 @@ func (s *Server) handleGetObservation(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, rec)
+	v, err := s.newViewer(r.Context())
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, v.show(r.Context(), rec))
 }
 
 // handleFindObservations handles GET /v1/observations.
@@ -257,14 +262,20 @@ func (s *Server) handleFindObservations(w http.ResponseWriter, r *http.Request) 
 		rd := ReaderOf(r.Context())
 		page.Observations = slices.DeleteFunc(page.Observations, func(rec *truce.ObservationRecord) bool { return !bboxMatches(rd, rec) })
 	}
-	if page.Observations == nil {
-		page.Observations = []*truce.ObservationRecord{}
+	v, err := s.newViewer(r.Context())
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	out := viewedPage{Observations: make([]any, len(page.Observations)), Next: page.Next}
+	for i, rec := range page.Observations {
+		out.Observations[i] = v.show(r.Context(), rec)
 	}
 	if page.Next != "" {
 		q.Set("cursor", page.Next)
 		w.Header().Set("Link", fmt.Sprintf(`<%s?%s>; rel="next"`, r.URL.Path, q.Encode()))
 	}
-	s.writeJSON(w, r, http.StatusOK, page)
+	s.writeJSON(w, r, http.StatusOK, out)
 }
 
 // filterParams are the query parameters of GET /v1/observations; list

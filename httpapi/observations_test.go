@@ -179,7 +179,7 @@ func TestPostObservation(t *testing.T) {
 	if !rec.ObservedAt.Equal(time.Date(2025, 3, 14, 4, 30, 0, 0, time.UTC)) || rec.ObservedAt.Location() != time.UTC {
 		t.Errorf("observed_at %v, want normalized to UTC", rec.ObservedAt)
 	}
-	g := e.get("/v1/observations/obs-1")
+	g := e.getAs("/v1/observations/obs-1", analyst)
 	if g.status != 200 || !bytes.Equal(g.body, r.body) {
 		t.Errorf("GET: %d %s\nPOST answered %s", g.status, g.body, r.body)
 	}
@@ -468,7 +468,7 @@ func TestFindObservations(t *testing.T) {
 	logIndex := map[string]int64{}
 	for _, o := range all {
 		var rec truce.ObservationRecord
-		e.get("/v1/observations/"+o.ID).decode(t, &rec)
+		e.getAs("/v1/observations/"+o.ID, analyst).decode(t, &rec)
 		logIndex[o.ID] = rec.LogIndex
 	}
 	// Results come in time order, ties in log order.
@@ -590,7 +590,7 @@ func TestPostAnswersAsGet(t *testing.T) {
 		if posted.status != 201 && posted.status != 200 {
 			t.Fatalf("POST: %d %s", posted.status, posted.body)
 		}
-		got := e.get("/v1/observations/same-bytes")
+		got := e.getAs("/v1/observations/same-bytes", analyst)
 		if string(posted.body) != string(got.body) {
 			t.Errorf("POST (%d) answered\n%s\nGET serves\n%s", posted.status, posted.body, got.body)
 		}
