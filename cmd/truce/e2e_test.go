@@ -238,7 +238,9 @@ func TestCrash(t *testing.T) {
 	defer witness.Process.Kill()
 
 	rng := rand.New(rand.NewPCG(2026, 50))
-	lg := &crashLog{t: t, logKey: logKey, served: map[int64]tlog.Hash{}, logged: map[string]bool{}}
+	// The mission reads the records whole; the public is shown views.
+	lg := &crashLog{t: t, logKey: logKey, served: map[int64]tlog.Hash{}, logged: map[string]bool{},
+		missionToken: sourceToken(t, db, "crash-analyst", "analyst")}
 	acked := map[string]bool{}  // observation id → acknowledged
 	batches := map[string]int{} // batch key → observations sent
 	batchAcked := map[string]bool{}
@@ -410,6 +412,8 @@ type crashLog struct {
 	hashes []tlog.Hash // stored hashes, as tlog numbers them
 	size   int64       // entries hashed
 	logged map[string]bool
+	// missionToken is an analyst's, to read the records whole.
+	missionToken string
 
 	mu     sync.Mutex
 	served map[int64]tlog.Hash // size → root of every checkpoint served
@@ -543,7 +547,14 @@ func (l *crashLog) verify(url string, acked map[string]bool) {
 			}
 			Next string
 		}
-		_, b := httpGet(t, url+"/v1/observations?limit=1000&cursor="+cursor)
+		req, _ := http.NewRequest("GET", url+"/v1/observations?limit=1000&cursor="+cursor, nil)
+		req.Header.Set("Authorization", "Bearer "+l.missionToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
 		if err := json.Unmarshal(b, &page); err != nil {
 			t.Fatalf("GET /v1/observations: %v: %.200s", err, b)
 		}
