@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
@@ -25,8 +26,10 @@ import (
 //	entries/00000000.bin    entries 0..4095, each a 4-byte big-endian length and the entry's encoding
 //	entries/00000001.bin    entries 4096..8191, and so on; the last file may hold fewer
 //	checkpoints/<size>      each signed checkpoint, with its cosignatures, as a signed note
+//	disclosed/<index>.json  optionally, the private groups of the observation at index that the
+//	                        bundle's audience may see, with their salts (a [truce.PrivateParts])
 //
-// Files are named by [EntryFile] and [CheckpointFile].
+// Files are named by [EntryFile], [CheckpointFile] and [DisclosedFile].
 
 // BundleFormat names the bundle format and its version, the manifest's
 // "format".
@@ -50,6 +53,51 @@ func EntryFile(k int64) string { return fmt.Sprintf("entries/%08d.bin", k) }
 // CheckpointFile returns the name of the bundle file that holds the signed
 // checkpoint of the given size: "checkpoints/" and the size in decimal.
 func CheckpointFile(size int64) string { return "checkpoints/" + strconv.FormatInt(size, 10) }
+
+// DisclosedFile returns the name of the bundle file that holds the private
+// groups disclosed of the observation at index: "disclosed/" and the index
+// in decimal, then ".json".
+func DisclosedFile(index int64) string {
+	return "disclosed/" + strconv.FormatInt(index, 10) + ".json"
+}
+
+// ParseDisclosed parses the disclosed file named name: a JSON object from
+// group name to {"salt": 64 hex digits, "value": the group's canonical
+// JSON}, as [MarshalDisclosed] writes it, with at least one group and
+// only known ones.
+func ParseDisclosed(name string, b []byte) (truce.PrivateParts, error) {
+	bad := func(format string, args ...any) error {
+		return truce.Errorf(truce.EINVALID, "%s: "+format, append([]any{name}, args...)...)
+	}
+	var pp truce.PrivateParts
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&pp); err != nil {
+		return nil, bad("%v", err)
+	}
+	if d.More() {
+		return nil, bad("data after the object")
+	}
+	if len(pp) == 0 {
+		return nil, bad("no group disclosed")
+	}
+	for g, s := range pp {
+		if !g.Valid() {
+			return nil, bad("%.40q is not a field group", g)
+		}
+		if s == nil || len(s.Value) == 0 {
+			return nil, bad("group %s: no value", g)
+		}
+	}
+	return pp, nil
+}
+
+// MarshalDisclosed returns the disclosed file of pp: its JSON, groups in
+// name order, and a newline.
+func MarshalDisclosed(pp truce.PrivateParts) ([]byte, error) {
+	b, err := json.Marshal(pp)
+	return append(b, '\n'), err
+}
 
 // A Manifest describes a bundle. Its JSON is exactly
 //
@@ -226,8 +274,15 @@ func VerifyBundle(fsys fs.FS, a *Auditor) error {
 		}
 		a.Checkpoint(name, msg, false)
 	}
-	if err := feedEntries(fsys, m.Size, a); err != nil {
+	disclosed, err := readDisclosed(fsys, a)
+	if err != nil {
 		return err
+	}
+	if err := feedEntries(fsys, m.Size, a, disclosed); err != nil {
+		return err
+	}
+	for _, index := range slices.Sorted(maps.Keys(disclosed)) {
+		a.Problem(DisclosedFile(index), "beyond the bundle's entries, %d", a.Size())
 	}
 	if a.Size() == m.Size && a.Root() != m.Root {
 		a.Problem(ManifestFile, "root %s is not the root of the bundle's entries", base64.StdEncoding.EncodeToString(m.Root[:]))
@@ -235,8 +290,74 @@ func VerifyBundle(fsys fs.FS, a *Auditor) error {
 	return nil
 }
 
-// feedEntries reads the entry files of a bundle of size entries into a.
-func feedEntries(fsys fs.FS, size int64, a *Auditor) error {
+// readDisclosed reads a bundle's disclosed files, reporting through a those
+// that are misnamed or malformed.
+func readDisclosed(fsys fs.FS, a *Auditor) (map[int64]truce.PrivateParts, error) {
+	files, err := fs.ReadDir(fsys, "disclosed")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
+	}
+	out := map[int64]truce.PrivateParts{}
+	for _, f := range files {
+		name := path.Join("disclosed", f.Name())
+		index, ok := parseDecimal(strings.TrimSuffix(f.Name(), ".json"))
+		if !ok || !strings.HasSuffix(f.Name(), ".json") || f.IsDir() {
+			a.Problem(name, "not a disclosed file: names are an entry index and \".json\"")
+			continue
+		}
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("bundle: %w", err)
+		}
+		pp, err := ParseDisclosed(name, b)
+		if err != nil {
+			a.Problem(name, "%s", strings.TrimPrefix(truce.ErrorMessage(err), name+": "))
+			continue
+		}
+		out[index] = pp
+	}
+	return out, nil
+}
+
+// checkDisclosed checks the private groups pp disclosed of the entry enc
+// at index against the commitments of its public form, reporting through
+// a, naming the file, the entry and the group, each that does not match.
+func checkDisclosed(a *Auditor, index int64, enc []byte, pp truce.PrivateParts) {
+	name := DisclosedFile(index)
+	e, err := truce.DecodeEntry(enc)
+	if err != nil {
+		return // the Auditor reports the entry
+	}
+	if e.Type != truce.EntryObservation {
+		a.Problem(name, "entry %d is a %s entry, not an observation", index, e.Type)
+		return
+	}
+	pub, err := truce.DecodeSealed(e.Data)
+	if err != nil {
+		return // the Auditor reports the entry
+	}
+	if pub.Clear != nil {
+		a.Problem(name, "entry %d: observation %s is an open source's, with nothing to disclose", index, pub.ID)
+		return
+	}
+	if err := pp.Check(pub); err != nil {
+		msg := truce.ErrorMessage(err)
+		if !strings.HasPrefix(msg, "observation ") {
+			msg = "observation " + pub.ID + ": " + msg
+		}
+		a.Problem(name, "entry %d: %s", index, msg)
+		return
+	}
+	a.disclosed += len(pp)
+}
+
+// feedEntries reads the entry files of a bundle of size entries into a,
+// checking the parts disclosed of each against it (and deleting them from
+// disclosed).
+func feedEntries(fsys fs.FS, size int64, a *Auditor, disclosed map[int64]truce.PrivateParts) error {
 	files := (size + EntriesPerFile - 1) / EntriesPerFile
 	for k := int64(0); k < files; k++ {
 		name := EntryFile(k)
@@ -268,7 +389,12 @@ func feedEntries(fsys fs.FS, size int64, a *Auditor) error {
 				a.Problem(name, "holds more than %d entries", want)
 				break
 			}
-			a.Entry(a.Size(), enc)
+			index := a.Size()
+			a.Entry(index, enc)
+			if pp, ok := disclosed[index]; ok {
+				checkDisclosed(a, index, enc, pp)
+				delete(disclosed, index)
+			}
 			n++
 		}
 		f.Close()

@@ -115,6 +115,7 @@ type Auditor struct {
 	batch []*checked       // entries given, not yet checked
 
 	requireHeld bool
+	disclosed   int // private groups disclosed in a bundle and checked
 }
 
 // witnessKey is a witness's cosignature verifier and where it came from.
@@ -566,6 +567,9 @@ type Summary struct {
 	Cosignatures       int `json:"cosignatures"`
 	PinnedCosignatures int `json:"pinned_cosignatures"`
 	Unverified         int `json:"unverified_signatures"`
+	// Disclosed counts the private groups disclosed in a bundle that were
+	// checked against their entries' commitments.
+	Disclosed int `json:"disclosed_groups,omitempty"`
 	// LatestSize is the size of the largest checkpoint.
 	LatestSize int64 `json:"latest_checkpoint_size"`
 	// Problems is the number of problems reported.
@@ -578,7 +582,7 @@ type Summary struct {
 func (a *Auditor) Finish() *Summary {
 	a.flush()
 	root := a.tree.Root()
-	s := &Summary{Entries: a.tree.size, Root: base64.StdEncoding.EncodeToString(root[:]), Types: a.types,
+	s := &Summary{Entries: a.tree.size, Root: base64.StdEncoding.EncodeToString(root[:]), Types: a.types, Disclosed: a.disclosed,
 		LogKey: a.logKeyText, LogKeyPinned: a.pinned, LatestSize: -1}
 	if a.logKey == nil && len(a.held) > 0 {
 		a.Problem("log key", "none given and none stated by the log: the checkpoints' signatures cannot be checked (give --log-key)")

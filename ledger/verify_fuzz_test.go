@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -108,5 +109,29 @@ func FuzzVerifyBundle(f *testing.F) {
 			return
 		}
 		a.Finish()
+	})
+}
+
+// FuzzParseDisclosed parses arbitrary disclosed files: an error names the
+// file, and what parses writes back to JSON that parses to the same.
+func FuzzParseDisclosed(f *testing.F) {
+	f.Add(disclosedFile(f, "obs-0", nil).Data)
+	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"text":{"salt":"00","value":{"text":"x"}}} {}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		pp, err := ledger.ParseDisclosed("disclosed/3.json", b)
+		if err != nil {
+			if !strings.HasPrefix(truce.ErrorMessage(err), "disclosed/3.json: ") {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			return
+		}
+		out, err := ledger.MarshalDisclosed(pp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ledger.ParseDisclosed("x", out); err != nil {
+			t.Fatalf("%s written as %s does not parse: %v", b, out, err)
+		}
 	})
 }

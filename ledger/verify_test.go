@@ -288,6 +288,31 @@ func TestAuditorCheckpoints(t *testing.T) {
 	}
 }
 
+// disclosedFile returns the disclosed file of the test source's
+// observation id, as sealed, after edit (if not nil).
+func disclosedFile(t testing.TB, id string, edit func(truce.PrivateParts)) *fstest.MapFile {
+	t.Helper()
+	e := observationEntry(t, id, "", logT0)
+	pub, err := truce.DecodeSealed(e.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lon, lat := 37.6, 48.6
+	_, pp, err := truce.Seal(truce.DefaultDisclosure(), testSealingKey, &truce.Observation{ID: id, Source: "osce-team-3", SourceRole: truce.RoleMonitor,
+		Kind: truce.KindArtillery, ObservedAt: logT0, TimePrecision: truce.PrecisionMinute, Location: truce.Location{Lon: &lon, Lat: &lat, UncertaintyM: 500}})
+	if err != nil || pp.Check(pub) != nil {
+		t.Fatalf("sealing %s again: %v", id, err)
+	}
+	if edit != nil {
+		edit(pp)
+	}
+	b, err := ledger.MarshalDisclosed(pp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fstest.MapFile{Data: b}
+}
+
 // bundleFS returns l as a bundle.
 func (l *testLog) bundle(t testing.TB) fstest.MapFS {
 	t.Helper()
@@ -328,6 +353,37 @@ func TestVerifyBundle(t *testing.T) {
 		}, "entries/00000000.bin: holds more than 8 entries"},
 		{"checkpoint missing", func(f fstest.MapFS) { delete(f, "checkpoints/3") }, "checkpoints/3: listed in manifest.json but missing"},
 		{"checkpoint unlisted", func(f fstest.MapFS) { f["checkpoints/4"] = f["checkpoints/3"] }, "checkpoints/4: not listed in manifest.json"},
+		{"disclosed", func(f fstest.MapFS) { f["disclosed/3.json"] = disclosedFile(t, "obs-0", nil) }, ""},
+		{"disclosed edited", func(f fstest.MapFS) {
+			f["disclosed/4.json"] = disclosedFile(t, "obs-1", func(pp truce.PrivateParts) {
+				s := pp[truce.GroupSource]
+				s.Value = bytes.Replace(s.Value, []byte("osce-team-3"), []byte("osce-team-4"), 1)
+			})
+		}, "disclosed/4.json: entry 4: observation " + publicID("obs-1") + ": group source: does not match its commitment"},
+		{"disclosed salt changed", func(f fstest.MapFS) {
+			f["disclosed/4.json"] = disclosedFile(t, "obs-1", func(pp truce.PrivateParts) {
+				s := pp[truce.GroupSource]
+				s.Salt = strings.Repeat("0", 64)
+			})
+		}, "disclosed/4.json: entry 4: observation " + publicID("obs-1") + ": group source: does not match"},
+		{"disclosed for another entry", func(f fstest.MapFS) { f["disclosed/5.json"] = disclosedFile(t, "obs-0", nil) },
+			"disclosed/5.json: entry 5: observation " + publicID("obs-2") + ": group source: does not match"},
+		{"disclosed group not committed", func(f fstest.MapFS) {
+			f["disclosed/3.json"] = disclosedFile(t, "obs-0", func(pp truce.PrivateParts) {
+				pp[truce.GroupText] = &truce.SealedGroup{Salt: strings.Repeat("ab", 32), Value: []byte(`{"text":"x"}`)}
+			})
+		}, "disclosed/3.json: entry 3: observation " + publicID("obs-0") + ": group text: the public form commits to no such group"},
+		{"disclosed not an observation", func(f fstest.MapFS) { f["disclosed/0.json"] = disclosedFile(t, "obs-0", nil) },
+			"disclosed/0.json: entry 0 is a source entry, not an observation"},
+		{"disclosed beyond", func(f fstest.MapFS) { f["disclosed/99.json"] = disclosedFile(t, "obs-0", nil) },
+			"disclosed/99.json: beyond the bundle's entries, 8"},
+		{"disclosed misnamed", func(f fstest.MapFS) { f["disclosed/03.json"] = disclosedFile(t, "obs-0", nil) },
+			"disclosed/03.json: not a disclosed file"},
+		{"disclosed empty", func(f fstest.MapFS) { f["disclosed/3.json"] = &fstest.MapFile{Data: []byte("{}\n")} },
+			"disclosed/3.json: no group disclosed"},
+		{"disclosed unknown group", func(f fstest.MapFS) {
+			f["disclosed/3.json"] = &fstest.MapFile{Data: []byte(`{"team":{"salt":"00","value":{}}}`)}
+		}, `disclosed/3.json: "team" is not a field group`},
 		{"root wrong", func(f fstest.MapFS) {
 			m, _ := ledger.ParseManifest(f[ledger.ManifestFile].Data)
 			m.Root[0] ^= 1
@@ -347,7 +403,7 @@ func TestVerifyBundle(t *testing.T) {
 			}
 			s := a.Finish()
 			switch {
-			case tt.want == "" && (len(ps) > 0 || s.Checkpoints != 2):
+			case tt.want == "" && (len(ps) > 0 || s.Checkpoints != 2 || s.Disclosed != len(fsys)-len(l.bundle(t))):
 				t.Errorf("problems %q, summary %+v", ps, s)
 			case tt.want != "" && (len(ps) == 0 || !strings.HasPrefix(ps[0], tt.want)):
 				t.Errorf("problems %q, want the first to begin %q", ps, tt.want)
