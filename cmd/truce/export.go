@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/mod/sumdb/tlog"
@@ -35,10 +36,69 @@ type exportSummary struct {
 	Checkpoints  int    `json:"checkpoints"`
 	Cosignatures int    `json:"cosignatures"`
 	LogKey       string `json:"log_key"`
+	// Audience is the audience the bundle is for, and Disclosed the
+	// number of observations whose private groups (some or all) it holds.
+	Audience  string `json:"audience"`
+	Disclosed int    `json:"disclosed"`
+}
+
+// A discloser decides, through the one view function, which private
+// groups of each observation a bundle's audience is given.
+type discloser struct {
+	audience truce.Audience
+	policy   *truce.DisclosurePolicy
+	now      time.Time
+	parts    func(ctx context.Context, indexes []int64) (map[int64]truce.PrivateParts, error)
+}
+
+// disclose writes, into the bundle directory dir, the disclosed file of
+// each observation among es that d's audience may see private groups of,
+// and returns how many it wrote.
+func (d *discloser) disclose(ctx context.Context, dir string, es []*truce.Entry) (int, error) {
+	if d == nil {
+		return 0, nil
+	}
+	var idx []int64
+	for _, en := range es {
+		if en.Type == truce.EntryObservation {
+			idx = append(idx, en.Index)
+		}
+	}
+	if len(idx) == 0 {
+		return 0, nil
+	}
+	parts, err := d.parts(ctx, idx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, en := range es {
+		pp := parts[en.Index]
+		if en.Type != truce.EntryObservation || pp == nil {
+			continue
+		}
+		pub, err := truce.DecodeSealed(en.Data)
+		if err != nil {
+			return n, fmt.Errorf("log export: entry %d: %s", en.Index, truce.ErrorMessage(err))
+		}
+		v := d.policy.View(d.audience, d.now, en.Time, pub, pp, nil)
+		if len(v.Disclosed) == 0 {
+			continue
+		}
+		b, err := ledger.MarshalDisclosed(v.Disclosed)
+		if err != nil {
+			return n, err
+		}
+		if err := writeSynced(filepath.Join(dir, ledger.DisclosedFile(en.Index)), b); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 func runLogExport(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "log export", "log export [--db PATH] [--key FILE | --log-key VKEY] [--json] DIR",
+	fs := flags(e, "log export", "log export [--db PATH] [--key FILE | --log-key VKEY] [--audience A] [--json] DIR",
 		"Write the log to the directory DIR, which must not exist, as a bundle that anyone can\n"+
 			"verify offline with truce verify DIR (or with their own code: docs/log-format.md,\n"+
 			"\"Export bundle and verification\"): every entry, every signed checkpoint with its\n"+
@@ -46,14 +106,25 @@ func runLogExport(ctx context.Context, e *env, args []string) error {
 			"temporary directory beside DIR and renamed into place when complete.\n\n"+
 			"The verifier key is derived from the log's key file (default: the --db path +\n"+
 			"\".key\"), or given with --log-key. It is written for convenience only: a bundle's\n"+
-			"own key proves nothing, so verifiers should pin the key the log's operator published.")
+			"own key proves nothing, so verifiers should pin the key the log's operator published.\n\n"+
+			"The entries hold observations' public forms only. Beside them, as\n"+
+			"disclosed/<index>.json, the bundle holds the private groups of each observation that\n"+
+			"its --audience (public, mission, party:<ID> or source:<NAME>; default public) may see\n"+
+			"now under the disclosure policy (docs/disclosure.md): for the public, only what is\n"+
+			"past its embargo. Each comes with its salt, so the reader can check it against the\n"+
+			"commitment in the entry (truce verify does).")
 	db := dbFlag(fs)
 	keyFile := fs.String("key", "", "the log's signing key file, to state its verifier key (default: the --db path + \".key\")")
 	logKey := fs.String("log-key", "", "the log's verifier key to state in the bundle, instead of deriving it from the key file")
+	audience := fs.String("audience", "public", "the audience the bundle is for: public, mission, party:<ID> or source:<NAME>")
 	asJSON := fs.Bool("json", false, "print a JSON summary")
 	pos, err := parseN(fs, args, "log export", "one DIR", 1)
 	if err != nil {
 		return err
+	}
+	aud, err := truce.ParseAudience(*audience)
+	if err != nil {
+		return usagef("log export: --audience: %s", truce.ErrorMessage(err))
 	}
 	dir := filepath.Clean(pos[0])
 	if _, err := os.Stat(dir); err == nil {
@@ -80,15 +151,24 @@ func runLogExport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	sum, err := exportBundle(ctx, e, store, dir, vkey)
+	policy, err := store.Policy(ctx)
 	if err != nil {
 		return err
 	}
+	disc := &discloser{audience: aud, policy: policy, now: time.Now(), parts: store.PrivateParts}
+	sum, err := exportBundle(ctx, e, store, dir, vkey, disc)
+	if err != nil {
+		return err
+	}
+	sum.Audience = aud.String()
 	if *asJSON {
 		return writeJSON(e, sum)
 	}
 	fmt.Fprintf(e.stdout, "exported %d entries (root %s), %d checkpoint(s) with %d cosignature(s) to %s\n",
 		sum.Entries, sum.Root, sum.Checkpoints, sum.Cosignatures, sum.Dir)
+	if sum.Disclosed > 0 || aud.Kind != truce.AudiencePublic {
+		fmt.Fprintf(e.stdout, "for the audience %s: the private groups it may see now of %d observation(s), in disclosed/\n", sum.Audience, sum.Disclosed)
+	}
 	if sum.LogKey == "" {
 		fmt.Fprintf(e.stdout, "no log key found (%s): the bundle states none; verifiers need --log-key\n", *keyFile)
 	} else {
@@ -117,7 +197,9 @@ func verifierKeyFromFile(file string) (string, error) {
 // exportBundle writes the store's log, as it is now, to the bundle
 // directory dir: into a temporary directory beside it, renamed to dir once
 // every file is written and synced.
-func exportBundle(ctx context.Context, e *env, store truce.Store, dir, vkey string) (*exportSummary, error) {
+//
+// With disc, it adds the private groups disc discloses of each observation.
+func exportBundle(ctx context.Context, e *env, store truce.Store, dir, vkey string, disc *discloser) (*exportSummary, error) {
 	size, err := store.LogSize(ctx)
 	if err != nil {
 		return nil, err
@@ -136,7 +218,11 @@ func exportBundle(ctx context.Context, e *env, store truce.Store, dir, vkey stri
 			os.RemoveAll(tmp)
 		}
 	}()
-	for _, sub := range []string{"entries", "checkpoints"} {
+	subs := []string{"entries", "checkpoints"}
+	if disc != nil {
+		subs = append(subs, "disclosed")
+	}
+	for _, sub := range subs {
 		if err := os.Mkdir(filepath.Join(tmp, sub), 0o755); err != nil {
 			return nil, fmt.Errorf("log export: %w", err)
 		}
@@ -168,9 +254,11 @@ func exportBundle(ctx context.Context, e *env, store truce.Store, dir, vkey stri
 	for k := int64(0); k*ledger.EntriesPerFile < size; k++ {
 		start := k * ledger.EntriesPerFile
 		end := min(start+ledger.EntriesPerFile, size)
-		if err := writeEntryFile(ctx, store, filepath.Join(tmp, ledger.EntryFile(k)), start, end, &tree, bar); err != nil {
+		n, err := writeEntryFile(ctx, store, tmp, k, start, end, &tree, bar, disc)
+		if err != nil {
 			return nil, err
 		}
+		sum.Disclosed += n
 	}
 	if bar != nil {
 		bar.Finish()
@@ -180,7 +268,7 @@ func exportBundle(ctx context.Context, e *env, store truce.Store, dir, vkey stri
 	if err := writeSynced(filepath.Join(tmp, ledger.ManifestFile), m.Marshal()); err != nil {
 		return nil, err
 	}
-	for _, sub := range []string{"entries", "checkpoints", "."} {
+	for _, sub := range append(subs, ".") {
 		if err := syncDir(filepath.Join(tmp, sub)); err != nil {
 			return nil, err
 		}
@@ -195,12 +283,14 @@ func exportBundle(ctx context.Context, e *env, store truce.Store, dir, vkey stri
 	return sum, nil
 }
 
-// writeEntryFile writes the entries start <= index < end to the entry file
-// name, adding their leaves to tree.
-func writeEntryFile(ctx context.Context, store truce.Store, name string, start, end int64, tree *ledger.Tree, bar *progressbar.ProgressBar) error {
-	f, err := os.Create(name)
+// writeEntryFile writes the entries start <= index < end to entry file k
+// of the bundle directory dir, adding their leaves to tree, and the
+// disclosed files disc gives for them; it returns how many of those.
+func writeEntryFile(ctx context.Context, store truce.Store, dir string, k, start, end int64, tree *ledger.Tree, bar *progressbar.ProgressBar, disc *discloser) (int, error) {
+	disclosed := 0
+	f, err := os.Create(filepath.Join(dir, ledger.EntryFile(k)))
 	if err != nil {
-		return fmt.Errorf("log export: %w", err)
+		return 0, fmt.Errorf("log export: %w", err)
 	}
 	defer f.Close()
 	w := bufio.NewWriterSize(f, 1<<20)
@@ -209,30 +299,35 @@ func writeEntryFile(ctx context.Context, store truce.Store, name string, start, 
 	for at := start; at < end; at += page {
 		es, err := store.Entries(ctx, at, min(at+page, end))
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if want := min(at+page, end) - at; int64(len(es)) != want {
-			return fmt.Errorf("log export: the store returned %d entries from %d, want %d", len(es), at, want)
+			return 0, fmt.Errorf("log export: the store returned %d entries from %d, want %d", len(es), at, want)
 		}
 		for _, en := range es {
 			enc := en.Encode()
 			tree.Append(tlog.RecordHash(enc))
 			rec = ledger.AppendEntryRecord(rec[:0], enc)
 			if _, err := w.Write(rec); err != nil {
-				return fmt.Errorf("log export: %w", err)
+				return 0, fmt.Errorf("log export: %w", err)
 			}
 		}
+		n, err := disc.disclose(ctx, dir, es)
+		if err != nil {
+			return 0, err
+		}
+		disclosed += n
 		if bar != nil {
 			bar.Add(len(es))
 		}
 	}
 	if err := w.Flush(); err != nil {
-		return fmt.Errorf("log export: %w", err)
+		return 0, fmt.Errorf("log export: %w", err)
 	}
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("log export: %w", err)
+		return 0, fmt.Errorf("log export: %w", err)
 	}
-	return f.Close()
+	return disclosed, f.Close()
 }
 
 // writeSynced writes b to the new file name and syncs it.

@@ -196,6 +196,9 @@ func printVerifySummary(w io.Writer, res *verifyResult) {
 		fmt.Fprintf(w, "; %d by unknown keys, not checked", s.Unverified)
 	}
 	fmt.Fprintln(w)
+	if s.Disclosed > 0 {
+		fmt.Fprintf(w, "  disclosed     %d private group(s) match their entries' commitments\n", s.Disclosed)
+	}
 	if s.Held > 0 {
 		fmt.Fprintf(w, "  held outside  %d checkpoint(s), consistent with the log\n", s.Held)
 	}
