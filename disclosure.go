@@ -463,6 +463,12 @@ func (pp PrivateParts) Check(pub *SealedObservation) error {
 	return nil
 }
 
+// IsPublicID reports whether s has the form of a public id: "o-" and 32
+// lower-case hexadecimal digits.
+func IsPublicID(s string) bool {
+	return strings.HasPrefix(s, "o-") && len(s) == 34 && isLowerHex(s[2:])
+}
+
 // PublicID returns the public id of the observation a source named id:
 //
 //	"o-" || first 32 hex digits of SHA-256("truce-observation-id/v1\n" || salt || source || "\n" || id)
@@ -842,7 +848,7 @@ func (p *DisclosurePolicy) View(a Audience, now, loggedAt time.Time, pub *Sealed
 // source the whole observation.
 func (s *SealedObservation) Validate() error {
 	var ps problems
-	if !strings.HasPrefix(s.ID, "o-") || len(s.ID) != 34 || !isLowerHex(s.ID[2:]) {
+	if !IsPublicID(s.ID) {
 		ps.add("$.id", "must be a public id: \"o-\" and 32 lower-case hexadecimal digits")
 	}
 	if !slices.Contains(Roles, s.SourceRole) || s.SourceRole == RoleAdmin || s.SourceRole == RoleAnalyst {

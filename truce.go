@@ -101,12 +101,16 @@ type AgreementService interface {
 type ObservationService interface {
 	// AddObservations logs obs on behalf of by, all or nothing. Each
 	// observation's Source and SourceRole are set from by. An observation
-	// whose id is already stored with the same canonical bytes is not logged
+	// whose id by is already stored with the same canonical bytes is not logged
 	// again (Created false in its result); one with other bytes fails the
 	// whole call with an ECONFLICT error whose problems name every such line.
 	AddObservations(ctx context.Context, by *Source, obs []*Observation) ([]AddResult, error)
-	// Observation returns the observation id with its log position.
-	Observation(ctx context.Context, id string) (*ObservationRecord, error)
+	// Observation returns the observation source filed under id, with its
+	// log position. Ids are scoped by source: two sources may use one id.
+	Observation(ctx context.Context, source, id string) (*ObservationRecord, error)
+	// ObservationByPublicID returns the observation whose public id is
+	// pid (see PublicID), by which everyone but its source names it.
+	ObservationByPublicID(ctx context.Context, pid string) (*ObservationRecord, error)
 	// FindObservations returns one page of observations matching f, ordered
 	// by observed time and then log index.
 	FindObservations(ctx context.Context, f ObservationFilter) (*ObservationPage, error)

@@ -568,7 +568,7 @@ func TestTimeline(t *testing.T) {
 	if len(obs) != 1 || len(res) != 1 || !res[0].Created {
 		t.Fatalf("recorded %d observations, results %+v; want 1 new", len(obs), res)
 	}
-	rec, err := db.Observation(ctx, obs[0].ID)
+	rec, err := db.Observation(ctx, "test", obs[0].ID)
 	if err != nil || rec.Source != "test" || rec.Kind != truce.KindAdvance {
 		t.Fatalf("stored %+v, %v", rec, err)
 	}

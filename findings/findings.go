@@ -35,7 +35,7 @@ import (
 type Store interface {
 	replay.Store
 	Agreements(ctx context.Context) ([]*truce.AgreementRecord, error)
-	Observation(ctx context.Context, id string) (*truce.ObservationRecord, error)
+	Observation(ctx context.Context, source, id string) (*truce.ObservationRecord, error)
 	Entries(ctx context.Context, start, end int64) ([]*truce.Entry, error)
 	RecordFindings(ctx context.Context, run *truce.FindingRun) (*truce.RecordResult, error)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/truce-monitor/truce/importer"
 	"github.com/truce-monitor/truce/simulate"
 	"github.com/truce-monitor/truce/sqlite"
+	"github.com/truce-monitor/truce/storetest"
 )
 
 const snapshot = "../control/testdata/deepstatemap_data_20250314.geojson.gz"
@@ -144,7 +145,7 @@ func twin(t *testing.T, store *sqlite.DB, vs []*truce.FindingVersion) *truce.Fin
 		if v.Finding == nil || !v.Finding.Violation {
 			continue
 		}
-		rec, err := store.Observation(ctx, v.Anchor)
+		rec, err := storetest.Named(ctx, store, v.Anchor)
 		if err != nil {
 			t.Fatal(err)
 		}

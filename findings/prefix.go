@@ -46,7 +46,7 @@ func (p *prefix) FindObservations(ctx context.Context, f truce.ObservationFilter
 			c := *r
 			c.SupersededBy = nil
 			for _, id := range r.SupersededBy {
-				by, err := p.s.Observation(ctx, id)
+				by, err := p.s.Observation(ctx, r.Source, id)
 				if err != nil {
 					return nil, err
 				}
@@ -58,6 +58,9 @@ func (p *prefix) FindObservations(ctx context.Context, f truce.ObservationFilter
 		}
 		p.mu.Lock()
 		p.index[r.ID] = r.LogIndex
+		if r.PublicID != "" {
+			p.index[r.PublicID] = r.LogIndex
+		}
 		p.mu.Unlock()
 		out.Observations = append(out.Observations, r)
 	}

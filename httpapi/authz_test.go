@@ -29,12 +29,30 @@ func all(status int) statuses {
 // a new route cannot go unchecked.
 func TestAuthorizationMatrix(t *testing.T) {
 	e := findingsEnv(t)
-	if r := e.post("/v1/observations", partyUA, []byte(obs("ua-1", "blamed_party", `"RU"`, "text", `"UA liaison report"`))); r.status != 201 {
-		t.Fatalf("UA observation: %d %s", r.status, r.body)
+	// pub holds the public ids of the observations filed, by their ids.
+	pub := map[string]string{}
+	for _, o := range []struct{ by, id, body string }{
+		{partyUA, "ua-1", obs("ua-1", "blamed_party", `"RU"`, "text", `"UA liaison report"`)},
+		{partyRU, "ru-1", obs("ru-1", "blamed_party", `"UA"`, "text", `"RU liaison report"`)},
+		// The other party files under the id the UA liaison used: ids are
+		// scoped by source.
+		{partyRU, "ua-1", obs("ua-1", "blamed_party", `"UA"`, "text", `"RU second report"`)},
+	} {
+		r := e.post("/v1/observations", o.by, []byte(o.body))
+		if r.status != 201 {
+			t.Fatalf("%s's %s: %d %s", o.by, o.id, r.status, r.body)
+		}
+		var rec struct {
+			PublicID string `json:"public_id"`
+		}
+		r.decode(t, &rec)
+		pub[o.by+"/"+o.id] = rec.PublicID
 	}
-	if r := e.post("/v1/observations", partyRU, []byte(obs("ru-1", "blamed_party", `"UA"`, "text", `"RU liaison report"`))); r.status != 201 {
-		t.Fatalf("RU observation: %d %s", r.status, r.body)
+	var mon struct {
+		PublicID string `json:"public_id"`
 	}
+	e.getAs("/v1/sources/"+monitor+"/observations/o-1", analyst).decode(t, &mon)
+	pub[monitor+"/o-1"] = mon.PublicID
 	if r := e.post("/v1/observations", monitor, []byte(obs("brg-1", "location", `{"observer":{"lon":37.9,"lat":48.9},"bearing_deg":45}`))); r.status != 201 {
 		t.Fatalf("bearing observation: %d %s", r.status, r.body)
 	}
@@ -68,14 +86,30 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{route: "GET /v1/observations", path: box, want: all(200),
 			has:    map[string][]string{analyst: {"brg-1"}, admin: {"brg-1"}, monitor: {"brg-1"}},
 			hasNot: map[string][]string{"none": {"brg-1"}, partyUA: {"brg-1"}, partyRU: {"brg-1"}}},
-		{route: "GET /v1/observations/{id}", path: "/v1/observations/o-1", want: all(200)},
-		{route: "GET /v1/observations/{id}", path: "/v1/observations/ua-1", want: all(200),
+		// Anyone reads an observation by its public id, and is shown
+		// what the policy shows it.
+		{route: "GET /v1/observations/{id}", path: "/v1/observations/" + pub[monitor+"/o-1"], want: all(200)},
+		{route: "GET /v1/observations/{id}", path: "/v1/observations/" + pub[partyUA+"/ua-1"], want: all(200),
 			has:    map[string][]string{partyUA: {"UA liaison report"}, analyst: {"UA liaison report"}, admin: {"UA liaison report"}},
 			hasNot: map[string][]string{"none": {"UA liaison report", partyUA}, partyRU: {"UA liaison report", partyUA}, monitor: {"UA liaison report", partyUA}}},
-		{route: "GET /v1/observations/{id}", path: "/v1/observations/ru-1", want: all(200),
+		{route: "GET /v1/observations/{id}", path: "/v1/observations/" + pub[partyRU+"/ru-1"], want: all(200),
 			has:    map[string][]string{partyRU: {"RU liaison report"}, analyst: {"RU liaison report"}},
 			hasNot: map[string][]string{"none": {"RU liaison report"}, partyUA: {"RU liaison report", partyRU}}},
+		// By the id its source filed it under, only that source finds
+		// it: nobody else learns which ids exist. Each party finds its own
+		// ua-1.
+		{route: "GET /v1/observations/{id}", path: "/v1/observations/ua-1", want: statuses{404, 401, 404, 404, 200, 200, 404},
+			has:    map[string][]string{partyUA: {"UA liaison report"}, partyRU: {"RU second report"}},
+			hasNot: map[string][]string{partyUA: {"RU second report"}, partyRU: {"UA liaison report"}}},
+		{route: "GET /v1/observations/{id}", path: "/v1/observations/o-1", want: statuses{404, 401, 404, 200, 404, 404, 404}},
 		{route: "GET /v1/observations/{id}", path: "/v1/observations/nothing", want: all(404)},
+		{route: "GET /v1/observations/{id}", path: "/v1/observations/o-00000000000000000000000000000000", want: all(404)},
+		// The mission, and the source itself, look up by source and id.
+		{route: "GET /v1/sources/{name}/observations/{id}", path: "/v1/sources/" + partyUA + "/observations/ua-1",
+			want: statuses{forbidden, unauth, 200, forbidden, 200, forbidden, 200},
+			has:  map[string][]string{analyst: {"UA liaison report"}, partyUA: {"UA liaison report"}}},
+		{route: "GET /v1/sources/{name}/observations/{id}", path: "/v1/sources/" + partyUA + "/observations/nothing",
+			want: statuses{forbidden, unauth, 404, forbidden, 404, forbidden, 404}},
 		{route: "GET /v1/agreements", path: "/v1/agreements", want: all(200)},
 		{route: "POST /v1/agreements", path: "/v1/agreements",
 			want: statuses{unauth, unauth, 400, forbidden, forbidden, forbidden, forbidden}},

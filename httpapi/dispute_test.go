@@ -13,8 +13,9 @@ import (
 func TestOneOpenDisputePerParty(t *testing.T) {
 	e := findingsEnv(t)
 	path := "/v1/findings/" + series + "/reviews"
+	o2 := e.publicID(monitor, "o-2")
 	dispute := func(id string) []byte {
-		return []byte(fmt.Sprintf(`{"id":%q,"version":1,"action":"dispute","reason":"Our battery was 40 km away.","evidence":["o-2"]}`, id))
+		return []byte(fmt.Sprintf(`{"id":%q,"version":1,"action":"dispute","reason":"Our battery was 40 km away.","evidence":[%q]}`, id, o2))
 	}
 	for _, tc := range []struct {
 		name, as string

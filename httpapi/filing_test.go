@@ -55,7 +55,7 @@ func TestFutureObservation(t *testing.T) {
 	if r.status != http.StatusCreated || !strings.Contains(string(r.body), `"filed_late":true`) {
 		t.Errorf("a 2025 report filed now: status %d, body %s", r.status, r.body)
 	}
-	if r := e.get("/v1/observations/f7"); !strings.Contains(string(r.body), `"filed_late":true`) {
+	if r := e.get(r.header.Get("Location")); !strings.Contains(string(r.body), `"filed_late":true`) {
 		t.Errorf("read back: %s", r.body)
 	}
 }

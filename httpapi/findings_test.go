@@ -56,7 +56,7 @@ func TestReviewRoutes(t *testing.T) {
 	e := findingsEnv(t)
 	path := "/v1/findings/" + series + "/reviews"
 	confirm := []byte(`{"id":"r-1","version":1,"action":"confirm","reason":"Matches the crater survey."}`)
-	dispute := []byte(`{"id":"r-2","version":1,"action":"dispute","reason":"Our battery was 40 km away.","evidence":["o-2"],"text":"Unit logs."}`)
+	dispute := []byte(`{"id":"r-2","version":1,"action":"dispute","reason":"Our battery was 40 km away.","evidence":["` + e.publicID(monitor, "o-2") + `"],"text":"Unit logs."}`)
 	for _, tc := range []struct {
 		name, as string
 		path     string

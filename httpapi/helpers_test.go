@@ -246,3 +246,23 @@ func (e *env) getAs(path, as string) response {
 	e.t.Helper()
 	return e.do("GET", path, e.tokens[as], "", nil)
 }
+
+// filed returns the path by which the mission reads the observation source
+// filed under id.
+func filed(source, id string) string {
+	return "/v1/sources/" + source + "/observations/" + id
+}
+
+// publicID returns the public id of the observation source filed under id,
+// as the mission reads it.
+func (e *env) publicID(source, id string) string {
+	e.t.Helper()
+	var rec struct {
+		PublicID string `json:"public_id"`
+	}
+	e.getAs(filed(source, id), analyst).decode(e.t, &rec)
+	if rec.PublicID == "" {
+		e.t.Fatalf("%s's observation %s has no public id", source, id)
+	}
+	return rec.PublicID
+}

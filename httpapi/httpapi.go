@@ -23,12 +23,16 @@
 //	                                   dataset or party sources
 //	GET  /v1/observations              search: from, to, bbox, kind, source,
 //	                                   blamed_party, limit, cursor
-//	GET  /v1/observations/{id}         one observation record
+//	GET  /v1/observations/{id}         one observation, by public id (or by the reader's
+//	                                   own source's id)
 //	GET  /v1/agreements                the latest version of every agreement
 //	POST /v1/agreements                add an agreement version (admin)
 //	GET  /v1/agreements/{id}           the latest version of one agreement
 //	GET  /v1/sources                   registered sources
 //	POST /v1/sources                   register a source and get its token once (admin)
+//	GET  /v1/sources/{name}/observations/{id}
+//	                                   the observation name filed under id (the mission
+//	                                   and that source)
 //	POST /v1/sources/{name}/token      issue a source a new token; the old one stops working (admin)
 //	POST /v1/sources/{name}/key        set or replace the source's Ed25519 public key, which
 //	                                   its observations must then be signed by (admin)
@@ -175,6 +179,7 @@ func NewServer(store truce.Store, opts Options) *Server {
 	s.route("POST /v1/observations", s.handlePostObservations)
 	s.route("GET /v1/observations", s.handleFindObservations)
 	s.route("GET /v1/observations/{id}", s.handleGetObservation)
+	s.route("GET /v1/sources/{name}/observations/{id}", s.handleGetSourceObservation)
 	s.route("GET /v1/agreements", s.handleListAgreements)
 	s.route("POST /v1/agreements", s.handlePostAgreement)
 	s.route("GET /v1/agreements/{id}", s.handleGetAgreement)

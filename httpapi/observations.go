@@ -101,8 +101,8 @@ func (s *Server) postObservations(w http.ResponseWriter, r *http.Request) error 
 		o.Source, o.SourceRole, o.SourceParty = src.Name, src.Role, src.Party
 		o.Normalize()
 		rec = &truce.ObservationRecord{Observation: &o, LogIndex: res.LogIndex, LoggedAt: res.LoggedAt, FiledLate: truce.FiledLate(o.ObservedAt, res.LoggedAt), PublicID: res.PublicID}
-		w.Header().Set("Location", "/v1/observations/"+url.PathEscape(rec.ID))
-	} else if rec, err = s.store.Observation(r.Context(), obs[0].ID); err != nil {
+		w.Header().Set("Location", "/v1/observations/"+url.PathEscape(rec.PublicID))
+	} else if rec, err = s.store.Observation(r.Context(), src.Name, obs[0].ID); err != nil {
 		return err
 	}
 	s.writeJSON(w, r, status, rec)
@@ -224,9 +224,43 @@ func impersonation(o *truce.Observation, data []byte, src *truce.Source, line in
 	return ps
 }
 
-// handleGetObservation handles GET /v1/observations/{id}.
+// handleGetObservation handles GET /v1/observations/{id}: id is the
+// observation's public id, for anyone, or the id the reader's own source
+// filed it under. Another source's id is not found, whoever reads: which
+// ids a source uses is its own (docs/disclosure.md).
 func (s *Server) handleGetObservation(w http.ResponseWriter, r *http.Request) {
-	rec, err := s.store.Observation(r.Context(), r.PathValue("id"))
+	id := r.PathValue("id")
+	var rec *truce.ObservationRecord
+	var err error
+	switch rd := ReaderOf(r.Context()); {
+	case truce.IsPublicID(id):
+		rec, err = s.store.ObservationByPublicID(r.Context(), id)
+	case rd.Source != nil:
+		if rec, err = s.store.Observation(r.Context(), rd.Source.Name, id); truce.ErrorCode(err) == truce.ENOTFOUND {
+			err = truce.Errorf(truce.ENOTFOUND, "no observation %q: name an observation by its public id, or by the id your source filed it under (the mission: GET /v1/sources/{name}/observations/{id})", id)
+		}
+	default:
+		err = truce.Errorf(truce.ENOTFOUND, "no observation %q: observations are named by public id (\"o-\" and 32 hexadecimal digits)", id)
+	}
+	s.showObservation(w, r, rec, err)
+}
+
+// handleGetSourceObservation handles GET /v1/sources/{name}/observations/{id}:
+// the observation source name filed under id, for the mission and that
+// source only (403 for anyone else, whether or not it exists).
+func (s *Server) handleGetSourceObservation(w http.ResponseWriter, r *http.Request) {
+	name, id := r.PathValue("name"), r.PathValue("id")
+	rd := ReaderOf(r.Context())
+	if rd.Audience.Kind != truce.AudienceMission && (rd.Source == nil || rd.Source.Name != name) {
+		Error(w, r, truce.Errorf(truce.EFORBIDDEN, "which ids a source files under is the mission's and that source's to know; name the observation by its public id"))
+		return
+	}
+	rec, err := s.store.Observation(r.Context(), name, id)
+	s.showObservation(w, r, rec, err)
+}
+
+// showObservation answers with what the reader is shown of rec, or err.
+func (s *Server) showObservation(w http.ResponseWriter, r *http.Request, rec *truce.ObservationRecord, err error) {
 	if err != nil {
 		Error(w, r, err)
 		return

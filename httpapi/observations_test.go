@@ -168,20 +168,21 @@ func TestPostObservation(t *testing.T) {
 	if r.status != http.StatusCreated {
 		t.Fatalf("status %d: %s", r.status, r.body)
 	}
-	if loc := r.header.Get("Location"); loc != "/v1/observations/obs-1" {
-		t.Errorf("Location %q", loc)
-	}
 	var rec truce.ObservationRecord
 	r.decode(t, &rec)
+	if loc := r.header.Get("Location"); loc != "/v1/observations/"+rec.PublicID || !truce.IsPublicID(rec.PublicID) {
+		t.Errorf("Location %q, public id %q", loc, rec.PublicID)
+	}
 	if rec.ID != "obs-1" || rec.Source != monitor || rec.SourceRole != truce.RoleMonitor || rec.LogIndex != before || rec.LoggedAt.IsZero() {
 		t.Errorf("record %+v", rec)
 	}
 	if !rec.ObservedAt.Equal(time.Date(2025, 3, 14, 4, 30, 0, 0, time.UTC)) || rec.ObservedAt.Location() != time.UTC {
 		t.Errorf("observed_at %v, want normalized to UTC", rec.ObservedAt)
 	}
-	g := e.getAs("/v1/observations/obs-1", analyst)
-	if g.status != 200 || !bytes.Equal(g.body, r.body) {
-		t.Errorf("GET: %d %s\nPOST answered %s", g.status, g.body, r.body)
+	for _, read := range []struct{ path, as string }{{r.header.Get("Location"), analyst}, {filed(monitor, "obs-1"), analyst}, {"/v1/observations/obs-1", monitor}} {
+		if g := e.getAs(read.path, read.as); g.status != 200 || !bytes.Equal(g.body, r.body) {
+			t.Errorf("GET %s as %s: %d %s\nPOST answered %s", read.path, read.as, g.status, g.body, r.body)
+		}
 	}
 	if r := e.get("/v1/observations/nope"); r.status != 404 || r.problem(t).Type != httpapi.ProblemTypeBase+"not_found" {
 		t.Errorf("missing: %d %s", r.status, r.body)
@@ -216,12 +217,16 @@ func TestPostObservationIdempotent(t *testing.T) {
 	if p := changed.problem(t); len(p.Errors) != 1 || p.Errors[0].Path != "$.id" || p.Errors[0].Line != 0 {
 		t.Errorf("conflict problems %+v", p.Errors)
 	}
-	// Another source cannot take the id either.
-	if r := e.post("/v1/observations", partyUA, body); r.status != http.StatusConflict {
-		t.Errorf("other source, same id: %d %s", r.status, r.body)
-	}
 	if n := e.logSize(); n != size {
 		t.Errorf("log grew from %d to %d", size, n)
+	}
+	// Ids are scoped by source: another source files its own dup-1, and
+	// cannot make the first source's fail.
+	if r := e.post("/v1/observations", partyUA, body); r.status != http.StatusCreated {
+		t.Errorf("other source, same id: %d %s", r.status, r.body)
+	}
+	if r := e.post("/v1/observations", monitor, body); r.status != http.StatusOK {
+		t.Errorf("first source's repeat after another used its id: %d %s", r.status, r.body)
 	}
 }
 
@@ -468,7 +473,7 @@ func TestFindObservations(t *testing.T) {
 	logIndex := map[string]int64{}
 	for _, o := range all {
 		var rec truce.ObservationRecord
-		e.getAs("/v1/observations/"+o.ID, analyst).decode(t, &rec)
+		e.getAs(filed(o.Source, o.ID), analyst).decode(t, &rec)
 		logIndex[o.ID] = rec.LogIndex
 	}
 	// Results come in time order, ties in log order.
@@ -590,7 +595,7 @@ func TestPostAnswersAsGet(t *testing.T) {
 		if posted.status != 201 && posted.status != 200 {
 			t.Fatalf("POST: %d %s", posted.status, posted.body)
 		}
-		got := e.getAs("/v1/observations/same-bytes", analyst)
+		got := e.getAs(filed(as, "same-bytes"), analyst)
 		if string(posted.body) != string(got.body) {
 			t.Errorf("POST (%d) answered\n%s\nGET serves\n%s", posted.status, posted.body, got.body)
 		}

@@ -260,11 +260,11 @@ func TestHealthzAndMetrics(t *testing.T) {
 	if h.Status != "ok" || h.LogSize != e.logSize() {
 		t.Errorf("healthz %+v", h)
 	}
-	e.post("/v1/observations", monitor, []byte(obs("m-1")))
+	m1 := e.post("/v1/observations", monitor, []byte(obs("m-1"))).header.Get("Location")
 	e.post("/v1/observations", monitor, []byte(obs("m-2", "kind", `"bad"`)))
 	e.postNDJSON(partyUA, obs("m-3"), obs("m-4"))
-	e.get("/v1/observations/m-1")
-	e.get("/v1/observations/m-1")
+	e.get(m1)
+	e.get(m1)
 	e.get("/no/such/route")
 	r := e.get("/metrics")
 	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") {

@@ -61,14 +61,14 @@ func TestSignedIngest(t *testing.T) {
 		t.Fatalf("signed batch: %d %s", res.status, res.body)
 	}
 	var rec truce.ObservationRecord
-	e.getAs("/v1/observations/sig-2", analyst).decode(t, &rec)
+	e.getAs(filed("sensor-7", "sig-2"), analyst).decode(t, &rec)
 	if err := truce.VerifyObservation(priv.Public().(ed25519.PublicKey), rec.Observation); err != nil || rec.Signature == "" {
 		t.Errorf("served record %+v does not verify: %v", rec.Observation, err)
 	}
 	// The answer to a single signed POST is the record as GET serves it.
 	one := signedLine(t, priv, obs("sig-4"))
 	res = e.post("/v1/observations", "sensor-7", []byte(one))
-	if got := e.getAs("/v1/observations/sig-4", analyst); res.status != http.StatusCreated || string(res.body) != string(got.body) {
+	if got := e.getAs(filed("sensor-7", "sig-4"), analyst); res.status != http.StatusCreated || string(res.body) != string(got.body) {
 		t.Errorf("POST answered %d %s, GET serves %s", res.status, res.body, got.body)
 	}
 

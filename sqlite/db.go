@@ -37,6 +37,7 @@ import (
 	"maps"
 	"net/url"
 	"os"
+	"path"
 	"sort"
 	"strings"
 	"sync"
@@ -172,7 +173,7 @@ const (
 	insertEntries      = `INSERT INTO entries (idx, type, time, submitter, data, tree_hashes) VALUES `
 	selectObservations = `SELECT o.id, e.data, e.idx, o.source, e.time, o.public_id FROM observations o JOIN entries e ON e.idx = o.log_index WHERE o.id_key IN `
 	insertPrivateParts = `INSERT INTO observation_private (log_index, parts) VALUES `
-	insertObservations = `INSERT INTO observations (log_index, id_key, id, source, role, kind, observed_at, lon, lat, blamed_party, supersedes, public_id) VALUES `
+	insertObservations = `INSERT INTO observations (log_index, id_key, id, source, role, kind, observed_at, lon, lat, blamed_party, supersedes, public_id, public_key) VALUES `
 )
 
 func (db *DB) prepare(ctx context.Context) error {
@@ -230,6 +231,12 @@ func (db *DB) migrate(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, string(buf)); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migration %s: %w", name, err)
+		}
+		if f := afterMigration[path.Base(name)]; f != nil {
+			if err := f(ctx, tx); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migration %s: %w", name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO migrations (name) VALUES (?)`, name); err != nil {
 			tx.Rollback()

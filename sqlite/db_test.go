@@ -56,7 +56,7 @@ func TestReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Observation(ctx, "a"); err != nil {
+	if _, err := db.Observation(ctx, "mon", "a"); err != nil {
 		t.Fatal(err)
 	}
 	res, err := db.AddObservations(ctx, mon2, []*truce.Observation{storetest.Obs("b", 37, 48, storetest.T0)})
@@ -207,7 +207,7 @@ func TestRebuild(t *testing.T) {
 		as, _ := db.Agreements(ctx)
 		ms, _ := db.ControlMaps(ctx)
 		at, _ := db.ControlMapAt(ctx, "deepstate", storetest.T0.Add(time.Hour))
-		o, _ := db.Observation(ctx, "o-1234")
+		o, _ := db.Observation(ctx, "mon", "o-1234")
 		enc.Encode([]any{srcs, as, ms, at, o})
 		for _, f := range []truce.ObservationFilter{{}, {Kinds: []truce.Kind{truce.KindArtillery}, BlamedParties: []string{"RU"}}, {BBox: &truce.BBox{West: 37.1, South: 47, East: 37.3, North: 49}}} {
 			for f.Limit = 1000; ; {

@@ -357,8 +357,8 @@ func (db *DB) AddReview(ctx context.Context, by *truce.Source, r *truce.Review) 
 		}
 		c.Finding = all[c.Version-1].ContentID
 		// Evidence is logged by public id, which the public log names
-		// observations by; a party may give its own ids.
-		if c.Evidence, err = evidenceIDs(tx, c.Evidence); err != nil {
+		// observations by; a reviewer may give its own source's ids.
+		if c.Evidence, err = evidenceIDs(tx, by.Name, c.Evidence); err != nil {
 			return err
 		}
 		data, err := c.Canonical()
@@ -439,12 +439,11 @@ func checkReview(tx *txn, by *truce.Source, r *truce.Review, h *truce.FindingHis
 		}
 		var ps []truce.Problem
 		for i, id := range r.Evidence {
-			var n int
-			err := tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM observations WHERE public_id = ?`, id).Scan(&n)
+			ok, err := publicIDLogged(tx, id)
 			if err != nil {
 				return err
 			}
-			if n == 0 {
+			if !ok {
 				ps = append(ps, truce.Problem{Path: fmt.Sprintf("$.evidence[%d]", i), Message: fmt.Sprintf("no observation %q is logged", id)})
 			}
 		}
@@ -471,18 +470,22 @@ func checkReview(tx *txn, by *truce.Source, r *truce.Review, h *truce.FindingHis
 	return nil
 }
 
-// evidenceIDs returns ids with each id of a logged observation that is
-// not a public id replaced by the observation's public id.
-func evidenceIDs(tx *txn, ids []string) ([]string, error) {
+// evidenceIDs returns ids with each id that source filed an observation
+// under replaced by the observation's public id; public ids, and ids of
+// nothing source filed, are kept as they are.
+func evidenceIDs(tx *txn, source string, ids []string) ([]string, error) {
 	if len(ids) == 0 {
 		return ids, nil
 	}
 	out := make([]string, len(ids))
 	for i, id := range ids {
 		out[i] = id
+		if truce.IsPublicID(id) {
+			continue
+		}
 		var pub string
-		err := tx.tx.QueryRowContext(tx.ctx, `SELECT public_id FROM observations WHERE public_id = ? UNION ALL
-			SELECT public_id FROM observations WHERE id_key = ? AND id = ? LIMIT 1`, id, idKey(id), id).Scan(&pub)
+		err := tx.tx.QueryRowContext(tx.ctx, `SELECT public_id FROM observations WHERE id_key = ? AND id = ? AND source = ?`,
+			idKey(source, id), id, source).Scan(&pub)
 		switch {
 		case err == nil:
 			out[i] = pub
@@ -493,22 +496,49 @@ func evidenceIDs(tx *txn, ids []string) ([]string, error) {
 	return out, nil
 }
 
+// publicIDLogged reports whether an observation with public id pid is
+// logged.
+func publicIDLogged(tx *txn, pid string) (bool, error) {
+	pk, ok := publicKey(pid)
+	if !ok {
+		return false, nil
+	}
+	var n int
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM observations WHERE public_key = ? AND public_id = ?`, pk, pid).Scan(&n)
+	return n > 0, err
+}
+
 // countObservations counts the logged observations among ids that satisfy
-// the extra condition (over the observations table).
+// the extra condition (over the observations table). Public ids are found
+// through their index; any other id names an observation by its source's
+// id, which is not scoped here, so those are found by a scan (findings
+// that name observations by public id need none).
 func countObservations(tx *txn, ids []string, extra string, args ...any) (int, error) {
+	var keys, public, other []any
+	for _, id := range ids {
+		if pk, ok := publicKey(id); ok {
+			keys, public = append(keys, pk), append(public, id)
+		} else {
+			other = append(other, id)
+		}
+	}
 	total := 0
-	for start := 0; start < len(ids); start += chunkRows {
-		chunk := ids[start:min(start+chunkRows, len(ids))]
-		var a []any
-		for _, id := range chunk {
-			a = append(a, idKey(id))
-		}
-		for _, id := range chunk {
-			a = append(a, id)
-		}
+	for start := 0; start < len(public); start += chunkRows {
+		end := min(start+chunkRows, len(public))
+		a := append(slices.Clone(keys[start:end]), public[start:end]...)
 		var n int
-		err := tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM observations WHERE id_key IN (`+placeholders(len(chunk))+`) AND id IN (`+
-			placeholders(len(chunk))+`) `+extra, append(a, args...)...).Scan(&n)
+		err := tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM observations WHERE public_key IN (`+placeholders(end-start)+`) AND public_id IN (`+
+			placeholders(end-start)+`) `+extra, append(a, args...)...).Scan(&n)
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	for start := 0; start < len(other); start += chunkRows {
+		chunk := other[start:min(start+chunkRows, len(other))]
+		var n int
+		err := tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM observations WHERE id IN (`+placeholders(len(chunk))+`) `+extra,
+			append(slices.Clone(chunk), args...)...).Scan(&n)
 		if err != nil {
 			return 0, err
 		}

@@ -20,9 +20,11 @@ func TestRebuildReviews(t *testing.T) {
 	ana, _ := storetest.MustSource(t, db, "ana", "analyst")
 	ru, _ := storetest.MustSource(t, db, "ru-liaison", "party:RU")
 	mon, _ := storetest.MustSource(t, db, "mon", "monitor")
-	if _, err := db.AddObservations(ctx, mon, []*truce.Observation{storetest.Obs("o1", 37, 48, storetest.T0)}); err != nil {
+	filed, err := db.AddObservations(ctx, mon, []*truce.Observation{storetest.Obs("o1", 37, 48, storetest.T0)})
+	if err != nil {
 		t.Fatal(err)
 	}
+	pid := filed[0].PublicID
 	size, _ := db.LogSize(ctx)
 	f := &truce.Finding{ID: "f1", Incident: "i1", Agreement: "ag", Version: 1, Violation: true, Rule: "R1", Party: "RU",
 		Confidence: truce.Probable, Reasons: []truce.Reason{{Code: "c", Text: "t"}}, Engine: "test/1", LogSize: size}
@@ -35,7 +37,7 @@ func TestRebuildReviews(t *testing.T) {
 		r  *truce.Review
 	}{
 		{ana, &truce.Review{ID: "c1", Series: "s1", Version: 1, Action: truce.ReviewConfirm}},
-		{ru, &truce.Review{ID: "d1", Series: "s1", Version: 1, Action: truce.ReviewDispute, Reason: "no", Evidence: []string{"o1"}}},
+		{ru, &truce.Review{ID: "d1", Series: "s1", Version: 1, Action: truce.ReviewDispute, Reason: "no", Evidence: []string{pid}}},
 		{ana, &truce.Review{ID: "x1", Series: "s1", Version: 1, Action: truce.ReviewResolve, Dispute: "d1", Outcome: truce.DisputeRejected, Reason: "yes"}},
 	} {
 		if _, _, err := db.AddReview(ctx, r.by, r.r); err != nil {

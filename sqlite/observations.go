@@ -8,7 +8,6 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -114,7 +113,7 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 		if len(future) > 0 {
 			return truce.Invalid(fmt.Sprintf("%d observation(s) dated in the future; nothing was stored", countLines(future)), future...)
 		}
-		stored, err := storedObservations(tx, obs)
+		stored, err := storedObservations(tx, by.Name, obs)
 		if err != nil {
 			return err
 		}
@@ -137,8 +136,6 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 						return err
 					}
 					results[i] = truce.AddResult{ID: o.ID, LogIndex: old.index, LoggedAt: at, PublicID: old.publicID}
-				case old.source != by.Name:
-					conflicts = append(conflicts, truce.Problem{Line: line(i), Path: "$.id", Message: fmt.Sprintf("id %q is already taken by another source (log index %d)", o.ID, old.index)})
 				default:
 					conflicts = append(conflicts, truce.Problem{Line: line(i), Path: "$.id", Message: fmt.Sprintf("id %q is already stored (log index %d) with a different body", o.ID, old.index)})
 				}
@@ -200,25 +197,40 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 }
 
 // observationColumns is the number of columns of an observations row.
-const observationColumns = 12
+const observationColumns = 13
 
-// idKey returns the index key of an observation id: the first 8 bytes of
-// its SHA-256, big-endian, as a signed integer.
-func idKey(id string) int64 {
-	h := sha256.Sum256([]byte(id))
-	return int64(binary.BigEndian.Uint64(h[:8]))
+// idKey returns the index key of the observation source filed under id
+// (ids are scoped by source): the first 8 bytes of
+// SHA-256(source || "\n" || id), big-endian, as a signed integer.
+func idKey(source, id string) int64 {
+	h := sha256.New()
+	h.Write([]byte(source))
+	h.Write([]byte{'\n'})
+	h.Write([]byte(id))
+	var sum [sha256.Size]byte
+	return int64(binary.BigEndian.Uint64(h.Sum(sum[:0])[:8]))
+}
+
+// publicKey returns the index key of a public id: the first 8 bytes its
+// hex digits encode, big-endian, as a signed integer; false if pid is not
+// a public id.
+func publicKey(pid string) (int64, bool) {
+	if !truce.IsPublicID(pid) {
+		return 0, false
+	}
+	u, err := strconv.ParseUint(pid[2:18], 16, 64)
+	return int64(u), err == nil
 }
 
 type storedObservation struct {
 	data     []byte
 	index    int64
-	source   string
 	time     string
 	publicID string
 }
 
-// storedObservations returns what is stored under the ids of obs.
-func storedObservations(tx *txn, obs []*truce.Observation) (map[string]storedObservation, error) {
+// storedObservations returns what source has stored under the ids of obs.
+func storedObservations(tx *txn, source string, obs []*truce.Observation) (map[string]storedObservation, error) {
 	out := map[string]storedObservation{}
 	for start := 0; start < len(obs); start += chunkRows {
 		end := min(start+chunkRows, len(obs))
@@ -226,7 +238,7 @@ func storedObservations(tx *txn, obs []*truce.Observation) (map[string]storedObs
 		// that one prepared statement serves them all.
 		args := make([]any, 0, chunkRows)
 		for _, o := range obs[start:end] {
-			args = append(args, idKey(o.ID))
+			args = append(args, idKey(source, o.ID))
 		}
 		for len(args) < chunkRows {
 			args = append(args, args[0])
@@ -236,13 +248,15 @@ func storedObservations(tx *txn, obs []*truce.Observation) (map[string]storedObs
 			return nil, err
 		}
 		for rows.Next() {
-			var id string
+			var id, src string
 			var s storedObservation
-			if err := rows.Scan(&id, &s.data, &s.index, &s.source, &s.time, &s.publicID); err != nil {
+			if err := rows.Scan(&id, &s.data, &s.index, &src, &s.time, &s.publicID); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			out[id] = s
+			if src == source {
+				out[id] = s
+			}
 		}
 		if err := rows.Close(); err != nil {
 			return nil, err
@@ -260,21 +274,20 @@ func countLines(ps []truce.Problem) int {
 }
 
 // checkSupersedes checks that id names an observation filed by source,
-// stored or earlier in the batch. It returns an EINVALID error for a missing
-// one, ECONFLICT for another source's, and any other error as it is.
+// stored or earlier in the batch: a source corrects only its own, and ids
+// are scoped by source, so another source's id is simply not found. It
+// returns an EINVALID error for a missing one and any other error as it is.
 func checkSupersedes(tx *txn, id, source string, batch map[string]int) error {
 	if _, ok := batch[id]; ok {
 		return nil
 	}
-	var src string
-	err := tx.tx.QueryRowContext(tx.ctx, `SELECT source FROM observations WHERE id_key = ? AND id = ?`, idKey(id), id).Scan(&src)
+	var n int
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM observations WHERE id_key = ? AND id = ? AND source = ?`, idKey(source, id), id, source).Scan(&n)
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return truce.Errorf(truce.EINVALID, "no observation %q to supersede", id)
 	case err != nil:
 		return err
-	case src != source:
-		return truce.Errorf(truce.ECONFLICT, "observation %q was filed by another source; only its source may correct it", id)
+	case n == 0:
+		return truce.Errorf(truce.EINVALID, "source %q filed no observation %q to supersede", source, id)
 	}
 	return nil
 }
@@ -292,7 +305,8 @@ func projectObservations(tx *txn, entries []*truce.Entry, rows []*truce.Observat
 			if x, y, ok := o.Location.Point(); ok {
 				lon, lat = sql.NullFloat64{Float64: x, Valid: true}, sql.NullFloat64{Float64: y, Valid: true}
 			}
-			args = append(args, e.Index, idKey(o.ID), o.ID, o.Source, string(o.SourceRole), string(o.Kind), o.ObservedAt.UnixNano(), lon, lat, o.BlamedParty, o.Supersedes, pubIDs[k])
+			pk, _ := publicKey(pubIDs[k])
+			args = append(args, e.Index, idKey(o.Source, o.ID), o.ID, o.Source, string(o.SourceRole), string(o.Kind), o.ObservedAt.UnixNano(), lon, lat, o.BlamedParty, o.Supersedes, pubIDs[k], pk)
 		}
 		if err := tx.execChunk(tx.db.insObservations, insertObservations, end-start, cols, args); err != nil {
 			return err
@@ -302,10 +316,28 @@ func projectObservations(tx *txn, entries []*truce.Entry, rows []*truce.Observat
 }
 
 // Observation implements truce.ObservationService.
-func (db *DB) Observation(ctx context.Context, id string) (*truce.ObservationRecord, error) {
-	recs, err := observationRecords(ctx, db.r, observationSelect+` WHERE o.id_key = ? AND o.id = ?`, idKey(id), id)
+func (db *DB) Observation(ctx context.Context, source, id string) (*truce.ObservationRecord, error) {
+	recs, err := observationRecords(ctx, db.r, observationSelect+` WHERE o.id_key = ? AND o.id = ? AND o.source = ?`, idKey(source, id), id, source)
 	if err == nil && len(recs) == 0 {
-		err = truce.Errorf(truce.ENOTFOUND, "no observation %q", id)
+		err = truce.Errorf(truce.ENOTFOUND, "source %q filed no observation %q", source, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rec := recs[0]
+	return rec, db.corrections(ctx, []*truce.ObservationRecord{rec})
+}
+
+// ObservationByPublicID implements truce.ObservationService.
+func (db *DB) ObservationByPublicID(ctx context.Context, pid string) (*truce.ObservationRecord, error) {
+	var recs []*truce.ObservationRecord
+	pk, ok := publicKey(pid)
+	var err error
+	if ok {
+		recs, err = observationRecords(ctx, db.r, observationSelect+` WHERE o.public_key = ? AND o.public_id = ?`, pk, pid)
+	}
+	if err == nil && len(recs) == 0 {
+		err = truce.Errorf(truce.ENOTFOUND, "no observation %q", pid)
 	}
 	if err != nil {
 		return nil, err
@@ -321,7 +353,7 @@ const observationSelect = `SELECT e.data, e.idx, e.time, p.parts FROM observatio
 // selectCorrections, followed by a parenthesised list of ids, selects the
 // observations that supersede them. The "<> ”" lets the planner use the
 // partial index on supersedes.
-const selectCorrections = `SELECT supersedes, id FROM observations WHERE supersedes <> '' AND supersedes IN `
+const selectCorrections = `SELECT source, supersedes, id FROM observations WHERE supersedes <> '' AND supersedes IN `
 
 // corrections fills in SupersededBy for recs: the observations that
 // supersede each, in log order.
@@ -329,10 +361,11 @@ func (db *DB) corrections(ctx context.Context, recs []*truce.ObservationRecord) 
 	if len(recs) == 0 {
 		return nil
 	}
-	byID := make(map[string]*truce.ObservationRecord, len(recs))
+	type key struct{ source, id string }
+	byID := make(map[key]*truce.ObservationRecord, len(recs))
 	args := make([]any, 0, len(recs))
 	for _, r := range recs {
-		byID[r.ID] = r
+		byID[key{r.Source, r.ID}] = r
 		args = append(args, r.ID)
 	}
 	rows, err := db.r.QueryContext(ctx, selectCorrections+`(`+placeholders(len(args))+`) ORDER BY log_index`, args...)
@@ -341,11 +374,11 @@ func (db *DB) corrections(ctx context.Context, recs []*truce.ObservationRecord) 
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var old, id string
-		if err := rows.Scan(&old, &id); err != nil {
+		var src, old, id string
+		if err := rows.Scan(&src, &old, &id); err != nil {
 			return err
 		}
-		if r := byID[old]; r != nil {
+		if r := byID[key{src, old}]; r != nil {
 			r.SupersededBy = append(r.SupersededBy, id)
 		}
 	}
@@ -475,4 +508,45 @@ func decodeCursor(c string) (int64, int64, error) {
 		return 0, 0, bad
 	}
 	return t, idx, nil
+}
+
+// afterMigration holds the steps a migration needs beyond its SQL script,
+// run in its transaction, by the script's file name.
+var afterMigration = map[string]func(context.Context, *sql.Tx) error{
+	"0008_scoped_ids.sql": rekeyObservations,
+}
+
+// rekeyObservations sets every observation row's id_key to the key of its
+// source and id, and its public_key to the key of its public id.
+func rekeyObservations(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT log_index, source, id, public_id FROM observations`)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		index  int64
+		idKey  int64
+		pubKey int64
+	}
+	var rs []row
+	for rows.Next() {
+		var r row
+		var source, id, pid string
+		if err := rows.Scan(&r.index, &source, &id, &pid); err != nil {
+			rows.Close()
+			return err
+		}
+		r.idKey = idKey(source, id)
+		r.pubKey, _ = publicKey(pid)
+		rs = append(rs, r)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if _, err := tx.ExecContext(ctx, `UPDATE observations SET id_key = ?, public_key = ? WHERE log_index = ?`, r.idKey, r.pubKey, r.index); err != nil {
+			return err
+		}
+	}
+	return nil
 }

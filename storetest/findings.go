@@ -158,9 +158,13 @@ func testReviews(t *testing.T, s truce.Store) {
 	ru, _ := MustSource(t, s, "ru-liaison", "party:RU")
 	ua, _ := MustSource(t, s, "ua-liaison", "party:UA")
 	mon, _ := MustSource(t, s, "mon", "monitor")
-	if _, err := s.AddObservations(ctx, mon, []*truce.Observation{Obs("o1", 37, 48, t0), Obs("o2", 37, 48, t0)}); err != nil {
+	filed, err := s.AddObservations(ctx, mon, []*truce.Observation{Obs("o1", 37, 48, t0), Obs("o2", 37, 48, t0)})
+	if err != nil {
 		t.Fatal(err)
 	}
+	// A party names another source's observations by public id: their
+	// own ids are withheld from it.
+	o1, o2 := filed[0].PublicID, filed[1].PublicID
 	mustRecord(t, s, findingRun(logSize(t, s), seriesFinding("a", "RU", truce.Probable, "o1")))
 	ptr := func(s string) *string { return &s }
 	yes, no := true, false
@@ -185,7 +189,7 @@ func testReviews(t *testing.T, s truce.Store) {
 	wantCode(t, err, truce.ECONFLICT)
 
 	dispute := truce.Review{ID: "r-dispute", Series: "a", Version: 1, Action: truce.ReviewDispute,
-		Reason: "Our guns were silent.", Evidence: []string{"o2"}, Text: "Logs attached."}
+		Reason: "Our guns were silent.", Evidence: []string{o2}, Text: "Logs attached."}
 	for _, tc := range []struct {
 		name string
 		by   *truce.Source
@@ -201,7 +205,7 @@ func testReviews(t *testing.T, s truce.Store) {
 		{"unknown version", analyst, truce.Review{ID: "r-x", Series: "a", Version: 9, Action: truce.ReviewConfirm}, truce.ENOTFOUND, ""},
 		{"override changes nothing", analyst, truce.Review{ID: "r-x", Series: "a", Version: 1, Action: truce.ReviewOverride, Party: ptr("RU"), Reason: "same"}, truce.EINVALID, "$"},
 		{"override without reason", analyst, truce.Review{ID: "r-x", Series: "a", Version: 1, Action: truce.ReviewOverride, Violation: &no}, truce.EINVALID, "$.reason"},
-		{"missing evidence", ru, truce.Review{ID: "r-x", Series: "a", Version: 1, Action: truce.ReviewDispute, Reason: "r", Evidence: []string{"o1", "nope"}}, truce.EINVALID, "$.evidence[1]"},
+		{"missing evidence", ru, truce.Review{ID: "r-x", Series: "a", Version: 1, Action: truce.ReviewDispute, Reason: "r", Evidence: []string{o1, "o2"}}, truce.EINVALID, "$.evidence[1]"},
 		{"bad action", analyst, truce.Review{ID: "r-x", Series: "a", Version: 1, Action: "approve"}, truce.EINVALID, "$.action"},
 		{"resolve unknown dispute", analyst, truce.Review{ID: "r-x", Series: "a", Version: 1, Action: truce.ReviewResolve, Dispute: "nope", Outcome: truce.DisputeRejected, Reason: "r"}, truce.ENOTFOUND, ""},
 	} {

@@ -121,7 +121,7 @@ func testSignedObservations(t *testing.T, s truce.Store) {
 	if len(res) != 3 || !res[2].Created {
 		t.Fatalf("results = %+v", res)
 	}
-	rec, err := s.Observation(ctx, "s2")
+	rec, err := s.Observation(ctx, mon.Name, "s2")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func testSignedObservations(t *testing.T, s truce.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, err := s.Observation(ctx, "s1")
+	first, err := s.Observation(ctx, mon.Name, "s1")
 	if err != nil {
 		t.Fatal(err)
 	}

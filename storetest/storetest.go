@@ -39,6 +39,7 @@ func Run(t *testing.T, open Open) {
 		{"AddObservation", testAddObservation},
 		{"IdempotentRepeat", testIdempotentRepeat},
 		{"Conflict", testConflict},
+		{"ScopedIDs", testScopedIDs},
 		{"BatchAllOrNothing", testBatchAllOrNothing},
 		{"BatchDuplicateIDs", testBatchDuplicateIDs},
 		{"ObserveRoles", testObserveRoles},
@@ -231,9 +232,12 @@ func testAddObservation(t *testing.T, s truce.Store) {
 	if o.Source != "" {
 		t.Error("AddObservations modified its input")
 	}
-	rec, err := s.Observation(ctx, "obs-1")
+	rec, err := s.Observation(ctx, "mon", "obs-1")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if byPub, err := s.ObservationByPublicID(ctx, res[0].PublicID); err != nil || byPub.LogIndex != rec.LogIndex || byPub.PublicID != res[0].PublicID {
+		t.Errorf("ObservationByPublicID(%s) = %+v, %v; want the record at %d", res[0].PublicID, byPub, err, rec.LogIndex)
 	}
 	if rec.Source != "mon" || rec.SourceRole != truce.RoleMonitor {
 		t.Errorf("source = %q/%q, want mon/monitor", rec.Source, rec.SourceRole)
@@ -252,8 +256,14 @@ func testAddObservation(t *testing.T, s truce.Store) {
 		t.Fatalf("Entries = %v, %v", entries, err)
 	}
 	checkSealedEntry(t, entries[0], rec, o, "mon", truce.RoleMonitor)
-	_, err = s.Observation(ctx, "nope")
-	wantCode(t, err, truce.ENOTFOUND)
+	for _, c := range [][2]string{{"mon", "nope"}, {"other", "obs-1"}, {"", "obs-1"}} {
+		_, err = s.Observation(ctx, c[0], c[1])
+		wantCode(t, err, truce.ENOTFOUND)
+	}
+	for _, pid := range []string{"o-00000000000000000000000000000000", "obs-1", "", "o-" + strings.Repeat("A", 32)} {
+		_, err = s.ObservationByPublicID(ctx, pid)
+		wantCode(t, err, truce.ENOTFOUND)
+	}
 }
 
 func testIdempotentRepeat(t *testing.T, s truce.Store) {
@@ -280,7 +290,6 @@ func testIdempotentRepeat(t *testing.T, s truce.Store) {
 
 func testConflict(t *testing.T, s truce.Store) {
 	mon, _ := MustSource(t, s, "mon", "monitor")
-	other, _ := MustSource(t, s, "other", "monitor")
 	if _, err := s.AddObservations(ctx, mon, []*truce.Observation{Obs("obs-1", 37.8, 48.1, t0)}); err != nil {
 		t.Fatal(err)
 	}
@@ -289,10 +298,50 @@ func testConflict(t *testing.T, s truce.Store) {
 	changed.Counts.Rounds = 5
 	_, err := s.AddObservations(ctx, mon, []*truce.Observation{changed})
 	wantCode(t, err, truce.ECONFLICT)
-	_, err = s.AddObservations(ctx, other, []*truce.Observation{Obs("obs-1", 37.8, 48.1, t0)})
-	wantCode(t, err, truce.ECONFLICT)
 	if got := logSize(t, s); got != size {
 		t.Errorf("log grew from %d to %d on conflicts", size, got)
+	}
+}
+
+// testScopedIDs checks that ids are scoped by source: another source may
+// file under an id one has used (so none can squat another's predictable
+// ids), each is found under its own source, and their public ids differ.
+func testScopedIDs(t *testing.T, s truce.Store) {
+	mon, _ := MustSource(t, s, "mon", "monitor")
+	other, _ := MustSource(t, s, "other", "party:RU")
+	mine, err := s.AddObservations(ctx, mon, []*truce.Observation{Obs("obs-1", 37.8, 48.1, t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The other source takes the id first for a batch the first source
+	// has not filed yet, then files the same id with other content.
+	squat, err := s.AddObservations(ctx, other, []*truce.Observation{Obs("obs-2", 37.8, 48.1, t0), Obs("obs-1", 37.9, 48.2, t0)})
+	if err != nil {
+		t.Fatalf("another source's obs-1: %v, want it stored (ids are scoped by source)", err)
+	}
+	if !squat[1].Created || squat[1].PublicID == mine[0].PublicID {
+		t.Errorf("other's obs-1 = %+v, want created with its own public id (mine: %s)", squat[1], mine[0].PublicID)
+	}
+	if _, err := s.AddObservations(ctx, mon, []*truce.Observation{Obs("obs-2", 37, 48, t0), Obs("obs-3", 37, 48, t0)}); err != nil {
+		t.Errorf("mon's batch after the other source used obs-2: %v, want stored", err)
+	}
+	for _, c := range []struct {
+		source string
+		lon    float64
+	}{{"mon", 37.8}, {"other", 37.9}} {
+		rec, err := s.Observation(ctx, c.source, "obs-1")
+		if err != nil || rec.Source != c.source || *rec.Location.Lon != c.lon {
+			t.Errorf("Observation(%s, obs-1) = %+v, %v", c.source, rec, err)
+		}
+	}
+	// A repeat by either is answered as its own.
+	again, err := s.AddObservations(ctx, other, []*truce.Observation{Obs("obs-1", 37.9, 48.2, t0)})
+	if err != nil || again[0].Created || again[0].LogIndex != squat[1].LogIndex {
+		t.Errorf("other's repeat = %+v, %v; want not created at %d", again, err, squat[1].LogIndex)
+	}
+	page, err := s.FindObservations(ctx, truce.ObservationFilter{})
+	if err != nil || len(page.Observations) != 5 {
+		t.Fatalf("FindObservations: %d, %v; want 5", len(page.Observations), err)
 	}
 }
 
@@ -326,7 +375,7 @@ func testBatchAllOrNothing(t *testing.T, s truce.Store) {
 		t.Errorf("log grew from %d to %d after rejected batches", size, got)
 	}
 	for _, id := range []string{"b-1", "b-3", "c-1"} {
-		_, err := s.Observation(ctx, id)
+		_, err := s.Observation(ctx, "mon", id)
 		wantCode(t, err, truce.ENOTFOUND)
 	}
 }
@@ -373,7 +422,7 @@ func testObserveRoles(t *testing.T, s truce.Store) {
 	if err != nil || !res[0].Created {
 		t.Fatalf("party allegation: %v %+v", err, res)
 	}
-	rec, _ := s.Observation(ctx, "allegation")
+	rec, _ := s.Observation(ctx, "ua-liaison", "allegation")
 	asOtherParty := Obs("x", 37, 48, t0)
 	asOtherParty.SourceParty = "RU"
 	_, err = s.AddObservations(ctx, party, []*truce.Observation{asOtherParty})
@@ -400,7 +449,7 @@ func testSupersedes(t *testing.T, s truce.Store) {
 		t.Fatal(err)
 	}
 	// The original stays, and says what corrects it.
-	rec, err := s.Observation(ctx, "orig")
+	rec, err := s.Observation(ctx, "mon", "orig")
 	if err != nil || !slices.Equal(rec.SupersededBy, []string{"fix", "fix-2"}) {
 		t.Fatalf("Observation(orig) superseded by %v, %v; want [fix fix-2]", rec.SupersededBy, err)
 	}
@@ -416,7 +465,7 @@ func testSupersedes(t *testing.T, s truce.Store) {
 	steal := Obs("steal", 37, 48, t0)
 	steal.Supersedes = "orig"
 	_, err = s.AddObservations(ctx, other, []*truce.Observation{steal})
-	wantCode(t, err, truce.ECONFLICT)
+	wantCode(t, err, truce.EINVALID)
 	ghost := Obs("ghost", 37, 48, t0)
 	ghost.Supersedes = "missing"
 	_, err = s.AddObservations(ctx, mon, []*truce.Observation{ghost})
@@ -886,4 +935,38 @@ func checkSealedEntry(t *testing.T, e *truce.Entry, rec *truce.ObservationRecord
 	if string(gb) != string(wb) {
 		t.Errorf("unsealed %s, want %s", gb, wb)
 	}
+}
+
+// Named returns the observation that a finding or incident names by id:
+// its public id, or an id that exactly one source filed it under (found by
+// walking the whole record, as tests may; stores look ids up by source).
+func Named(ctx context.Context, s truce.ObservationService, id string) (*truce.ObservationRecord, error) {
+	if truce.IsPublicID(id) {
+		return s.ObservationByPublicID(ctx, id)
+	}
+	var found *truce.ObservationRecord
+	f := truce.ObservationFilter{Limit: truce.MaxPageSize}
+	for {
+		page, err := s.FindObservations(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range page.Observations {
+			if r.ID != id {
+				continue
+			}
+			if found != nil {
+				return nil, fmt.Errorf("storetest: sources %s and %s both filed an observation %q", found.Source, r.Source, id)
+			}
+			found = r
+		}
+		if page.Next == "" {
+			break
+		}
+		f.Cursor = page.Next
+	}
+	if found == nil {
+		return nil, truce.Errorf(truce.ENOTFOUND, "no observation %q", id)
+	}
+	return s.Observation(ctx, found.Source, id)
 }

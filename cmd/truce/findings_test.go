@@ -9,6 +9,7 @@ import (
 
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/sqlite"
+	"github.com/truce-monitor/truce/storetest"
 )
 
 // TestFindingsReview runs the review workflow end to end on a simulated
@@ -57,7 +58,7 @@ func TestFindingsReview(t *testing.T) {
 		if !c.Finding.Violation {
 			continue
 		}
-		o, err := store.Observation(context.Background(), c.Anchor)
+		o, err := storetest.Named(context.Background(), store, c.Anchor)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/sqlite"
+	"github.com/truce-monitor/truce/storetest"
 )
 
 // TestVerifyFindings is the regression test of finding versions edited in
@@ -131,7 +132,7 @@ func addTwin(t *testing.T, db, source string) {
 		t.Fatal(err)
 	}
 	for _, v := range page.Findings {
-		o, err := store.Observation(ctx, v.Anchor)
+		o, err := storetest.Named(ctx, store, v.Anchor)
 		if err != nil {
 			t.Fatal(err)
 		}
