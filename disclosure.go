@@ -441,6 +441,11 @@ func (s *SealedGroup) Check(g FieldGroup, commitment string) error {
 // Check checks every group of pp against the commitments of pub, and that
 // the source group, when present, gives pub's public id.
 func (pp PrivateParts) Check(pub *SealedObservation) error {
+	for g := range pp {
+		if !slices.Contains(FieldGroups, g) {
+			return Errorf(EINVALID, "observation %s: no field group %q", pub.ID, g)
+		}
+	}
 	for _, g := range FieldGroups {
 		s := pp[g]
 		if s == nil {

@@ -80,9 +80,16 @@ func TestCheckFindsEdits(t *testing.T) {
 		{"text changed", truce.GroupText, func(s *truce.SealedGroup) { s.Value = json.RawMessage(`{"text":"heard nothing","lang":"en"}`) }},
 		{"salt changed", truce.GroupPosition, func(s *truce.SealedGroup) { s.Salt = strings.Repeat("00", 32) }},
 		{"salt malformed", truce.GroupEvidence, func(s *truce.SealedGroup) { s.Salt = "xyz" }},
+		{"salt in upper case", truce.GroupEvidence, func(s *truce.SealedGroup) { s.Salt = strings.ToUpper(s.Salt) }},
 		{"source renamed", truce.GroupSource, func(s *truce.SealedGroup) {
 			s.Value = json.RawMessage(`{"source":"smm-team-4","id":"team-3-0001"}`)
 		}},
+	}
+	// A group under a name that is no field group (a key edited from
+	// "source") is not taken as if it were absent.
+	renamed := truce.PrivateParts{"sour%e": pp[truce.GroupSource], truce.GroupText: pp[truce.GroupText]}
+	if err := renamed.Check(pub); err == nil || !strings.Contains(err.Error(), "sour%e") {
+		t.Errorf("Check with a group renamed = %v, want an error naming it", err)
 	}
 	for _, e := range edits {
 		t.Run(e.name, func(t *testing.T) {

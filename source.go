@@ -40,6 +40,15 @@ type Source struct {
 	// ([SourceKey]) may since have replaced.
 	PublicKey string    `json:"public_key,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// Sealed is, in a sealed source's log entry, the commitment to its
+	// identity ([SourceIdentity]: its name and description), which the
+	// entry then leaves out: the entry's Name is the source's pseudonym
+	// ([SourcePseudonym]). Empty for an open source, whose entry names it.
+	Sealed string `json:"sealed,omitempty"`
+	// PublicName is, in a store's record of a source, the name by which
+	// the log names it: its pseudonym when sealed, else its name. Never
+	// in a log entry.
+	PublicName string `json:"public_name,omitempty"`
 }
 
 // Credential records that an API token was issued to a source. The log

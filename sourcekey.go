@@ -104,8 +104,24 @@ func ParsePrivateKey(b []byte) (ed25519.PrivateKey, error) {
 // entry before it that set one — the source's "source" entry, when it was
 // registered with a key, or a "source_key" entry. The zero value is ready
 // to use.
+//
+// The log names a sealed source by its pseudonym (docs/log-format.md §14),
+// and a sealed observation's source group by its name: a reader who holds
+// both learns the mapping from the source entry's private part and tells
+// it with [SourceKeys.Reveal].
 type SourceKeys struct {
-	keys map[string]ed25519.PublicKey
+	keys  map[string]ed25519.PublicKey
+	alias map[string]string // name → public name
+}
+
+// Reveal records that the source called name is the one the log names
+// public, so that its observations, whose source groups name it, are
+// checked against the keys the log sets for public.
+func (k *SourceKeys) Reveal(public, name string) {
+	if k.alias == nil {
+		k.alias = map[string]string{}
+	}
+	k.alias[name] = public
 }
 
 // Apply records the key that e sets, if it sets one. Entries of other
@@ -148,7 +164,12 @@ func (k *SourceKeys) Apply(e *Entry) error {
 
 // Key returns the key in force for the source named name, nil when it has
 // none.
-func (k *SourceKeys) Key(name string) ed25519.PublicKey { return k.keys[name] }
+func (k *SourceKeys) Key(name string) ed25519.PublicKey {
+	if pub, ok := k.alias[name]; ok {
+		return k.keys[pub]
+	}
+	return k.keys[name]
+}
 
 // CheckObservation checks the signature of the observation that entry e
 // holds against the key in force for its source: a source with a key must

@@ -386,6 +386,19 @@ func (c *checked) decode() error {
 		if !s.CreatedAt.Equal(e.Time) {
 			return fmt.Errorf("created_at %s is not the entry's time", s.CreatedAt.Format(time.RFC3339Nano))
 		}
+		// A sealed source is named by its pseudonym and commits to who
+		// it is (docs/log-format.md §14).
+		switch {
+		case s.PublicName != "":
+			return fmt.Errorf("public_name is a store's, never in an entry")
+		case s.Sealed == "":
+		case len(s.Sealed) != 64 || strings.Trim(s.Sealed, "0123456789abcdef") != "":
+			return fmt.Errorf("sealed: must be 64 lower-case hexadecimal digits")
+		case !truce.IsSourcePseudonym(s.Name):
+			return fmt.Errorf("name %q: a sealed source is named by its pseudonym (\"s-\" and 32 lower-case hexadecimal digits)", s.Name)
+		case s.Description != "":
+			return fmt.Errorf("description: a sealed source's is in its private part, not its entry")
+		}
 		c.kind, c.id = "source", s.Name
 	case truce.EntrySourceKey:
 		var k truce.SourceKey

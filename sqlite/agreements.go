@@ -20,7 +20,11 @@ func (db *DB) AddAgreement(ctx context.Context, by *truce.Source, a *truce.Agree
 	if err != nil {
 		return nil, false, err
 	}
-	s, created, err := db.addOnce(ctx, truce.EntryAgreement, submitter(by), data, projectAgreement,
+	sub, err := db.submitter(ctx, by)
+	if err != nil {
+		return nil, false, err
+	}
+	s, created, err := db.addOnce(ctx, truce.EntryAgreement, sub, data, projectAgreement,
 		func(int64) error {
 			return truce.Errorf(truce.ECONFLICT, "agreement %q version %d is already stored with other terms; give the new terms a new version", a.ID, a.Version)
 		},

@@ -160,7 +160,11 @@ func (db *DB) AddWitness(ctx context.Context, by *truce.Source, w *truce.Witness
 	if err != nil {
 		return nil, false, err
 	}
-	s, created, err := db.addOnce(ctx, truce.EntryWitness, submitter(by), data, projectWitness,
+	sub, err := db.submitter(ctx, by)
+	if err != nil {
+		return nil, false, err
+	}
+	s, created, err := db.addOnce(ctx, truce.EntryWitness, sub, data, projectWitness,
 		func(index int64) error {
 			return truce.Errorf(truce.ECONFLICT, "witness %q is already registered (log entry %d) with another key; register the new key under another name", w.Name, index)
 		},

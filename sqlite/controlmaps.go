@@ -17,8 +17,14 @@ func (db *DB) AddControlMap(ctx context.Context, by *truce.Source, m *truce.Cont
 	if m.Source != "" && m.Source != by.Name {
 		return nil, false, truce.Errorf(truce.EFORBIDDEN, "source %q may not file control maps as source %q", by.Name, m.Source)
 	}
+	// The map is filed under the name the log knows its source by (an
+	// open dataset's own).
+	sub, err := db.submitter(ctx, by)
+	if err != nil {
+		return nil, false, err
+	}
 	c := *m
-	c.Source = by.Name
+	c.Source = sub
 	if err := c.Validate(); err != nil {
 		return nil, false, err
 	}
@@ -26,7 +32,7 @@ func (db *DB) AddControlMap(ctx context.Context, by *truce.Source, m *truce.Cont
 	if err != nil {
 		return nil, false, err
 	}
-	s, created, err := db.addOnce(ctx, truce.EntryControlMap, by.Name, data, projectControlMap,
+	s, created, err := db.addOnce(ctx, truce.EntryControlMap, sub, data, projectControlMap,
 		func(index int64) error {
 			return truce.Errorf(truce.ECONFLICT, "control map %q is already stored (log index %d) with other content", c.ID, index)
 		},

@@ -484,7 +484,10 @@ func replay(tx *txn, skip func(e *truce.Entry, err error)) (int64, error) {
 					obs, rows, pubIDs = append(obs, e), append(rows, o), append(pubIDs, pub.ID)
 				}
 			case truce.EntrySource:
-				err = projectSource(tx, e)
+				var part *truce.SealedGroup
+				if part, err = sourcePart(tx, e.Index); err == nil {
+					err = projectSource(tx, e, part)
+				}
 			case truce.EntrySourceKey:
 				err = projectSourceKey(tx, e)
 			case truce.EntryAgreement:
@@ -595,14 +598,6 @@ func (t *txn) appendAll(entries []*truce.Entry) error {
 func rowPlaceholders(rows, cols int) string {
 	row := "(" + placeholders(cols) + ")"
 	return strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
-}
-
-// submitter returns the name written as an entry's submitter.
-func submitter(by *truce.Source) string {
-	if by == nil {
-		return truce.Operator.Name
-	}
-	return by.Name
 }
 
 // actor returns by, or the local operator for nil.

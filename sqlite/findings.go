@@ -341,10 +341,16 @@ func (db *DB) AddReview(ctx context.Context, by *truce.Source, r *truce.Review) 
 		return nil, false, err
 	}
 	c := *r
-	c.By, c.Role = by.Name, by.RoleString()
+	// The review names its author as the log knows it (a pseudonym for
+	// a sealed source, docs/log-format.md §14).
+	sub, err := db.submitter(ctx, by)
+	if err != nil {
+		return nil, false, err
+	}
+	c.By, c.Role = sub, by.RoleString()
 	var rec *truce.ReviewRecord
 	var created bool
-	err := db.write(ctx, func(tx *txn) error {
+	err = db.write(ctx, func(tx *txn) error {
 		h, err := history(tx.ctx, tx.tx, c.Series)
 		if truce.ErrorCode(err) == truce.ENOTFOUND || (err == nil && h.Series != c.Series) {
 			return truce.Errorf(truce.ENOTFOUND, "no finding series %q", c.Series)
@@ -381,7 +387,7 @@ func (db *DB) AddReview(ctx context.Context, by *truce.Source, r *truce.Review) 
 		if err := checkReview(tx, by, &c, h); err != nil {
 			return err
 		}
-		e, err := tx.append(truce.EntryReview, by.Name, data)
+		e, err := tx.append(truce.EntryReview, c.By, data)
 		if err != nil {
 			return err
 		}

@@ -21,9 +21,20 @@ func (db *DB) CreateSource(ctx context.Context, by *truce.Source, s *truce.Sourc
 	if s.Name == truce.Operator.Name {
 		return "", truce.Errorf(truce.EINVALID, "source name %q is reserved", s.Name)
 	}
+	// Who a source is is sealed under the policy in force, unless its
+	// role is open (docs/disclosure.md).
+	policy, err := db.Policy(ctx)
+	if err != nil {
+		return "", err
+	}
+	sub, err := db.submitter(ctx, by)
+	if err != nil {
+		return "", err
+	}
 	token := truce.NewToken()
 	c := *s
-	err := db.write(ctx, func(tx *txn) error {
+	c.Sealed, c.PublicName = "", ""
+	err = db.write(ctx, func(tx *txn) error {
 		var n int
 		if err := tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM sources WHERE name = ?`, c.Name).Scan(&n); err != nil {
 			return err
@@ -31,18 +42,32 @@ func (db *DB) CreateSource(ctx context.Context, by *truce.Source, s *truce.Sourc
 			return truce.Errorf(truce.ECONFLICT, "source %q already exists; truce source token issues it a new token", c.Name)
 		}
 		c.CreatedAt = tx.now
-		data, err := json.Marshal(&c)
+		pub, part, err := truce.SealSource(policy, tx.db.sealingKey, &c)
 		if err != nil {
 			return err
 		}
-		e, err := tx.append(truce.EntrySource, submitter(by), data)
+		data, err := json.Marshal(pub)
 		if err != nil {
 			return err
 		}
-		if err := projectSource(tx, e); err != nil {
+		e, err := tx.append(truce.EntrySource, sub, data)
+		if err != nil {
 			return err
 		}
-		return issue(tx, submitter(by), c.Name, token)
+		if part != nil {
+			b, err := json.Marshal(part)
+			if err != nil {
+				return err
+			}
+			if err := tx.exec(`INSERT INTO source_private (log_index, part) VALUES (?, ?)`, e.Index, b); err != nil {
+				return err
+			}
+		}
+		if err := projectSource(tx, e, part); err != nil {
+			return err
+		}
+		c.Sealed, c.PublicName = pub.Sealed, pub.Name
+		return issue(tx, sub, c.Name, token)
 	})
 	if err != nil {
 		return "", err
@@ -51,20 +76,46 @@ func (db *DB) CreateSource(ctx context.Context, by *truce.Source, s *truce.Sourc
 	return token, nil
 }
 
+// submitter returns the name written as the submitter of an entry by by:
+// the operator's for nil, else the name the log knows by by (its pseudonym
+// when sealed). A name never changes its public name once registered.
+func (db *DB) submitter(ctx context.Context, by *truce.Source) (string, error) {
+	if by == nil {
+		return truce.Operator.Name, nil
+	}
+	return publicName(ctx, db.r, by.Name)
+}
+
+// publicName returns the name by which the log names the source name: its
+// pseudonym when sealed; name itself for a source not registered (the
+// operator).
+func publicName(ctx context.Context, q rowQuerier, name string) (string, error) {
+	var pub string
+	err := q.QueryRowContext(ctx, `SELECT public_name FROM sources WHERE name = ?`, name).Scan(&pub)
+	if errors.Is(err, sql.ErrNoRows) {
+		return name, nil
+	}
+	return pub, err
+}
+
 // IssueToken implements truce.SourceService.
 func (db *DB) IssueToken(ctx context.Context, by *truce.Source, name string) (string, error) {
 	if err := actor(by).Authorize(truce.ActionManageSource); err != nil {
 		return "", err
 	}
+	sub, err := db.submitter(ctx, by)
+	if err != nil {
+		return "", err
+	}
 	token := truce.NewToken()
-	err := db.write(ctx, func(tx *txn) error {
+	err = db.write(ctx, func(tx *txn) error {
 		var n int
 		if err := tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM sources WHERE name = ?`, name).Scan(&n); err != nil {
 			return err
 		} else if n == 0 {
 			return truce.Errorf(truce.ENOTFOUND, "no source named %q", name)
 		}
-		return issue(tx, submitter(by), name, token)
+		return issue(tx, sub, name, token)
 	})
 	if err != nil {
 		return "", err
@@ -72,9 +123,14 @@ func (db *DB) IssueToken(ctx context.Context, by *truce.Source, name string) (st
 	return token, nil
 }
 
-// issue logs that a token was issued to source and keeps its hash.
+// issue logs that a token was issued to source (by its public name) and
+// keeps its hash.
 func issue(tx *txn, submitter, source, token string) error {
-	data, err := json.Marshal(&truce.Credential{Source: source, IssuedAt: tx.now})
+	pub, err := publicName(tx.ctx, tx.tx, source)
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(&truce.Credential{Source: pub, IssuedAt: tx.now})
 	if err != nil {
 		return err
 	}
@@ -88,13 +144,19 @@ func issue(tx *txn, submitter, source, token string) error {
 	return tx.exec(`INSERT INTO credentials (source, token_sha256, log_index) VALUES (?, ?, ?)`, source, truce.HashToken(token), e.Index)
 }
 
-func projectSource(tx *txn, e *truce.Entry) error {
-	var s truce.Source
-	if err := json.Unmarshal(e.Data, &s); err != nil {
+// projectSource projects the source entry e, with its private part when
+// the source is sealed.
+func projectSource(tx *txn, e *truce.Entry, part *truce.SealedGroup) error {
+	var pub truce.Source
+	if err := json.Unmarshal(e.Data, &pub); err != nil {
 		return err
 	}
-	if err := tx.exec(`INSERT INTO sources (name, role, party, log_index) VALUES (?, ?, ?, ?)`,
-		s.Name, string(s.Role), s.Party, e.Index); err != nil {
+	s, err := truce.UnsealSource(&pub, part)
+	if err != nil {
+		return err
+	}
+	if err := tx.exec(`INSERT INTO sources (name, role, party, log_index, public_name) VALUES (?, ?, ?, ?, ?)`,
+		s.Name, string(s.Role), s.Party, e.Index, s.PublicName); err != nil {
 		return err
 	}
 	if s.PublicKey == "" {
@@ -111,7 +173,16 @@ func (db *DB) SetSourceKey(ctx context.Context, by *truce.Source, name, publicKe
 	if !truce.ValidName(name) {
 		return nil, false, truce.Errorf(truce.ENOTFOUND, "no source named %q", name)
 	}
-	k := &truce.SourceKey{Source: name, PublicKey: publicKey}
+	sub, err := db.submitter(ctx, by)
+	if err != nil {
+		return nil, false, err
+	}
+	// The entry names the source as the log does.
+	pub, err := publicName(ctx, db.r, name)
+	if err != nil {
+		return nil, false, err
+	}
+	k := &truce.SourceKey{Source: pub, PublicKey: publicKey}
 	if err := k.Validate(); err != nil {
 		return nil, false, err
 	}
@@ -131,7 +202,7 @@ func (db *DB) SetSourceKey(ctx context.Context, by *truce.Source, name, publicKe
 		if err != nil || cur == publicKey {
 			return err
 		}
-		e, err := tx.append(truce.EntrySourceKey, submitter(by), data)
+		e, err := tx.append(truce.EntrySourceKey, sub, data)
 		if err != nil {
 			return err
 		}
@@ -145,12 +216,21 @@ func (db *DB) SetSourceKey(ctx context.Context, by *truce.Source, name, publicKe
 	return s, created, err
 }
 
+// projectSourceKey projects the source_key entry e, which names the
+// source by its public name, under the source's name.
 func projectSourceKey(tx *txn, e *truce.Entry) error {
 	var k truce.SourceKey
 	if err := json.Unmarshal(e.Data, &k); err != nil {
 		return err
 	}
-	return tx.exec(`INSERT INTO source_keys (source, log_index, public_key) VALUES (?, ?, ?)`, k.Source, e.Index, k.PublicKey)
+	var name string
+	if err := tx.tx.QueryRowContext(tx.ctx, `SELECT name FROM sources WHERE public_name = ?`, k.Source).Scan(&name); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("a key for source %q, which no earlier entry registers", k.Source)
+		}
+		return err
+	}
+	return tx.exec(`INSERT INTO source_keys (source, log_index, public_key) VALUES (?, ?, ?)`, name, e.Index, k.PublicKey)
 }
 
 // rowQuerier runs a query of one row: the readers (*sql.DB) or the
@@ -183,7 +263,7 @@ func (db *DB) closedOr(err error) error {
 }
 
 // sourceSelect selects sources: their entries' data and the key in force.
-const sourceSelect = `SELECT e.data, coalesce((SELECT k.public_key FROM source_keys k WHERE k.source = s.name ORDER BY k.log_index DESC LIMIT 1), '') FROM sources s JOIN entries e ON e.idx = s.log_index`
+const sourceSelect = `SELECT e.data, p.part, coalesce((SELECT k.public_key FROM source_keys k WHERE k.source = s.name ORDER BY k.log_index DESC LIMIT 1), '') FROM sources s JOIN entries e ON e.idx = s.log_index LEFT JOIN source_private p ON p.log_index = s.log_index`
 
 // sources runs query, a sourceSelect, and decodes its rows.
 func sources(ctx context.Context, q querier, query string, args ...any) ([]*truce.Source, error) {
@@ -194,17 +274,25 @@ func sources(ctx context.Context, q querier, query string, args ...any) ([]*truc
 	defer rows.Close()
 	var out []*truce.Source
 	for rows.Next() {
-		var data []byte
+		var data, partData []byte
 		var key string
-		if err := rows.Scan(&data, &key); err != nil {
+		if err := rows.Scan(&data, &partData, &key); err != nil {
 			return nil, err
 		}
-		var s truce.Source
-		if err := json.Unmarshal(data, &s); err != nil {
+		var pub truce.Source
+		if err := json.Unmarshal(data, &pub); err != nil {
 			return nil, fmt.Errorf("sqlite: source entry: %w", err)
 		}
+		part, err := decodeSourcePart(partData)
+		if err != nil {
+			return nil, err
+		}
+		s, err := truce.UnsealSource(&pub, part)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: %w", err)
+		}
 		s.PublicKey = key
-		out = append(out, &s)
+		out = append(out, s)
 	}
 	return out, rows.Err()
 }
@@ -239,4 +327,29 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*truce.Source, er
 	}
 	return source(ctx, db.r, truce.Errorf(truce.EUNAUTHORIZED, "unknown API token"),
 		sourceSelect+` JOIN credentials c ON c.source = s.name WHERE c.token_sha256 = ?`, truce.HashToken(token))
+}
+
+// decodeSourcePart decodes a source_private row's part; nil for none.
+func decodeSourcePart(data []byte) (*truce.SealedGroup, error) {
+	if data == nil {
+		return nil, nil
+	}
+	var g truce.SealedGroup
+	if err := json.Unmarshal(data, &g); err != nil {
+		return nil, fmt.Errorf("sqlite: a source's private part: %w", err)
+	}
+	return &g, nil
+}
+
+// sourcePart reads the private part of the source entry at index, nil if
+// it has none.
+func sourcePart(tx *txn, index int64) (*truce.SealedGroup, error) {
+	var data []byte
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT part FROM source_private WHERE log_index = ?`, index).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return decodeSourcePart(data)
 }

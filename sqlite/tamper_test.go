@@ -34,7 +34,7 @@ var unverifiable = map[string]bool{"credentials.token_sha256": true, "checkpoint
 // credentials, the log itself, the observations' private parts, its
 // checkpoints and their cosignatures.
 func tamperTables() []string {
-	return append(slices.Clone(projections), "credentials", "entries", "observation_private", "checkpoints", "cosignatures")
+	return append(slices.Clone(projections), "credentials", "entries", "observation_private", "source_private", "checkpoints", "cosignatures")
 }
 
 // errNoEdit means the edit drawn cannot be made on this store (no row to

@@ -81,14 +81,14 @@ func Verify(ctx context.Context, path string, a *ledger.Auditor) (rows map[strin
 		return nil, err
 	}
 	// The replay reads the store's entries under their usual name.
-	// So do the observations' private parts, which the replay checks
-	// against their entries' commitments as it unseals them.
-	for _, table := range []string{"entries", "observation_private"} {
+	// So do the observations' and sources' private parts, which the
+	// replay checks against their entries' commitments as it unseals them.
+	for _, table := range []string{"entries", "observation_private", "source_private"} {
 		if _, err := tx.ExecContext(ctx, `CREATE TEMP VIEW `+table+` AS SELECT * FROM store.`+table); err != nil {
 			return nil, err
 		}
 	}
-	for _, step := range []func() error{v.checkpoints, v.entries, v.credentials, v.private} {
+	for _, step := range []func() error{v.checkpoints, v.entries, v.credentials, v.private, v.sourcePrivate} {
 		if err := step(); err != nil {
 			return nil, err
 		}
@@ -343,44 +343,15 @@ func (v *verifier) entries() error {
 // sealed observation's entry has its row, whose groups match the entry's
 // commitments; no other entry has one.
 func (v *verifier) private() error {
-	rows, err := v.query(`SELECT p.log_index, e.idx, coalesce(e.type, ''), e.data, p.parts FROM store.observation_private p
-		LEFT JOIN store.entries e ON e.idx = p.log_index
-		UNION ALL
-		SELECT NULL, e.idx, e.type, e.data, NULL FROM store.entries e
-		WHERE e.type = 'observation' AND NOT EXISTS (SELECT 1 FROM store.observation_private p WHERE p.log_index = e.idx)
-		ORDER BY 2`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var pidx, eidx sql.NullInt64
-		var typ string
-		var data, parts []byte
-		if err := rows.Scan(&pidx, &eidx, &typ, &data, &parts); err != nil {
-			return err
-		}
-		idx := pidx.Int64
-		if !pidx.Valid {
-			idx = eidx.Int64
-		}
-		path := fmt.Sprintf("observation_private[log_index=%d]", idx)
-		switch {
-		case !eidx.Valid:
-			v.a.Problem(path, "private parts for an entry the log does not hold")
-			continue
-		case typ != string(truce.EntryObservation):
-			v.a.Problem(path, "private parts for a %s entry", typ)
-			continue
-		}
+	return v.privateRows("observation_private", "parts", truce.EntryObservation, func(path string, idx int64, held bool, data, parts []byte) {
 		pub, err := truce.DecodeSealed(data)
 		if err != nil {
-			continue // the entry's own problem is reported with it
+			return // the entry's own problem is reported with it
 		}
 		switch {
-		case pub.Clear != nil && pidx.Valid:
+		case pub.Clear != nil && held:
 			v.a.Problem(path, "private parts for an open source's observation, which has none")
-		case pub.Clear == nil && !pidx.Valid:
+		case pub.Clear == nil && !held:
 			v.a.Problem(path, "missing: entry %d is a sealed observation", idx)
 		case pub.Clear == nil:
 			var pp truce.PrivateParts
@@ -394,6 +365,74 @@ func (v *verifier) private() error {
 				v.a.Problem(path, "is not in the canonical form the store writes")
 			}
 		}
+	})
+}
+
+// sourcePrivate checks the sources' private parts against the log: every
+// sealed source entry has its row, whose part opens the entry's
+// commitment; no other entry has one.
+func (v *verifier) sourcePrivate() error {
+	return v.privateRows("source_private", "part", truce.EntrySource, func(path string, idx int64, held bool, data, part []byte) {
+		var pub truce.Source
+		if json.Unmarshal(data, &pub) != nil {
+			return // the entry's own problem is reported with it
+		}
+		switch {
+		case pub.Sealed == "" && !held:
+		case pub.Sealed == "":
+			v.a.Problem(path, "a private part for an open source's entry, which has none")
+		case !held:
+			v.a.Problem(path, "missing: entry %d is a sealed source", idx)
+		default:
+			var g truce.SealedGroup
+			if err := json.Unmarshal(part, &g); err != nil {
+				v.a.Problem(path, "does not decode: %v", err)
+			} else if _, err := truce.UnsealSource(&pub, &g); err != nil {
+				v.a.Problem(path, "%s", truce.ErrorMessage(err))
+			} else if canon, err := json.Marshal(&g); err != nil || !bytes.Equal(canon, part) {
+				v.a.Problem(path, "is not in the canonical form the store writes")
+			}
+		}
+	})
+}
+
+// privateRows walks a private-part table (keyed by log_index, its part in
+// column col) beside the log's entries of type typ, in log order. A row
+// whose entry is missing or of another type is reported here; for every
+// other row, and for every entry of type typ without one (held false),
+// check is called with the row's path, the entry's index and data, and
+// the row's part.
+func (v *verifier) privateRows(table, col string, typ truce.EntryType, check func(path string, idx int64, held bool, data, part []byte)) error {
+	rows, err := v.query(fmt.Sprintf(`SELECT p.log_index, e.idx, coalesce(e.type, ''), e.data, p.%[2]s FROM store.%[1]s p
+		LEFT JOIN store.entries e ON e.idx = p.log_index
+		UNION ALL
+		SELECT NULL, e.idx, e.type, e.data, NULL FROM store.entries e
+		WHERE e.type = '%[3]s' AND NOT EXISTS (SELECT 1 FROM store.%[1]s p WHERE p.log_index = e.idx)
+		ORDER BY 2`, table, col, typ))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pidx, eidx sql.NullInt64
+		var et string
+		var data, part []byte
+		if err := rows.Scan(&pidx, &eidx, &et, &data, &part); err != nil {
+			return err
+		}
+		idx := pidx.Int64
+		if !pidx.Valid {
+			idx = eidx.Int64
+		}
+		path := fmt.Sprintf("%s[log_index=%d]", table, idx)
+		switch {
+		case !eidx.Valid:
+			v.a.Problem(path, "private part for an entry the log does not hold")
+		case et != string(typ):
+			v.a.Problem(path, "private part for a %s entry", et)
+		default:
+			check(path, idx, pidx.Valid, data, part)
+		}
 	}
 	return rows.Err()
 }
@@ -401,7 +440,9 @@ func (v *verifier) private() error {
 // credentials checks that each source's credentials row names the latest
 // credential entry for it, and that every source with one has a row.
 func (v *verifier) credentials() error {
-	rows, err := v.query(`SELECT source, log_index FROM store.credentials ORDER BY source`)
+	// The log names a sealed source by its public name; the store's
+	// sources table (compared with the log below) maps it.
+	rows, err := v.query(`SELECT coalesce(s.public_name, c.source), c.log_index FROM store.credentials c LEFT JOIN store.sources s ON s.name = c.source ORDER BY 1`)
 	if err != nil {
 		return err
 	}

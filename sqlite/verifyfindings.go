@@ -102,8 +102,10 @@ func VerifyFindings(ctx context.Context, path string, a *ledger.Auditor, recompu
 	if recompute == nil {
 		return res, nil
 	}
-	if _, err := scratch.w.ExecContext(ctx, `INSERT INTO main.observation_private SELECT * FROM store.observation_private`); err != nil {
-		return nil, err
+	for _, table := range []string{"observation_private", "source_private"} {
+		if _, err := scratch.w.ExecContext(ctx, `INSERT INTO main.`+table+` SELECT * FROM store.`+table); err != nil {
+			return nil, err
+		}
 	}
 	if _, err := scratch.w.ExecContext(ctx, `INSERT INTO main.entries SELECT * FROM store.entries`); err != nil {
 		return nil, err

@@ -175,7 +175,7 @@ func testReviews(t *testing.T, s truce.Store) {
 	}
 	confirm := truce.Review{ID: "r-confirm", Series: "a", Version: 1, Action: truce.ReviewConfirm}
 	rec, created, err := add(analyst, confirm)
-	if err != nil || !created || rec.By != "ana" || rec.Role != "analyst" || rec.Finding == "" {
+	if err != nil || !created || rec.By != analyst.PublicName || rec.Role != "analyst" || rec.Finding == "" {
 		t.Fatalf("confirm: %+v, %v, %v", rec, created, err)
 	}
 	size := logSize(t, s)

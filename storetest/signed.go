@@ -95,7 +95,16 @@ func verifyLog(t *testing.T, s truce.Store) {
 			break
 		}
 	}
+	// The mission holds every source's identity: the log's pseudonyms
+	// map to the names the observations' source groups hold.
 	var keys truce.SourceKeys
+	srcs, err := s.Sources(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range srcs {
+		keys.Reveal(src.PublicName, src.Name)
+	}
 	for _, e := range entries {
 		if err := keys.CheckObservation(e, parts[e.Index]); err != nil {
 			t.Errorf("from the log: %v", err)
@@ -233,7 +242,7 @@ func testSourceKeyRotation(t *testing.T, s truce.Store) {
 	if err != nil || len(entries) != 1 {
 		t.Fatalf("Entries = %v, %v", entries, err)
 	}
-	if e := entries[0]; e.Type != truce.EntrySourceKey || e.Submitter != "admin" || string(e.Data) != `{"source":"rotating","public_key":"`+pub1+`"}` {
+	if e := entries[0]; e.Type != truce.EntrySourceKey || e.Submitter != admin.PublicName || string(e.Data) != `{"source":"`+mon.PublicName+`","public_key":"`+pub1+`"}` {
 		t.Errorf("key entry = %s %s %s", e.Type, e.Submitter, e.Data)
 	}
 	if _, changed, err := s.SetSourceKey(ctx, admin, "rotating", pub1); err != nil || changed {

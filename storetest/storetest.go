@@ -9,6 +9,7 @@ package storetest
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -40,6 +41,7 @@ func Run(t *testing.T, open Open) {
 		{"IdempotentRepeat", testIdempotentRepeat},
 		{"Conflict", testConflict},
 		{"ScopedIDs", testScopedIDs},
+		{"SealedSources", testSealedSources},
 		{"BatchAllOrNothing", testBatchAllOrNothing},
 		{"BatchDuplicateIDs", testBatchDuplicateIDs},
 		{"ObserveRoles", testObserveRoles},
@@ -176,8 +178,67 @@ func testSources(t *testing.T, s truce.Store) {
 		}
 	}
 	var c truce.Credential
-	if err := json.Unmarshal(entries[1].Data, &c); err != nil || c.Source != "osce-team-3" || c.IssuedAt.IsZero() {
-		t.Errorf("credential entry %s: %v", entries[1].Data, err)
+	if err := json.Unmarshal(entries[1].Data, &c); err != nil || c.Source != src.PublicName || c.IssuedAt.IsZero() {
+		t.Errorf("credential entry %s: %v; want it to name %s", entries[1].Data, err, src.PublicName)
+	}
+}
+
+// testSealedSources checks that the log names a source whose role the
+// policy does not leave open by its pseudonym — in its own entry, its
+// credentials, its keys and the entries it submits — and commits to its
+// name and description without holding them, while an open source (a
+// dataset) is named in the clear; the store still knows each by name.
+func testSealedSources(t *testing.T, s truce.Store) {
+	before := logSize(t, s)
+	team := &truce.Source{Name: "team-kramatorsk-2", Role: truce.RoleMonitor, Description: "OSCE-style team at the Kramatorsk base"}
+	if _, err := s.CreateSource(ctx, nil, team); err != nil {
+		t.Fatal(err)
+	}
+	open := &truce.Source{Name: "firms", Role: truce.RoleDataset, Description: "NASA FIRMS"}
+	if _, err := s.CreateSource(ctx, nil, open); err != nil {
+		t.Fatal(err)
+	}
+	adm, _ := MustSource(t, s, "admin-petrenko", "admin")
+	pk, _, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.SetSourceKey(ctx, adm, team.Name, truce.FormatPublicKey(pk)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.AddAgreement(ctx, adm, Agreement("sealed-cf", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if !truce.IsSourcePseudonym(team.PublicName) || team.Sealed == "" || team.Name != "team-kramatorsk-2" {
+		t.Errorf("sealed source as created = %+v", team)
+	}
+	if open.PublicName != "firms" || open.Sealed != "" {
+		t.Errorf("open source as created = %+v", open)
+	}
+	got, err := s.Source(ctx, team.Name)
+	if err != nil || got.Description != team.Description || got.PublicName != team.PublicName || got.PublicKey == "" {
+		t.Errorf("Source(%s) = %+v, %v", team.Name, got, err)
+	}
+	entries, err := s.Entries(ctx, before, logSize(t, s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sawOpen bool
+	for _, e := range entries {
+		text := e.Submitter + "\n" + string(e.Data)
+		for _, secret := range []string{"kramatorsk", "petrenko"} {
+			if strings.Contains(strings.ToLower(text), secret) {
+				t.Errorf("entry %d (%s) names a sealed source: %s", e.Index, e.Type, text)
+			}
+		}
+		sawOpen = sawOpen || strings.Contains(string(e.Data), `"name":"firms"`)
+	}
+	if !sawOpen {
+		t.Error("the open source's entry does not name it")
+	}
+	var pub truce.Source
+	if err := json.Unmarshal(entries[0].Data, &pub); err != nil || pub.Name != team.PublicName || pub.Sealed != team.Sealed || pub.Description != "" {
+		t.Errorf("sealed source entry %s: %v", entries[0].Data, err)
 	}
 }
 

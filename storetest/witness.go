@@ -51,8 +51,8 @@ func testWitnesses(t *testing.T, s truce.Store) {
 		t.Fatalf("Entries = %v, %v", es, err)
 	}
 	wantData := `{"name":"` + ua.Name() + `","key":"` + ua.VerifierKey() + `"}`
-	if e := es[0]; e.Type != truce.EntryWitness || e.Submitter != admin.Name || string(e.Data) != wantData {
-		t.Fatalf("witness entry = %s %q, want type witness by %s with %s", e, e.Data, admin.Name, wantData)
+	if e := es[0]; e.Type != truce.EntryWitness || e.Submitter != admin.PublicName || string(e.Data) != wantData {
+		t.Fatalf("witness entry = %s %q, want type witness by %s with %s", e, e.Data, admin.PublicName, wantData)
 	}
 	// The local operator registers too; a repeat changes nothing.
 	if _, created, err := s.AddWitness(ctx, nil, &truce.Witness{Name: ru.Name(), Key: ru.VerifierKey()}); err != nil || !created {
