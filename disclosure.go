@@ -681,64 +681,6 @@ func (o *Observation) Derived(pub *SealedObservation) *Observation {
 	return &c
 }
 
-// Release is a reviewer's decision, kept on the log as an entry of type
-// "release", to show the parties or the public a group that the policy
-// withholds from them (free text or evidence that answers an allegation).
-type Release struct {
-	// ID is chosen by the reviewer and unique among releases.
-	ID string `json:"id"`
-	// Observation is the public id of the observation.
-	Observation string `json:"observation"`
-	// Groups are the groups released, To the audience kind released to:
-	// "party" (every party) or "public" (everyone, the parties too).
-	Groups []FieldGroup `json:"groups"`
-	To     AudienceKind `json:"to"`
-	Reason string       `json:"reason"`
-	By     string       `json:"by,omitempty"` // the reviewer; the store sets it
-	At     time.Time    `json:"-"`            // when it was logged
-}
-
-// Validate reports every problem with r.
-func (r *Release) Validate() error {
-	var ps problems
-	if !ValidID(r.ID) {
-		ps.add("$.id", "required: 1-128 letters, digits, '.', '_', ':' or '-'")
-	}
-	if !ValidID(r.Observation) {
-		ps.add("$.observation", "required: the observation's public id")
-	}
-	if len(r.Groups) == 0 {
-		ps.add("$.groups", "required: one or more of %s", quoted(FieldGroups))
-	}
-	for i, g := range r.Groups {
-		if !g.Valid() {
-			ps.add(fmt.Sprintf("$.groups[%d]", i), "unknown group %q; one of %s", g, quoted(FieldGroups))
-		}
-	}
-	if r.To != AudienceParty && r.To != AudiencePublic {
-		ps.add("$.to", "must be \"party\" or \"public\"")
-	}
-	if strings.TrimSpace(r.Reason) == "" {
-		ps.add("$.reason", "required: why the group may be shown")
-	} else if len(r.Reason) > 4096 {
-		ps.add("$.reason", "longer than 4096 bytes")
-	}
-	return ps.err("release")
-}
-
-// releases reports whether rs show group g to audience a.
-func releases(rs []*Release, g FieldGroup, a Audience) bool {
-	for _, r := range rs {
-		if !slices.Contains(r.Groups, g) {
-			continue
-		}
-		if r.To == AudiencePublic || r.To == AudienceParty && a.Kind == AudienceParty {
-			return true
-		}
-	}
-	return false
-}
-
 // Cell is a square of a grid of cells about CellKM wide: what the public
 // is shown of an observer's position. Lon and Lat are its centre.
 type Cell struct {

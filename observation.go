@@ -128,6 +128,9 @@ type ObservationRecord struct {
 	Sealed       *SealedObservation `json:"-"`
 	Private      PrivateParts       `json:"-"`
 	SupersededBy []string           `json:"superseded_by,omitempty"`
+	// Releases are the releases logged of the observation's groups, in
+	// log order: what [DisclosurePolicy.View] is given with it.
+	Releases []*ReleaseRecord `json:"releases,omitempty"`
 	// FiledLate is set when the observation was logged more than
 	// LateFiling after its time (see FiledLate).
 	FiledLate bool `json:"filed_late,omitempty"`

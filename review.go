@@ -211,14 +211,36 @@ func (r *Review) Validate() error {
 
 // Canonical returns the JSON that the log keeps for r: compact, fields in
 // declaration order, empty optional fields left out.
-func (r *Review) Canonical() ([]byte, error) {
+func (r *Review) Canonical() ([]byte, error) { return canonicalJSON(r) }
+
+// canonicalJSON returns v's JSON as the log keeps a reviewer's entry:
+// compact, fields in declaration order, no HTML escaping.
+func canonicalJSON(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r); err != nil {
+	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// decodeCanonical decodes data, the data of an entry of what, into v
+// strictly: one JSON object of v's fields, spelt exactly, that is what
+// v's Canonical returns, byte for byte.
+func decodeCanonical(what string, data []byte, v interface{ Canonical() ([]byte, error) }) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return Errorf(EINVALID, "%s: %v", what, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Errorf(EINVALID, "%s: data after the JSON object", what)
+	}
+	if c, err := v.Canonical(); err != nil || !bytes.Equal(c, data) {
+		return Errorf(EINVALID, "%s: not in canonical form", what)
+	}
+	return nil
 }
 
 // DecodeReview decodes the data of a review entry strictly: one JSON object
@@ -226,17 +248,9 @@ func (r *Review) Canonical() ([]byte, error) {
 // returns, byte for byte), that validates, with the fields the store sets
 // present.
 func DecodeReview(data []byte) (*Review, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var r Review
-	if err := dec.Decode(&r); err != nil {
-		return nil, Errorf(EINVALID, "review: %v", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, Errorf(EINVALID, "review: data after the JSON object")
-	}
-	if c, err := r.Canonical(); err != nil || !bytes.Equal(c, data) {
-		return nil, Errorf(EINVALID, "review: not in canonical form")
+	if err := decodeCanonical("review", data, &r); err != nil {
+		return nil, err
 	}
 	if err := r.Validate(); err != nil {
 		return nil, err

@@ -94,14 +94,6 @@ var docReview = &truce.Review{
 }
 
 func TestReviewEntryDoc(t *testing.T) {
-	doc, err := os.ReadFile("docs/log-format.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile("(?s)<!-- BEGIN review entry example[^\n]*-->\n```\n(.*?)\n```\n\n(\\d+) bytes; leaf hash[^\n]*\n\n```\n([0-9a-f]{64})\n```\n<!-- END review entry example -->").FindSubmatch(doc)
-	if m == nil {
-		t.Fatal("docs/log-format.md has no review entry example")
-	}
 	data, err := docReview.Canonical()
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +101,23 @@ func TestReviewEntryDoc(t *testing.T) {
 	if _, err := truce.DecodeReview(data); err != nil {
 		t.Fatalf("the example does not decode: %v", err)
 	}
-	e := &truce.Entry{Type: truce.EntryReview, Time: time.Date(2025, 3, 15, 9, 30, 0, 0, time.UTC), Submitter: "ru-liaison", Data: data}
+	checkEntryDoc(t, "review", &truce.Entry{Type: truce.EntryReview, Time: time.Date(2025, 3, 15, 9, 30, 0, 0, time.UTC), Submitter: "ru-liaison", Data: data})
+}
+
+// checkEntryDoc checks that docs/log-format.md's worked example of an
+// entry of the given name (between "<!-- BEGIN name entry example" and
+// "<!-- END name entry example -->") is e's encoding, quoted as Go quotes
+// it, with its length and leaf hash.
+func checkEntryDoc(t *testing.T, name string, e *truce.Entry) {
+	t.Helper()
+	doc, err := os.ReadFile("docs/log-format.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)<!-- BEGIN " + name + " entry example[^\n]*-->\n```\n(.*?)\n```\n\n(\\d+) bytes; leaf hash[^\n]*\n\n```\n([0-9a-f]{64})\n```\n<!-- END " + name + " entry example -->").FindSubmatch(doc)
+	if m == nil {
+		t.Fatalf("docs/log-format.md has no %s entry example", name)
+	}
 	enc := e.Encode()
 	if got := strconv.Quote(string(enc)); got != string(m[1]) {
 		t.Errorf("the doc's entry is\n%s\nEncode writes\n%s", m[1], got)

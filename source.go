@@ -134,7 +134,8 @@ const (
 // Monitors, sensors, datasets and parties file observations (a party's are
 // allegations); only admins manage agreements, sources and witnesses; admins and
 // datasets add control maps; analysts review findings (confirm, override,
-// resolve disputes) and parties dispute them.
+// resolve disputes) and parties dispute them; analysts and admins release
+// private groups early.
 func (s *Source) Authorize(a Action) error {
 	if s == nil {
 		return Errorf(EUNAUTHORIZED, "authentication required to %s", a)
@@ -151,6 +152,8 @@ func (s *Source) Authorize(a Action) error {
 		ok = s.Role == RoleAnalyst
 	case ActionDisputeFinding:
 		ok = s.Role == RoleParty
+	case ActionRelease:
+		ok = s.Role == RoleAnalyst || s.Role == RoleAdmin
 	}
 	if !ok {
 		return Errorf(EFORBIDDEN, "source %q with role %s may not %s", s.Name, s.RoleString(), a)

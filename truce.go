@@ -114,6 +114,21 @@ type ObservationService interface {
 	// FindObservations returns one page of observations matching f, ordered
 	// by observed time and then log index.
 	FindObservations(ctx context.Context, f ObservationFilter) (*ObservationPage, error)
+	// AddRelease logs r on behalf of by, an analyst or admin source: a
+	// "release" entry that shows r.To the groups r names of the sealed
+	// observation r.Observation (a public id) from then on. The store
+	// sets r.By and r.Role and puts the groups in name order. An unknown
+	// observation is an ENOTFOUND error; a group it does not commit to
+	// (or an open source's observation, which has none) EINVALID. A
+	// release whose id is stored with the same content is not logged
+	// again (created false); with other content it is an ECONFLICT
+	// error. The records that Observation and FindObservations return
+	// carry their releases.
+	AddRelease(ctx context.Context, by *Source, r *Release) (rec *ReleaseRecord, created bool, err error)
+	// Releases returns the releases logged of the observations whose
+	// public ids are given, by public id, each in log order; nil ids
+	// means every release.
+	Releases(ctx context.Context, publicIDs []string) (map[string][]*ReleaseRecord, error)
 }
 
 // ControlMapService keeps control-map snapshots.

@@ -53,6 +53,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	e.getAs("/v1/sources/"+monitor+"/observations/o-1", analyst).decode(t, &mon)
 	pub[monitor+"/o-1"] = mon.PublicID
+	releases := "/v1/observations/" + pub[partyUA+"/ua-1"] + "/releases"
 	if r := e.post("/v1/observations", monitor, []byte(obs("brg-1", "location", `{"observer":{"lon":37.9,"lat":48.9},"bearing_deg":45}`))); r.status != 201 {
 		t.Fatalf("bearing observation: %d %s", r.status, r.body)
 	}
@@ -110,6 +111,30 @@ func TestAuthorizationMatrix(t *testing.T) {
 			has:  map[string][]string{analyst: {"UA liaison report"}, partyUA: {"UA liaison report"}}},
 		{route: "GET /v1/sources/{name}/observations/{id}", path: "/v1/sources/" + partyUA + "/observations/nothing",
 			want: statuses{forbidden, unauth, 404, forbidden, 404, forbidden, 404}},
+		// A release is an analyst's or an admin's; once made (by the admin,
+		// first: the analyst's same id is another's release), RU reads the
+		// text UA filed, and the public still does not.
+		{route: "POST /v1/observations/{id}/releases", path: releases,
+			want: statuses{unauth, unauth, 400, forbidden, forbidden, forbidden, 400}},
+		{route: "POST /v1/observations/{id}/releases", path: releases,
+			body: `{"id":"rel-1","groups":["text"],"to":"party","party":"RU","reason":"answers RU's question"}`,
+			want: statuses{unauth, unauth, 201, forbidden, forbidden, forbidden, 409}},
+		{route: "POST /v1/observations/{id}/releases", path: "/v1/observations/ua-1/releases",
+			body: `{"id":"rel-2","groups":["text"],"to":"public","reason":"r"}`,
+			want: statuses{unauth, unauth, 400, forbidden, forbidden, forbidden, 400}},
+		{route: "GET /v1/observations/{id}", path: "/v1/observations/" + pub[partyUA+"/ua-1"], want: all(200),
+			has:    map[string][]string{partyRU: {"UA liaison report", "rel-1"}, analyst: {"UA liaison report", "rel-1"}},
+			hasNot: map[string][]string{"none": {"UA liaison report", partyUA}, partyRU: {partyUA}, monitor: {"UA liaison report"}}},
+		// Every read path shows the release: the search too.
+		{route: "GET /v1/observations", path: "/v1/observations?blamed_party=RU", want: all(200),
+			has:    map[string][]string{partyRU: {"UA liaison report"}, partyUA: {"UA liaison report"}},
+			hasNot: map[string][]string{"none": {"UA liaison report"}, monitor: {"UA liaison report"}}},
+		// The mission lists the releases; nobody else has this route.
+		{route: "GET /v1/releases", path: "/v1/releases", want: statuses{unauth, unauth, 200, forbidden, forbidden, forbidden, 200},
+			has: map[string][]string{admin: {"rel-1", "answers RU's question"}, analyst: {"rel-1"}}},
+		{route: "GET /v1/releases", path: "/v1/releases?observation=" + pub[partyRU+"/ru-1"], want: statuses{unauth, unauth, 200, forbidden, forbidden, forbidden, 200},
+			hasNot: map[string][]string{admin: {"rel-1"}, analyst: {"rel-1"}}},
+		{route: "GET /v1/releases", path: "/v1/releases?observation=ua-1", want: statuses{unauth, unauth, 400, forbidden, forbidden, forbidden, 400}},
 		{route: "GET /v1/agreements", path: "/v1/agreements", want: all(200)},
 		{route: "POST /v1/agreements", path: "/v1/agreements",
 			want: statuses{unauth, unauth, 400, forbidden, forbidden, forbidden, forbidden}},

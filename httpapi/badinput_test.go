@@ -24,6 +24,10 @@ func TestBadInput(t *testing.T) {
 	withDeepState(t, e)
 	e.record(t, "probable", "o-anchor")
 	mon, adm := e.tokens[monitor], e.tokens[admin]
+	if r := e.post("/v1/observations", monitor, []byte(obs("rel-target", "text", `"notes"`))); r.status != 201 {
+		t.Fatalf("filing: %d %s", r.status, r.body)
+	}
+	rel := "/v1/observations/" + e.publicID(monitor, "rel-target") + "/releases"
 	future := q(time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339))
 	nested := func(open, close string, n int) string { return strings.Repeat(open, n) + strings.Repeat(close, n) }
 	lines := func(n int, bad int, badLine string) []byte {
@@ -101,6 +105,15 @@ func TestBadInput(t *testing.T) {
 		{"cosignature of negative size", "POST", "/v1/checkpoint/cosignatures", "", json, []byte(`{"size":-1,"root":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","cosignature":"— w AAAA"}`), 400, "$.size"},
 		{"cosignature by no registered witness", "POST", "/v1/checkpoint/cosignatures", "", json, []byte(`{"size":1,"root":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","cosignature":"— nobody AAAA"}`), 403, "not registered"},
 		{"review of an unknown action", "POST", "/v1/findings/" + series + "/reviews", e.tokens[analyst], json, []byte(`{"id":"r","version":1,"action":"approve"}`), 400, "$.action"},
+		{"release of an unknown group", "POST", rel, adm, json, []byte(`{"id":"r1","groups":["salt"],"to":"public","reason":"r"}`), 400, "$.groups[0]"},
+		{"release to the mission", "POST", rel, adm, json, []byte(`{"id":"r1","groups":["text"],"to":"mission","reason":"r"}`), 400, "$.to"},
+		{"release to a lower-case party", "POST", rel, adm, json, []byte(`{"id":"r1","groups":["text"],"to":"party","party":"ua","reason":"r"}`), 400, "$.party"},
+		{"release without a reason", "POST", rel, adm, json, []byte(`{"id":"r1","groups":["text"],"to":"public"}`), 400, "$.reason"},
+		{"release of a group the observation lacks", "POST", rel, adm, json, []byte(`{"id":"r1","groups":["text","evidence"],"to":"public","reason":"r"}`), 400, "$.groups[1]"},
+		{"release with groups as a string", "POST", rel, adm, json, []byte(`{"id":"r1","groups":"text","to":"public","reason":"r"}`), 400, "$.groups"},
+		{"release of an unknown observation", "POST", "/v1/observations/o-00000000000000000000000000000000/releases", adm, json, []byte(`{"id":"r1","groups":["text"],"to":"public","reason":"r"}`), 404, "no observation"},
+		{"release by the source's own id", "POST", "/v1/observations/rel-target/releases", adm, json, []byte(`{"id":"r1","groups":["text"],"to":"public","reason":"r"}`), 400, "public id"},
+		{"release by a monitor", "POST", rel, mon, json, []byte(`{"id":"r1","groups":["text"],"to":"public","reason":"r"}`), 403, "analyst or an admin"},
 		{"classify as CSV", "POST", "/v1/control/classify", "", "text/csv", []byte("lon,lat\n"), 415, "text/csv"},
 		// Queries.
 		{"huge start and end", "GET", "/v1/log/entries?start=1&end=99999", "", "", nil, 400, "query.end"},

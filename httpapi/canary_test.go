@@ -55,13 +55,15 @@ var canaryPaths = map[string][]string{
 	"GET /healthz":                             {"/healthz"},
 	"GET /{$}":                                 {"/"},
 	"GET /metrics":                             {"/metrics"},
+	"GET /v1/releases":                         {"/v1/releases", "/v1/releases?observation={pub:c-zq7-1}"},
 }
 
 // TestLeakCanary seeds a store with observations whose private fields hold
 // a marker and whose observers stand at known positions, reads every GET
 // route as the public and as the other party before the embargo, and
 // searches every response for the marker and for any coordinate near an
-// observer. Nothing may be found. The mission, reading the same, must
+// observer. Nothing may be found, though one observation's text and
+// evidence are released to the other party. The mission, reading the same, must
 // find the marker: the canary can sing.
 func TestLeakCanary(t *testing.T) {
 	e := newEnv(t, httpapi.Options{})
@@ -91,6 +93,12 @@ func TestLeakCanary(t *testing.T) {
 		pubs[rec.ID] = rec.PublicID
 	}
 	pubRef := regexp.MustCompile(`\{pub:([^}]+)\}`)
+	// A release to UA of the team's text and evidence shows them to UA
+	// only: RU and the public still find nothing.
+	rel := `{"id":"rel-canary","groups":["evidence","text"],"to":"party","party":"UA","reason":"answers UA's question"}`
+	if r := e.post("/v1/observations/"+pubs["c-"+canaryMarker+"-1"]+"/releases", analyst, []byte(rel)); r.status != http.StatusCreated {
+		t.Fatalf("release: %d %s", r.status, r.body)
+	}
 	routes := e.api.Routes()
 	for _, route := range routes {
 		if strings.HasPrefix(route, "GET ") && canaryPaths[route] == nil {

@@ -198,6 +198,35 @@ func TestListFindings(t *testing.T) {
 	}
 }
 
+// FuzzDecodeReleaseBody checks that the release body parser never
+// panics, that what it accepts validates, and that it rejects only with
+// problems that say where.
+func FuzzDecodeReleaseBody(f *testing.F) {
+	for _, s := range []string{
+		`{"id":"rel-1","groups":["text","evidence"],"to":"party","party":"RU","reason":"answers RU's question"}`,
+		`{"id":"rel-2","groups":["position"],"to":"public","reason":"the team has left"}`,
+		`{"id":"rel-3","groups":["text","text"],"to":"mission","reason":""}`,
+		`{"id":"rel-4","groups":"text","to":"public","reason":"r","observation":"o-1"}`,
+		`{"ID":"r-5"}`, `[]`, `{`, ``,
+	} {
+		f.Add([]byte(s))
+	}
+	const pid = "o-0123456789abcdef0123456789abcdef"
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, ps := httpapi.DecodeRelease(data, pid)
+		if r != nil {
+			if len(ps) > 0 {
+				t.Fatalf("both a release and problems: %v", ps)
+			}
+			if err := r.Validate(); err != nil || r.Observation != pid {
+				t.Fatalf("accepted an invalid release %+v: %v", r, err)
+			}
+			return
+		}
+		checkRejection(t, ps)
+	})
+}
+
 // FuzzDecodeReviewBody checks that the review body parser never panics,
 // that what it accepts validates, and that it rejects only with problems
 // that say where.
@@ -223,13 +252,20 @@ func FuzzDecodeReviewBody(f *testing.F) {
 			}
 			return
 		}
-		if len(ps) == 0 {
-			t.Fatal("rejected without a problem")
-		}
-		for _, p := range ps {
-			if !strings.HasPrefix(p.Path, "$") || p.Message == "" {
-				t.Fatalf("problem %+v does not say where and what", p)
-			}
-		}
+		checkRejection(t, ps)
 	})
+}
+
+// checkRejection fails t unless ps, a decoder's rejection, holds at least
+// one problem and each says where (a JSON path) and what.
+func checkRejection(t *testing.T, ps []truce.Problem) {
+	t.Helper()
+	if len(ps) == 0 {
+		t.Fatal("rejected without a problem")
+	}
+	for _, p := range ps {
+		if !strings.HasPrefix(p.Path, "$") || p.Message == "" {
+			t.Fatalf("problem %+v does not say where and what", p)
+		}
+	}
 }

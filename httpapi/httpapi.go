@@ -25,6 +25,10 @@
 //	                                   blamed_party, limit, cursor
 //	GET  /v1/observations/{id}         one observation, by public id (or by the reader's
 //	                                   own source's id)
+//	POST /v1/observations/{id}/releases show a party or the public private groups of
+//	                                   the observation (public id) early (analyst, admin)
+//	GET  /v1/releases                  the releases logged, in log order; observation=<public
+//	                                   id> for one observation's (analyst, admin)
 //	GET  /v1/agreements                the latest version of every agreement
 //	POST /v1/agreements                add an agreement version (admin)
 //	GET  /v1/agreements/{id}           the latest version of one agreement
@@ -180,6 +184,8 @@ func NewServer(store truce.Store, opts Options) *Server {
 	s.route("GET /v1/observations", s.handleFindObservations)
 	s.route("GET /v1/observations/{id}", s.handleGetObservation)
 	s.route("GET /v1/sources/{name}/observations/{id}", s.handleGetSourceObservation)
+	s.route("POST /v1/observations/{id}/releases", s.handlePostRelease)
+	s.route("GET /v1/releases", s.handleListReleases)
 	s.route("GET /v1/agreements", s.handleListAgreements)
 	s.route("POST /v1/agreements", s.handlePostAgreement)
 	s.route("GET /v1/agreements/{id}", s.handleGetAgreement)

@@ -19,6 +19,9 @@ type viewedObservation struct {
 	LoggedAt  time.Time `json:"logged_at"`
 	FiledLate bool      `json:"filed_late,omitempty"`
 	*truce.ObservationView
+	// Releases are the releases logged of the observation's groups, as
+	// the public log holds them.
+	Releases []*truce.ReleaseRecord `json:"releases,omitempty"`
 }
 
 // viewedPage is a page of GET /v1/observations as the reader is shown it.
@@ -60,12 +63,12 @@ func (v *viewer) show(ctx context.Context, rec *truce.ObservationRecord) any {
 		return &viewedObservation{PublicID: rec.PublicID, LogIndex: rec.LogIndex, LoggedAt: rec.LoggedAt, FiledLate: rec.FiledLate,
 			ObservationView: &truce.ObservationView{Audience: v.rd.Audience, Withheld: truce.FieldGroups}}
 	}
-	view := v.policy.View(v.rd.Audience, v.now, rec.LoggedAt, rec.Sealed, rec.Private, nil)
+	view := v.policy.View(v.rd.Audience, v.now, rec.LoggedAt, rec.Sealed, rec.Private, truce.ReleasesOf(rec.Releases))
 	v.audit(ctx, rec, view.Shown())
 	if len(view.Withheld) == 0 && view.Cell == nil {
 		return rec
 	}
-	return &viewedObservation{PublicID: rec.PublicID, LogIndex: rec.LogIndex, LoggedAt: rec.LoggedAt, FiledLate: rec.FiledLate, ObservationView: view}
+	return &viewedObservation{PublicID: rec.PublicID, LogIndex: rec.LogIndex, LoggedAt: rec.LoggedAt, FiledLate: rec.FiledLate, ObservationView: view, Releases: rec.Releases}
 }
 
 // audit records that the reader was shown the private groups of rec: who

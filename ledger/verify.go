@@ -112,7 +112,12 @@ type Auditor struct {
 	roots map[int64]tlog.Hash         // root of the tree at each checkpoint size
 	held  []*heldCheckpoint
 	keys  truce.SourceKeys // sources' public keys, to check signed observations
-	batch []*checked       // entries given, not yet checked
+	// committed holds, per sealed observation's public id, the groups it
+	// commits to (a bit per truce.FieldGroups entry); roles, each
+	// registered source's role, as ParseRole reads it.
+	committed map[string]uint8
+	roles     map[string]string
+	batch     []*checked // entries given, not yet checked
 
 	requireHeld bool
 	disclosed   int // private groups disclosed in a bundle and checked
@@ -141,6 +146,8 @@ func NewAuditor(report func(truce.Problem)) *Auditor {
 		cosignedOwn: map[*witnessKey]bool{},
 		types:       map[truce.EntryType]int64{},
 		names:       map[string]map[string]int64{},
+		committed:   map[string]uint8{},
+		roles:       map[string]string{},
 		roots:       map[int64]tlog.Hash{0: EmptyRoot},
 	}
 }
@@ -270,6 +277,9 @@ type checked struct {
 	key        ed25519.PublicKey    // the key obs must be signed with
 	evidence   []string             // the observations a review's dispute rests on
 	dispute    string               // the dispute a review resolves
+	role       string               // a source's role; the role a release was made in
+	groups     uint8                // the groups an observation commits to
+	release    *truce.Release       // a release
 }
 
 func (c *checked) problem(suffix, format string, args ...any) {
@@ -399,7 +409,7 @@ func (c *checked) decode() error {
 		case s.Description != "":
 			return fmt.Errorf("description: a sealed source's is in its private part, not its entry")
 		}
-		c.kind, c.id = "source", s.Name
+		c.kind, c.id, c.role = "source", s.Name, s.RoleString()
 	case truce.EntrySourceKey:
 		var k truce.SourceKey
 		if err := canonical(e.Data, &k, k.Validate, func() ([]byte, error) { return json.Marshal(&k) }); err != nil {
@@ -432,6 +442,9 @@ func (c *checked) decode() error {
 			return fmt.Errorf("filed by role %q, but the observation's role is %q", e.Submitter, pub.SourceRole)
 		}
 		c.kind, c.id, c.supersedes = "observation", pub.ID, pub.Supersedes
+		for g := range pub.Commitments {
+			c.groups |= groupBit(g)
+		}
 		if pub.Clear != nil {
 			// An open source's signature can be checked from the log alone.
 			o, err := truce.Unseal(pub, nil)
@@ -462,16 +475,21 @@ func (c *checked) decode() error {
 	case truce.EntryReview:
 		r, err := truce.DecodeReview(e.Data)
 		if err != nil {
-			msg := truce.ErrorMessage(err)
-			if ps := truce.ErrorProblems(err); len(ps) > 0 {
-				msg += ": " + ps[0].String()
-			}
-			return fmt.Errorf("does not decode as a review: %s", msg)
+			return fmt.Errorf("does not decode as a review: %s", explain(err))
 		}
 		if r.By != e.Submitter {
 			return fmt.Errorf("filed by %q, but the review is by %q", e.Submitter, r.By)
 		}
 		c.kind, c.id, c.source, c.evidence, c.dispute = "review", r.ID, r.By, r.Evidence, r.Dispute
+	case truce.EntryRelease:
+		r, err := truce.DecodeRelease(e.Data)
+		if err != nil {
+			return fmt.Errorf("does not decode as a release: %s", explain(err))
+		}
+		if r.By != e.Submitter {
+			return fmt.Errorf("filed by %q, but the release is by %q", e.Submitter, r.By)
+		}
+		c.kind, c.id, c.source, c.role, c.release = "release", r.ID, r.By, r.Role, r
 	default:
 		return fmt.Errorf("unknown entry type %q", e.Type)
 	}
@@ -501,15 +519,42 @@ func (a *Auditor) across(c *checked) error {
 			return fmt.Errorf("resolves dispute %q, which no earlier entry holds", c.dispute)
 		}
 	}
+	if r := c.release; r != nil {
+		if role := a.roles[r.By]; role != r.Role {
+			return fmt.Errorf("release %q is made in the role %q, but source %q is registered as %q", r.ID, r.Role, r.By, role)
+		}
+		if _, ok := a.names["observation"][r.Observation]; !ok {
+			return fmt.Errorf("releases groups of observation %q, which no earlier entry holds", r.Observation)
+		}
+		for _, g := range r.Groups {
+			if a.committed[r.Observation]&groupBit(g) == 0 {
+				return fmt.Errorf("releases group %s of observation %q, which commits to no such group", g, r.Observation)
+			}
+		}
+	}
 	if c.kind != "" {
 		if err := a.unique(c.kind, c.id, c.index); err != nil {
 			return err
 		}
 	}
+	switch {
+	case c.kind == "observation" && c.groups != 0:
+		a.committed[c.id] = c.groups
+	case c.kind == "source":
+		a.roles[c.id] = c.role
+	}
 	if c.witness != nil {
 		a.witnesses[c.witness.Name()] = append(a.witnesses[c.witness.Name()], &witnessKey{v: c.witness, where: fmt.Sprintf("entry %d", c.index)})
 	}
 	return nil
+}
+
+// groupBit is g's bit in a set of groups.
+func groupBit(g truce.FieldGroup) uint8 {
+	if i := slices.Index(truce.FieldGroups, g); i >= 0 {
+		return 1 << i
+	}
+	return 0
 }
 
 // unique records that the entry at index holds the id of a kind, and
@@ -527,6 +572,15 @@ func (a *Auditor) unique(kind, id string, index int64) error {
 	return nil
 }
 
+// explain is err's message with its first problem, if it has any.
+func explain(err error) string {
+	msg := truce.ErrorMessage(err)
+	if ps := truce.ErrorProblems(err); len(ps) > 0 {
+		msg += ": " + ps[0].String()
+	}
+	return msg
+}
+
 // canonical decodes data into v, validates it, and checks that data is
 // exactly what marshal makes of it: the canonical bytes the store logs.
 func canonical(data []byte, v any, validate func() error, marshal func() ([]byte, error)) error {
@@ -535,11 +589,7 @@ func canonical(data []byte, v any, validate func() error, marshal func() ([]byte
 	}
 	if validate != nil {
 		if err := validate(); err != nil {
-			msg := truce.ErrorMessage(err)
-			if ps := truce.ErrorProblems(err); len(ps) > 0 {
-				msg += ": " + ps[0].String()
-			}
-			return fmt.Errorf("does not validate: %s", msg)
+			return fmt.Errorf("does not validate: %s", explain(err))
 		}
 	}
 	b, err := marshal()

@@ -229,6 +229,69 @@ func TestAuditorEntries(t *testing.T) {
 	}
 }
 
+// TestAuditorReleases checks a release entry: decoded strictly, made by
+// a registered source in its registered role, of an earlier sealed
+// observation, of groups that observation commits to, with an id no
+// earlier release has.
+func TestAuditorReleases(t *testing.T) {
+	later := logT0.Add(time.Hour)
+	analyst, _ := json.Marshal(&truce.Source{Name: "analyst-1", Role: truce.RoleAnalyst, CreatedAt: later})
+	source := (&truce.Entry{Type: truce.EntrySource, Time: later, Submitter: "operator", Data: analyst}).Encode()
+	release := func(submitter string, edit func(r *truce.Release)) []byte {
+		r := &truce.Release{ID: "rel-1", Observation: publicID("obs-2"), Groups: []truce.FieldGroup{truce.GroupSource},
+			To: truce.AudienceParty, Party: "UA", Reason: "the team has left", By: "analyst-1", Role: "analyst"}
+		if edit != nil {
+			edit(r)
+		}
+		data, err := r.Canonical()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return (&truce.Entry{Type: truce.EntryRelease, Time: later, Submitter: submitter, Data: data}).Encode()
+	}
+	open, err := (&truce.SealedObservation{ID: truce.PublicID(nil, "viina", "v-1"), SourceRole: truce.RoleDataset, Kind: truce.KindArtillery,
+		ObservedAt: logT0, Precision: truce.PrecisionDay, Location: &truce.Location{Lon: ptr(37.6), Lat: ptr(48.6)},
+		Clear: &truce.ClearGroups{SourceGroup: truce.SourceGroup{Source: "viina", ID: "v-1"}}}).Canonical()
+	if err != nil {
+		t.Fatal(err)
+	}
+	openEntry := (&truce.Entry{Type: truce.EntryObservation, Time: later, Submitter: "dataset", Data: open}).Encode()
+	tests := []struct {
+		name    string
+		entries [][]byte
+		want    string // "" verifies
+	}{
+		{"valid", [][]byte{source, release("analyst-1", nil)}, ""},
+		{"twice", [][]byte{source, release("analyst-1", nil), release("analyst-1", nil)}, `entry 10 data: release "rel-1" is already in entry 9`},
+		{"by another", [][]byte{source, release("osce-team-3", nil)}, `entry 9 data: filed by "osce-team-3", but the release is by "analyst-1"`},
+		{"by no source", [][]byte{release("analyst-1", nil)}, `entry 8 data: names the source "analyst-1", which no earlier entry registers`},
+		{"in another role", [][]byte{source, release("analyst-1", func(r *truce.Release) { r.Role = "admin" })}, `entry 9 data: release "rel-1" is made in the role "admin", but source "analyst-1" is registered as "analyst"`},
+		{"of no observation", [][]byte{source, release("analyst-1", func(r *truce.Release) { r.Observation = publicID("obs-99") })}, `entry 9 data: releases groups of observation "` + publicID("obs-99") + `", which no earlier entry holds`},
+		{"of a group not committed to", [][]byte{source, release("analyst-1", func(r *truce.Release) { r.Groups = []truce.FieldGroup{truce.GroupText} })}, `entry 9 data: releases group text of observation "` + publicID("obs-2") + `", which commits to no such group`},
+		{"of an open observation", [][]byte{source, openEntry, release("analyst-1", func(r *truce.Release) { r.Observation = truce.PublicID(nil, "viina", "v-1") })}, "entry 10 data: releases group source of observation"},
+		{"not canonical", [][]byte{source, bytes.Replace(release("analyst-1", nil), []byte(`{"id"`), []byte(`{ "id"`), 1)}, "entry 9 data: does not decode as a release: release: not in canonical form"},
+		{"by a monitor", [][]byte{source, release("analyst-1", func(r *truce.Release) { r.Role = "monitor" })}, `entry 9 data: does not decode as a release: invalid release: 1 problem(s): $.role: a release is made by an analyst or an admin`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := newTestLog(t, 5)
+			l.entries = append(l.entries, tt.entries...)
+			ps, s := l.audit(func(a *ledger.Auditor) { a.PinLogKey(l.vkey) })
+			if tt.want == "" {
+				if len(ps) > 0 || s.Types[truce.EntryRelease] != 1 {
+					t.Errorf("a valid release: %q, %v", ps, s.Types)
+				}
+				return
+			}
+			if len(ps) == 0 || !strings.HasPrefix(ps[0], tt.want) {
+				t.Errorf("problems %q, want the first to begin %q", ps, tt.want)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
 // TestAuditorCheckpoints checks what checkpoints held outside show.
 func TestAuditorCheckpoints(t *testing.T) {
 	l := newTestLog(t, 5)

@@ -428,7 +428,7 @@ func (t *txn) append(typ truce.EntryType, submitter string, data []byte) (*truce
 
 // projections are the query tables kept from the log: Rebuild remakes
 // them, and Verify checks them against it.
-var projections = []string{"sources", "agreements", "observations", "control_maps", "witnesses", "source_keys", "reviews"}
+var projections = []string{"sources", "agreements", "observations", "control_maps", "witnesses", "source_keys", "reviews", "releases"}
 
 // Rebuild drops the query tables' rows and projects every entry of the log
 // into them again, in one transaction: the tables are projections of the
@@ -498,6 +498,8 @@ func replay(tx *txn, skip func(e *truce.Entry, err error)) (int64, error) {
 				err = projectWitness(tx, e)
 			case truce.EntryReview:
 				err = projectReview(tx, e)
+			case truce.EntryRelease:
+				err = projectRelease(tx, e)
 			case truce.EntryCredential:
 			default:
 				err = fmt.Errorf("entry %d has unknown type %q", e.Index, e.Type)

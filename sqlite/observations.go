@@ -355,11 +355,15 @@ const observationSelect = `SELECT e.data, e.idx, e.time, p.parts FROM observatio
 // partial index on supersedes.
 const selectCorrections = `SELECT source, supersedes, id FROM observations WHERE supersedes <> '' AND supersedes IN `
 
-// corrections fills in SupersededBy for recs: the observations that
-// supersede each, in log order.
+// corrections fills in what later entries say of recs: SupersededBy, the
+// observations that supersede each, and Releases, the releases of its
+// groups, each in log order.
 func (db *DB) corrections(ctx context.Context, recs []*truce.ObservationRecord) error {
 	if len(recs) == 0 {
 		return nil
+	}
+	if err := db.attachReleases(ctx, recs); err != nil {
+		return err
 	}
 	type key struct{ source, id string }
 	byID := make(map[key]*truce.ObservationRecord, len(recs))

@@ -150,7 +150,8 @@ func buildStore(ctx context.Context, path string, n int) (*fixture, error) {
 	}
 	ds := &truce.Source{Name: "deepstate", Role: truce.RoleDataset}
 	party := &truce.Source{Name: "ua-liaison", Role: truce.RoleParty, Party: "UA"}
-	for _, s := range []*truce.Source{ds, party} {
+	analyst := &truce.Source{Name: "analyst-1", Role: truce.RoleAnalyst}
+	for _, s := range []*truce.Source{ds, party, analyst} {
 		if _, err := db.CreateSource(ctx, nil, s); err != nil {
 			return nil, err
 		}
@@ -207,8 +208,17 @@ func buildStore(ctx context.Context, path string, n int) (*fixture, error) {
 			}
 			batch = append(batch, o)
 		}
-		if _, err := db.AddObservations(ctx, by, batch); err != nil {
+		res, err := db.AddObservations(ctx, by, batch)
+		if err != nil {
 			return nil, err
+		}
+		if b%4 == 1 {
+			// A release of the text of one observation to UA.
+			rl := &truce.Release{ID: fmt.Sprintf("rel-%02d", b), Observation: res[b%20].PublicID, Groups: []truce.FieldGroup{truce.GroupText},
+				To: truce.AudienceParty, Party: "UA", Reason: "answers UA's question"}
+			if _, _, err := db.AddRelease(ctx, analyst, rl); err != nil {
+				return nil, err
+			}
 		}
 		for _, o := range batch {
 			filed[by.Name] = append(filed[by.Name], o.ID)
@@ -279,13 +289,13 @@ func TestVerify(t *testing.T) {
 	if s.Entries != f.size || s.Checkpoints != len(f.held) || s.Held != len(f.held) || s.Cosignatures != 2*3*len(f.held) || s.LatestSize != f.size {
 		t.Errorf("summary %+v; want %d entries, %d checkpoints held and kept, %d cosignatures", s, f.size, len(f.held), 2*3*len(f.held))
 	}
-	want := map[string]int64{"sources": 150, "agreements": 150, "observations": 300, "control_maps": 150, "witnesses": 3, "credentials": 150}
+	want := map[string]int64{"sources": 151, "agreements": 150, "observations": 300, "control_maps": 150, "witnesses": 3, "credentials": 151, "releases": 4}
 	for table, n := range want {
 		if rows[table] != n {
 			t.Errorf("%d rows of %s compared, want %d", rows[table], table, n)
 		}
 	}
-	if s.Types[truce.EntryObservation] != 300 || s.Types[truce.EntrySourceKey] != 1 {
+	if s.Types[truce.EntryObservation] != 300 || s.Types[truce.EntrySourceKey] != 1 || s.Types[truce.EntryRelease] != 4 {
 		t.Errorf("types = %v", s.Types)
 	}
 }

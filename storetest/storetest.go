@@ -62,6 +62,7 @@ func Run(t *testing.T, open Open) {
 		{"Cosignatures", testCosignatures},
 		{"FindingVersions", testFindingVersions},
 		{"Reviews", testReviews},
+		{"Releases", testReleases},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -49,6 +49,10 @@ type discloser struct {
 	policy   *truce.DisclosurePolicy
 	now      time.Time
 	parts    func(ctx context.Context, indexes []int64) (map[int64]truce.PrivateParts, error)
+	// releases are the releases logged, by the observation's public id:
+	// read before the log's size, so every one is among the entries
+	// exported.
+	releases map[string][]*truce.ReleaseRecord
 }
 
 // disclose writes, into the bundle directory dir, the disclosed file of
@@ -81,7 +85,7 @@ func (d *discloser) disclose(ctx context.Context, dir string, es []*truce.Entry)
 		if err != nil {
 			return n, fmt.Errorf("log export: entry %d: %s", en.Index, truce.ErrorMessage(err))
 		}
-		v := d.policy.View(d.audience, d.now, en.Time, pub, pp, nil)
+		v := d.policy.View(d.audience, d.now, en.Time, pub, pp, truce.ReleasesOf(d.releases[pub.ID]))
 		if len(v.Disclosed) == 0 {
 			continue
 		}
@@ -111,8 +115,8 @@ func runLogExport(ctx context.Context, e *env, args []string) error {
 			"disclosed/<index>.json, the bundle holds the private groups of each observation that\n"+
 			"its --audience (public, mission, party:<ID> or source:<NAME>; default public) may see\n"+
 			"now under the disclosure policy (docs/disclosure.md): for the public, only what is\n"+
-			"past its embargo. Each comes with its salt, so the reader can check it against the\n"+
-			"commitment in the entry (truce verify does).")
+			"past its embargo or released to it (a release entry). Each comes with its salt, so\n"+
+			"the reader can check it against the commitment in the entry (truce verify does).")
 	db := dbFlag(fs)
 	keyFile := fs.String("key", "", "the log's signing key file, to state its verifier key (default: the --db path + \".key\")")
 	logKey := fs.String("log-key", "", "the log's verifier key to state in the bundle, instead of deriving it from the key file")
@@ -155,7 +159,11 @@ func runLogExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	disc := &discloser{audience: aud, policy: policy, now: time.Now(), parts: store.PrivateParts}
+	releases, err := store.Releases(ctx, nil)
+	if err != nil {
+		return err
+	}
+	disc := &discloser{audience: aud, policy: policy, now: time.Now(), parts: store.PrivateParts, releases: releases}
 	sum, err := exportBundle(ctx, e, store, dir, vkey, disc)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/ledger"
+	"github.com/truce-monitor/truce/sqlite"
 )
 
 // TestExportAudience checks truce log export --audience: the mission's
@@ -100,6 +102,56 @@ func TestExportAudience(t *testing.T) {
 		}
 		if code != exitFail || res.OK || !found {
 			t.Errorf("%s: exit %d, problems %q; want one beginning %q and saying %q: %s", c.name, code, res.Problems, want, c.want, out)
+		}
+	}
+}
+
+// TestExportReleased checks that a release entry reaches the bundles: the
+// party released to gets the released group in its disclosed files, and
+// truce verify checks it; the other party and the public do not get it.
+func TestExportReleased(t *testing.T) {
+	dir := t.TempDir()
+	db, vkey := verifyStore(t, dir)
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	analyst := &truce.Source{Name: "analyst-1", Role: truce.RoleAnalyst}
+	if _, err := store.CreateSource(ctx, nil, analyst); err != nil {
+		t.Fatal(err)
+	}
+	page, err := store.FindObservations(ctx, truce.ObservationFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pid string
+	for _, rec := range page.Observations {
+		if rec.Private[truce.GroupText] != nil {
+			pid = rec.PublicID
+			break
+		}
+	}
+	if pid == "" {
+		t.Fatal("no observation with text in the store")
+	}
+	if _, _, err := store.AddRelease(ctx, analyst, &truce.Release{ID: "rel-1", Observation: pid, Groups: []truce.FieldGroup{truce.GroupText},
+		To: truce.AudienceParty, Party: "UA", Reason: "answers UA's question"}); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	for _, tt := range []struct {
+		audience string
+		groups   int
+	}{{"party:UA", 7}, {"party:RU", 6}, {"public", 6}} {
+		bundle := filepath.Join(dir, strings.ReplaceAll(tt.audience, ":", "-"))
+		if code, _, errOut := runCLI(t, "log", "export", "--db", db, "--audience", tt.audience, bundle); code != exitOK {
+			t.Fatalf("log export --audience %s: exit %d: %s", tt.audience, code, errOut)
+		}
+		code, out, _ := runCLI(t, "verify", "--json", "--log-key", vkey, bundle)
+		var res verifyResult
+		if err := json.Unmarshal([]byte(out), &res); err != nil || code != exitOK || res.Summary.Disclosed != tt.groups || res.Summary.Types[truce.EntryRelease] != 1 {
+			t.Errorf("%s: verify exit %d, %d groups checked, want %d: %s", tt.audience, code, res.Summary.Disclosed, tt.groups, out)
 		}
 	}
 }
