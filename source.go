@@ -135,7 +135,7 @@ const (
 // allegations); only admins manage agreements, sources and witnesses; admins and
 // datasets add control maps; analysts review findings (confirm, override,
 // resolve disputes) and parties dispute them; analysts and admins release
-// private groups early.
+// private groups early; admins read the audit trail of private reads.
 func (s *Source) Authorize(a Action) error {
 	if s == nil {
 		return Errorf(EUNAUTHORIZED, "authentication required to %s", a)
@@ -154,6 +154,8 @@ func (s *Source) Authorize(a Action) error {
 		ok = s.Role == RoleParty
 	case ActionRelease:
 		ok = s.Role == RoleAnalyst || s.Role == RoleAdmin
+	case ActionReadAudit:
+		ok = s.Role == RoleAdmin
 	}
 	if !ok {
 		return Errorf(EFORBIDDEN, "source %q with role %s may not %s", s.Name, s.RoleString(), a)

@@ -28,6 +28,7 @@ type Store interface {
 	LogService
 	CheckpointService
 	FindingService
+	AuditService
 	Close() error
 }
 

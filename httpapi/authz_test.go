@@ -135,6 +135,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{route: "GET /v1/releases", path: "/v1/releases?observation=" + pub[partyRU+"/ru-1"], want: statuses{unauth, unauth, 200, forbidden, forbidden, forbidden, 200},
 			hasNot: map[string][]string{admin: {"rel-1"}, analyst: {"rel-1"}}},
 		{route: "GET /v1/releases", path: "/v1/releases?observation=ua-1", want: statuses{unauth, unauth, 400, forbidden, forbidden, forbidden, 400}},
+		// The audit trail is the admin's: it names who read what.
+		{route: "GET /v1/audit/private-reads", path: "/v1/audit/private-reads?observation=" + pub[partyUA+"/ua-1"],
+			want: statuses{unauth, unauth, 200, forbidden, forbidden, forbidden, forbidden},
+			has:  map[string][]string{admin: {`"audience":"party:RU"`, `"reader":"` + partyRU + `"`, `"text"`}}},
+		{route: "GET /v1/audit/private-reads", path: "/v1/audit/private-reads?limit=1001",
+			want: statuses{unauth, unauth, 400, forbidden, forbidden, forbidden, forbidden}},
 		{route: "GET /v1/agreements", path: "/v1/agreements", want: all(200)},
 		{route: "POST /v1/agreements", path: "/v1/agreements",
 			want: statuses{unauth, unauth, 400, forbidden, forbidden, forbidden, forbidden}},

@@ -114,6 +114,11 @@ func TestBadInput(t *testing.T) {
 		{"release of an unknown observation", "POST", "/v1/observations/o-00000000000000000000000000000000/releases", adm, json, []byte(`{"id":"r1","groups":["text"],"to":"public","reason":"r"}`), 404, "no observation"},
 		{"release by the source's own id", "POST", "/v1/observations/rel-target/releases", adm, json, []byte(`{"id":"r1","groups":["text"],"to":"public","reason":"r"}`), 400, "public id"},
 		{"release by a monitor", "POST", rel, mon, json, []byte(`{"id":"r1","groups":["text"],"to":"public","reason":"r"}`), 403, "analyst or an admin"},
+		{"audit trail after a negative id", "GET", "/v1/audit/private-reads?after=-1", adm, "", nil, 400, "query.after"},
+		{"audit trail with a leading zero", "GET", "/v1/audit/private-reads?limit=010", adm, "", nil, 400, "query.limit"},
+		{"audit trail of a source's own id", "GET", "/v1/audit/private-reads?observation=rel-target", adm, "", nil, 400, "query.observation"},
+		{"audit trail with an unknown parameter", "GET", "/v1/audit/private-reads?reader=x", adm, "", nil, 400, "query.reader"},
+		{"releases of a source's own id", "GET", "/v1/releases?observation=rel-target", adm, "", nil, 400, "query.observation"},
 		{"classify as CSV", "POST", "/v1/control/classify", "", "text/csv", []byte("lon,lat\n"), 415, "text/csv"},
 		// Queries.
 		{"huge start and end", "GET", "/v1/log/entries?start=1&end=99999", "", "", nil, 400, "query.end"},

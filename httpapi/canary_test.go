@@ -56,6 +56,7 @@ var canaryPaths = map[string][]string{
 	"GET /{$}":                                 {"/"},
 	"GET /metrics":                             {"/metrics"},
 	"GET /v1/releases":                         {"/v1/releases", "/v1/releases?observation={pub:c-zq7-1}"},
+	"GET /v1/audit/private-reads":              {"/v1/audit/private-reads", "/v1/audit/private-reads?observation={pub:c-zq7-1}"},
 }
 
 // TestLeakCanary seeds a store with observations whose private fields hold

@@ -29,6 +29,8 @@
 //	                                   the observation (public id) early (analyst, admin)
 //	GET  /v1/releases                  the releases logged, in log order; observation=<public
 //	                                   id> for one observation's (analyst, admin)
+//	GET  /v1/audit/private-reads       who was shown which private groups of which
+//	                                   observation, when: observation, after, limit (admin)
 //	GET  /v1/agreements                the latest version of every agreement
 //	POST /v1/agreements                add an agreement version (admin)
 //	GET  /v1/agreements/{id}           the latest version of one agreement
@@ -186,6 +188,7 @@ func NewServer(store truce.Store, opts Options) *Server {
 	s.route("GET /v1/sources/{name}/observations/{id}", s.handleGetSourceObservation)
 	s.route("POST /v1/observations/{id}/releases", s.handlePostRelease)
 	s.route("GET /v1/releases", s.handleListReleases)
+	s.route("GET /v1/audit/private-reads", s.handlePrivateReads)
 	s.route("GET /v1/agreements", s.handleListAgreements)
 	s.route("POST /v1/agreements", s.handlePostAgreement)
 	s.route("GET /v1/agreements/{id}", s.handleGetAgreement)

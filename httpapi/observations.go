@@ -270,7 +270,12 @@ func (s *Server) showObservation(w http.ResponseWriter, r *http.Request, rec *tr
 		Error(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, v.show(r.Context(), rec))
+	shown := v.show(r.Context(), rec)
+	if err := v.record(r.Context()); err != nil {
+		Error(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, shown)
 }
 
 // handleFindObservations handles GET /v1/observations.
@@ -304,6 +309,10 @@ func (s *Server) handleFindObservations(w http.ResponseWriter, r *http.Request) 
 	out := viewedPage{Observations: make([]any, len(page.Observations)), Next: page.Next}
 	for i, rec := range page.Observations {
 		out.Observations[i] = v.show(r.Context(), rec)
+	}
+	if err := v.record(r.Context()); err != nil {
+		Error(w, r, err)
+		return
 	}
 	if page.Next != "" {
 		q.Set("cursor", page.Next)

@@ -14,7 +14,8 @@ import (
 // audience it names, and to no other, on every read path, from its entry
 // on: before it, neither party reads a monitor's text; after a release of
 // the text to UA, UA reads it (with its salt) by public id and in a
-// search, while RU and the public still do not.
+// search, while RU and the public still do not; the audit trail records
+// UA's reads of it.
 func TestRelease(t *testing.T) {
 	e := newEnv(t, httpapi.Options{})
 	const text = "notes-release-7f3"
@@ -86,5 +87,34 @@ func TestRelease(t *testing.T) {
 	e.getAs("/v1/releases?observation="+pid, admin).decode(t, &list)
 	if len(list.Releases) != 1 || list.Releases[0].ID != "rel-ua-1" || list.Releases[0].Observation != pid || list.Releases[0].By == "" {
 		t.Errorf("GET /v1/releases: %+v", list.Releases)
+	}
+	// The audit trail holds UA's reads of the text, each with its request
+	// id, and no read of the text by RU or the public.
+	var trail struct {
+		Reads []truce.PrivateRead `json:"private_reads"`
+	}
+	e.getAs("/v1/audit/private-reads?observation="+pid, admin).decode(t, &trail)
+	uaText := 0
+	for _, rd := range trail.Reads {
+		if rd.Observation != pid || rd.RequestID == "" {
+			t.Errorf("audit row %+v: want observation %s and a request id", rd, pid)
+		}
+		if !slices.Contains(rd.Groups, truce.GroupText) {
+			continue
+		}
+		switch rd.Audience {
+		case "party:UA":
+			if rd.Reader != partyUA {
+				t.Errorf("audit row %+v: want reader %s", rd, partyUA)
+			}
+			uaText++
+		case "mission", "source:" + monitor:
+		default:
+			t.Errorf("audit row %+v: the text was shown to %s", rd, rd.Audience)
+		}
+	}
+	// UA read by id and by search, then by id again for the view.
+	if uaText != 3 {
+		t.Errorf("the audit trail holds %d reads of the text by UA, want 3: %+v", uaText, trail.Reads)
 	}
 }

@@ -39,6 +39,8 @@ type viewer struct {
 	rd     Reader
 	policy *truce.DisclosurePolicy
 	now    time.Time
+	// reads are the private reads shown and not yet recorded.
+	reads []*truce.PrivateRead
 }
 
 // newViewer returns the viewer of the request whose context is ctx.
@@ -71,14 +73,16 @@ func (v *viewer) show(ctx context.Context, rec *truce.ObservationRecord) any {
 	return &viewedObservation{PublicID: rec.PublicID, LogIndex: rec.LogIndex, LoggedAt: rec.LoggedAt, FiledLate: rec.FiledLate, ObservationView: view, Releases: rec.Releases}
 }
 
-// audit records that the reader was shown the private groups of rec: who
+// audit notes that the reader was shown the private groups of rec: who
 // (audience and source), which observation (public id and log index) and
 // which groups, with the request id, at level INFO under the message
-// "private read".
+// "private read", and for the store's audit trail, which record writes.
 func (v *viewer) audit(ctx context.Context, rec *truce.ObservationRecord, groups []truce.FieldGroup) {
 	if len(groups) == 0 {
 		return
 	}
+	v.reads = append(v.reads, &truce.PrivateRead{At: v.now, Audience: v.rd.Audience.String(), Reader: v.rd.Audience.Source,
+		Observation: rec.PublicID, LogIndex: rec.LogIndex, Groups: groups, RequestID: RequestID(ctx)})
 	names := make([]string, len(groups))
 	for i, g := range groups {
 		names[i] = string(g)
@@ -90,4 +94,15 @@ func (v *viewer) audit(ctx context.Context, rec *truce.ObservationRecord, groups
 		slog.Int64("log_index", rec.LogIndex),
 		slog.Any("groups", names),
 		slog.String("request_id", RequestID(ctx)))
+}
+
+// record writes the private reads shown into the store's audit trail, in
+// one write. A handler calls it before it answers and answers with its
+// error instead: nothing private is sent that the trail does not hold.
+func (v *viewer) record(ctx context.Context) error {
+	err := v.s.store.RecordPrivateReads(ctx, v.reads)
+	if err == nil {
+		v.reads = nil
+	}
+	return err
 }

@@ -63,6 +63,7 @@ func Run(t *testing.T, open Open) {
 		{"FindingVersions", testFindingVersions},
 		{"Reviews", testReviews},
 		{"Releases", testReleases},
+		{"PrivateReads", testPrivateReads},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
