@@ -61,7 +61,12 @@ func checkProblem(t *testing.T, rec *httptest.ResponseRecorder, what string) {
 var getRoutes = []string{
 	"/v1/observations", "/v1/findings", "/v1/log/entries", "/v1/log/root", "/v1/log/proof/inclusion",
 	"/v1/log/proof/consistency", "/v1/control", "/v1/control/diff", "/v1/sources", "/v1/checkpoints/1",
+	"/v1/releases", "/v1/audit/private-reads",
 }
+
+// adminRoutes are the routes of getRoutes that read their query only for
+// an admin: the fuzz target sends them the admin's token.
+var adminRoutes = map[string]bool{"/v1/releases": true, "/v1/audit/private-reads": true}
 
 // FuzzQuery sends any raw query string to every GET route that reads
 // one: each answer is a success or a 4xx problem whose paths name query
@@ -71,16 +76,20 @@ func FuzzQuery(f *testing.F) {
 		"start=0&end=10", "start=9223372036854775807", "start=1&start=2", "index=0&size=1", "old=0&new=1",
 		"from=2025-03-14&to=2025-03-15&bbox=36,47,39,49&kind=artillery,mlrs&limit=5", "bbox=1,2,3", "party=UA&party=RU",
 		"date=2025-03-14&source=x", "kind=%C0%AF", "cursor=%00", "limit=-1", "min_area_km2=NaN", "a=%zz",
+		"observation=o-00000000000000000000000000000000&after=3&limit=1000", "after=99999999999999999999", "limit=+1",
 	} {
 		for i := range getRoutes {
 			f.Add(uint8(i), q)
 		}
 	}
-	api, db, _ := fuzzServer(f)
+	api, db, tokens := fuzzServer(f)
 	f.Fuzz(func(t *testing.T, route uint8, query string) {
 		path := getRoutes[int(route)%len(getRoutes)]
 		req := httptest.NewRequest("GET", "/", nil)
 		req.URL.Path, req.URL.RawQuery = path, query
+		if adminRoutes[path] {
+			req.Header.Set("Authorization", "Bearer "+tokens["admin"])
+		}
 		rec := httptest.NewRecorder()
 		api.ServeHTTP(rec, req)
 		checkProblem(t, rec, path+"?"+query)
