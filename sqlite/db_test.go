@@ -197,7 +197,19 @@ func TestRebuild(t *testing.T) {
 	if _, err := db.AddObservations(ctx, mon, []*truce.Observation{fix}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.AddObservations(ctx, party, []*truce.Observation{storetest.Obs("allegation", 38, 47.5, storetest.T0)}); err != nil {
+	alleged, err := db.AddObservations(ctx, party, []*truce.Observation{storetest.Obs("allegation", 38, 47.5, storetest.T0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A release (a projection of the log) and a private read (beside it):
+	// Rebuild remakes the one and leaves the other alone.
+	analyst, _ := storetest.MustSource(t, db, "analyst-1", "analyst")
+	if _, _, err := db.AddRelease(ctx, analyst, &truce.Release{ID: "rel-1", Observation: alleged[0].PublicID,
+		Groups: []truce.FieldGroup{truce.GroupText}, To: truce.AudienceParty, Party: "RU", Reason: "answers RU"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordPrivateReads(ctx, []*truce.PrivateRead{{At: storetest.T0, Audience: "party:RU", Reader: "ru-liaison",
+		Observation: alleged[0].PublicID, LogIndex: 1, Groups: []truce.FieldGroup{truce.GroupText}}}); err != nil {
 		t.Fatal(err)
 	}
 	snapshot := func() string {
@@ -208,7 +220,9 @@ func TestRebuild(t *testing.T) {
 		ms, _ := db.ControlMaps(ctx)
 		at, _ := db.ControlMapAt(ctx, "deepstate", storetest.T0.Add(time.Hour))
 		o, _ := db.Observation(ctx, "mon", "o-1234")
-		enc.Encode([]any{srcs, as, ms, at, o})
+		rs, _ := db.Releases(ctx, nil)
+		reads, _ := db.PrivateReads(ctx, nil, "", 0, 0)
+		enc.Encode([]any{srcs, as, ms, at, o, rs, reads})
 		for _, f := range []truce.ObservationFilter{{}, {Kinds: []truce.Kind{truce.KindArtillery}, BlamedParties: []string{"RU"}}, {BBox: &truce.BBox{West: 37.1, South: 47, East: 37.3, North: 49}}} {
 			for f.Limit = 1000; ; {
 				page, err := db.FindObservations(ctx, f)
@@ -240,5 +254,11 @@ func TestRebuild(t *testing.T) {
 	}
 	if s, _ := db.LogSize(ctx); s != size {
 		t.Errorf("rebuilding changed the log size from %d to %d", size, s)
+	}
+	if reads, err := db.PrivateReads(ctx, nil, "", 0, 0); err != nil || len(reads) != 1 {
+		t.Errorf("the audit trail after a rebuild: %d reads, %v; want 1", len(reads), err)
+	}
+	if rs, err := db.Releases(ctx, nil); err != nil || len(rs[alleged[0].PublicID]) != 1 {
+		t.Errorf("the releases after a rebuild: %v, %v; want rel-1", rs, err)
 	}
 }
