@@ -8,7 +8,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -533,8 +535,41 @@ func TestAdjudicate(t *testing.T) {
 			if want := adjudicate.FindingID("inc-1", f.Agreement, 1, adjudicate.Engine); f.ID != want {
 				t.Errorf("id %s, want %s", f.ID, want)
 			}
+			if leak := namesSource(f, obs); leak != "" {
+				t.Errorf("a reason names %s:\n%s", leak, reasonsText(f))
+			}
 		})
 	}
+}
+
+var mapID = regexp.MustCompile(`[a-z]+-\d{4}-\d{2}-\d{2}`)
+
+// namesSource returns what of obs's sources and observers a reason of f
+// names: a source's name, or an observer's position to 3 decimals (about
+// 100 m); "" when none. Reasons are the same for every audience, so they
+// name sources by role and count only, and observers not at all.
+func namesSource(f *truce.Finding, obs []*truce.Observation) string {
+	for _, r := range f.Reasons {
+		// Control maps are public, and named by their ids
+		// ("deepstate-2025-03-14"), not by the source that filed them.
+		text := mapID.ReplaceAllString(r.Text, "")
+		for _, o := range obs {
+			if o.Source != "" && strings.Contains(text, o.Source) {
+				return "source " + o.Source
+			}
+			for _, l := range []*truce.Location{&o.Location, o.Origin} {
+				if l == nil || l.Observer == nil {
+					continue
+				}
+				for _, v := range []float64{l.Observer.Lon, l.Observer.Lat} {
+					if s := strconv.FormatFloat(v, 'f', 3, 64); strings.Contains(text, s) {
+						return "the observer's coordinate " + s
+					}
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // TestAllegationAloneAtMostPossible turns every case's reports into

@@ -89,31 +89,40 @@ func (s *Sector) bounds() {
 	}
 }
 
-// Coverage is who could have seen anything in one sector on one day.
+// Coverage is who could have seen anything in one sector on one day: by
+// role, and for parties' liaisons by party, with counts, never by name.
+// Which sources watched a sector day by day is where each monitoring team
+// stood, so no audience is shown it; the counts are the same bytes for
+// every audience.
 type Coverage struct {
 	// Day is the date, YYYY-MM-DD, in the time zone Cover was given.
 	Day    string `json:"day"`
 	Sector int    `json:"sector"`
-	// Sources are the sources with at least one observation within range
-	// of the sector that day, ordered by name. Empty means nobody was
-	// seen watching: no violation observed there is no evidence of none.
+	// Sources counts the sources with at least one observation within
+	// range of the sector that day, by role (and party), ordered by role
+	// and party. Empty means nobody was seen watching: no violation
+	// observed there is no evidence of none.
 	Sources []SourceCoverage `json:"sources"`
 }
 
-// SourceCoverage is one source's presence in a sector on a day.
+// SourceCoverage counts the sources of one role (and, for parties'
+// liaisons, of one party) present in a sector on a day, and their
+// observations there. It names no source.
 type SourceCoverage struct {
-	Source       string     `json:"source"`
-	Role         truce.Role `json:"role,omitempty"`
+	Role         truce.Role `json:"role"`
 	Party        string     `json:"party,omitempty"`
+	Sources      int        `json:"sources"`
 	Observations int        `json:"observations"`
 }
 
 // Cover returns, for each of days days from the day of from in loc and each
-// sector, the sources that could have seen anything there: those that
-// filed at least one observation, observed that day, placed within rangeM
-// metres of the sector. A monitor's or sensor's observation given as a
-// bearing counts where the observer stood; any other at its point
-// (see [truce.Location.Point]). Each observation counts for the one sector
+// sector, the sources that could have seen anything there, counted by role
+// (and party): those that filed at least one observation, observed that
+// day, placed within rangeM metres of the sector. Sources are told apart by
+// name (obs are as derivations take them; a name is counted, never
+// returned). A monitor's or sensor's observation given as a bearing counts
+// where the observer stood; any other at its point (see
+// [truce.Location.Point]). Each observation counts for the one sector
 // nearest to it. Every day and sector is listed, those with no source
 // too, ordered by day and then sector.
 //
@@ -134,7 +143,15 @@ func Cover(obs []*truce.Observation, sectors []Sector, from time.Time, days int,
 	}
 	idx := geo.NewLineIndex(all)
 	type key struct{ day, sector int }
-	seen := map[key]map[string]*SourceCoverage{}
+	type group struct {
+		role  truce.Role
+		party string
+	}
+	type tally struct {
+		sources map[string]bool
+		obs     int
+	}
+	seen := map[key]map[group]*tally{}
 	// The nearest point of the line lies on some sector; a sector's box,
 	// widened by the bulge of a geodesic edge off the straight one in
 	// degrees (metres over tens of kilometres), finds the candidates.
@@ -176,39 +193,59 @@ func Cover(obs []*truce.Observation, sectors []Sector, from time.Time, days int,
 		k := key{day, best}
 		m := seen[k]
 		if m == nil {
-			m = map[string]*SourceCoverage{}
+			m = map[group]*tally{}
 			seen[k] = m
 		}
-		sc := m[o.Source]
-		if sc == nil {
-			sc = &SourceCoverage{Source: o.Source, Role: o.SourceRole, Party: o.SourceParty}
-			m[o.Source] = sc
+		g := group{role: o.SourceRole}
+		if o.SourceRole == truce.RoleParty {
+			g.party = o.SourceParty
 		}
-		sc.Observations++
+		tl := m[g]
+		if tl == nil {
+			tl = &tally{sources: map[string]bool{}}
+			m[g] = tl
+		}
+		tl.sources[o.Source] = true
+		tl.obs++
 	}
 	out := make([]Coverage, 0, days*len(sectors))
 	for d := range days {
 		date := first.AddDate(0, 0, d).Format(time.DateOnly)
 		for _, s := range sectors {
 			c := Coverage{Day: date, Sector: s.Index, Sources: []SourceCoverage{}}
-			for _, sc := range seen[key{d, s.Index}] {
-				c.Sources = append(c.Sources, *sc)
+			for g, t := range seen[key{d, s.Index}] {
+				c.Sources = append(c.Sources, SourceCoverage{Role: g.role, Party: g.party, Sources: len(t.sources), Observations: t.obs})
 			}
-			slices.SortFunc(c.Sources, func(x, y SourceCoverage) int { return cmp.Compare(x.Source, y.Source) })
+			slices.SortFunc(c.Sources, func(x, y SourceCoverage) int {
+				return cmp.Or(cmp.Compare(x.Role, y.Role), cmp.Compare(x.Party, y.Party))
+			})
 			out = append(out, c)
 		}
 	}
 	return out, nil
 }
 
-// String describes c in one line: "2025-03-14 sector 3: 2 sources (a, b)".
+// String describes c in one line: "2025-03-14 sector 3: three sources
+// (two monitors and one liaison of UA)".
 func (c Coverage) String() string {
-	names := make([]string, len(c.Sources))
+	n := 0
+	parts := make([]string, len(c.Sources))
 	for i, s := range c.Sources {
-		names[i] = s.Source
+		n += s.Sources
+		what := string(s.Role)
+		switch s.Role {
+		case "":
+			what = "source of no known role"
+		case truce.RoleParty:
+			what = "liaison"
+		}
+		parts[i] = plural(s.Sources, what, what+"s")
+		if s.Party != "" {
+			parts[i] += " of " + s.Party
+		}
 	}
-	if len(names) == 0 {
+	if n == 0 {
 		return fmt.Sprintf("%s sector %d: no source", c.Day, c.Sector)
 	}
-	return fmt.Sprintf("%s sector %d: %s (%s)", c.Day, c.Sector, plural(len(names), "source", "sources"), joinList(names))
+	return fmt.Sprintf("%s sector %d: %s (%s)", c.Day, c.Sector, plural(n, "source", "sources"), joinList(parts))
 }

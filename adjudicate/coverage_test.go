@@ -1,6 +1,7 @@
 package adjudicate_test
 
 import (
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -126,24 +127,31 @@ func TestCover(t *testing.T) {
 		got = append(got, c.String())
 	}
 	want := []string{
-		"2025-03-29 sector 0: one source (smm-team-7)",
+		"2025-03-29 sector 0: one source (one monitor)",
 		"2025-03-29 sector 1: no source",
 		"2025-03-29 sector 2: no source",
-		"2025-03-29 sector 3: two sources (firms and ua-liaison)",
+		"2025-03-29 sector 3: two sources (one dataset and one liaison of UA)",
 		"2025-03-30 sector 0: no source",
 		"2025-03-30 sector 1: no source",
 		"2025-03-30 sector 2: no source",
 		"2025-03-30 sector 3: no source",
 		"2025-03-31 sector 0: no source",
 		"2025-03-31 sector 1: no source",
-		"2025-03-31 sector 2: one source (acoustic-3)",
+		"2025-03-31 sector 2: one source (one sensor)",
 		"2025-03-31 sector 3: no source",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("coverage:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if s := cov[0].Sources; len(s) != 1 || s[0].Observations != 2 || s[0].Role != truce.RoleMonitor {
-		t.Errorf("day 0 sector 0: %+v, want smm-team-7 with 2 observations", s)
+	if s := cov[0].Sources; len(s) != 1 || s[0].Sources != 1 || s[0].Observations != 2 || s[0].Role != truce.RoleMonitor {
+		t.Errorf("day 0 sector 0: %+v, want one monitor with 2 observations", s)
+	}
+	// Coverage names no source, for any audience: which team watched
+	// which sector each day is where it stood.
+	for _, c := range cov {
+		if b, _ := json.Marshal(c); strings.Contains(string(b), "smm-team") || strings.Contains(string(b), "acoustic-3") || strings.Contains(string(b), "firms") || strings.Contains(string(b), "ua-liaison") {
+			t.Errorf("coverage names a source: %s", b)
+		}
 	}
 	if s := cov[3].Sources; len(s) != 2 || s[1].Party != "UA" {
 		t.Errorf("day 0 sector 3: %+v", s)

@@ -14,19 +14,23 @@ import (
 // itself.
 type evidence struct {
 	found, missing int
-	monitors       []string // sources of role monitor or sensor, sorted, but for heat detections
-	heat           []string // sources of satellite fire detections, sorted
-	heatOnly       bool     // every observation found is a heat detection
-	nonParty       []string // other sources that are not parties, sorted
-	parties        []string // the parties whose liaisons filed reports, sorted
-	blamed         []string // the parties the reports blame, sorted
-	weapons        []truce.WeaponClass
-	targets        []truce.TargetCategory
-	precision      time.Duration // the coarsest time precision
-	bearings       int           // origin fixes given as an observer's bearing
-	originSigmaM   float64       // the origin's standard error in metres, the least stated or triangulated; 0 when none
-	located        int           // origin fixes as a point or a bearing with a distance
-	ray            *geo.Sighting // the first bearing to the origin without a distance
+	// monitors, heat and nonParty name sources, for counting
+	// independent ones only: no reason names a source (a monitoring
+	// team's name locates it), only roles and counts.
+	monitors      []string              // sources of role monitor or sensor, sorted, but for heat detections
+	heat          []string              // sources of satellite fire detections, sorted
+	heatOnly      bool                  // every observation found is a heat detection
+	nonParty      []string              // other sources that are not parties, sorted
+	nonPartyRoles map[string]truce.Role // the role of each of nonParty
+	parties       []string              // the parties whose liaisons filed reports, sorted
+	blamed        []string              // the parties the reports blame, sorted
+	weapons       []truce.WeaponClass
+	targets       []truce.TargetCategory
+	precision     time.Duration // the coarsest time precision
+	bearings      int           // origin fixes given as an observer's bearing
+	originSigmaM  float64       // the origin's standard error in metres, the least stated or triangulated; 0 when none
+	located       int           // origin fixes as a point or a bearing with a distance
+	ray           *geo.Sighting // the first bearing to the origin without a distance
 	// spans are the intervals the observations allow, [at, until+grain),
 	// by tier of source: 0 heat detections, 1 parties and unknown roles,
 	// 2 other non-party sources, 3 monitors and sensors.
@@ -101,6 +105,10 @@ func gather(inc *truce.Incident, obs map[string]*truce.Observation) *evidence {
 			e.parties = add(e.parties, o.SourceParty)
 		case truce.RoleDataset, truce.RoleAnalyst, truce.RoleAdmin:
 			e.nonParty = add(e.nonParty, o.Source)
+			if e.nonPartyRoles == nil {
+				e.nonPartyRoles = map[string]truce.Role{}
+			}
+			e.nonPartyRoles[o.Source] = o.SourceRole
 		default: // a role that is not set cannot be trusted beyond a party's word
 			e.parties = add(e.parties, "")
 		}
@@ -262,15 +270,15 @@ func addOrdered[T ~string](list []T, v T) []T {
 func (e *evidence) corroboration(inc *truce.Incident) (level, truce.Reason) {
 	switch {
 	case len(e.monitors) > 0:
-		return confirmed, truce.Reason{Code: CodeCorrIndependent, Text: "Confirmed independently by " + plural(len(e.monitors), "monitor or sensor", "monitors or sensors") + " (" + joinList(e.monitors) + ")."}
+		return confirmed, truce.Reason{Code: CodeCorrIndependent, Text: "Confirmed independently by " + plural(len(e.monitors), "monitor or sensor", "monitors or sensors") + "."}
 	case len(e.nonParty) == 1:
 		// One dataset relays what others said (VIINA codes news
 		// reports): one source that is not a party is no check.
-		return possible, truce.Reason{Code: CodeCorrSingleNonParty, Text: "Reported by one source that is not a party (" + e.nonParty[0] + ") and by no monitor or sensor; a single dataset relays what others said, so alone it is never more than possible."}
+		return possible, truce.Reason{Code: CodeCorrSingleNonParty, Text: "Reported by one source that is not a party (" + e.nonPartyText() + ") and by no monitor or sensor; a single dataset relays what others said, so alone it is never more than possible."}
 	case len(e.nonParty) > 0:
-		return probable, truce.Reason{Code: CodeCorrNonParty, Text: "Reported by " + plural(len(e.nonParty), "source", "sources") + " that " + verb(len(e.nonParty), "is", "are") + " not a party (" + joinList(e.nonParty) + ") but by no monitor or sensor."}
+		return probable, truce.Reason{Code: CodeCorrNonParty, Text: "Reported by " + plural(len(e.nonParty), "source", "sources") + " that " + verb(len(e.nonParty), "is", "are") + " not a party (" + e.nonPartyText() + ") but by no monitor or sensor."}
 	case e.heatOnly:
-		return possible, truce.Reason{Code: CodeCorrHeatOnly, Text: "Only satellite fire detections (" + joinList(e.heat) + ") report it: they show heat at the place and time, not a weapon, where fire came from or who fired."}
+		return possible, truce.Reason{Code: CodeCorrHeatOnly, Text: "Only satellite fire detections (" + plural(len(e.heat), "source", "sources") + ") report it: they show heat at the place and time, not a weapon, where fire came from or who fired."}
 	case e.found == 0:
 		// Nothing known of the sources: only the incident's own claim.
 		return possible, truce.Reason{Code: CodeCorrUnknown, Text: "The sources of the reports are not known (corroboration stated as " + string(inc.Corroboration) + "), so they count as a party's allegation."}
@@ -281,9 +289,30 @@ func (e *evidence) corroboration(inc *truce.Incident) (level, truce.Reason) {
 	}
 	heat := ""
 	if len(e.heat) > 0 {
-		heat = "; the satellite fire detections (" + joinList(e.heat) + ") show heat at the place and time only, and corroborate no weapon, origin or party"
+		heat = "; the satellite fire detections (" + plural(len(e.heat), "source", "sources") + ") show heat at the place and time only, and corroborate no weapon, origin or party"
 	}
 	return possible, truce.Reason{Code: CodeCorrPartyOnly, Text: "Only allegations by " + who + " report it" + heat + "; an allegation alone is never more than possible."}
+}
+
+// nonPartyText counts the non-party sources by role, never by name:
+// "one dataset", "two datasets and one analyst".
+func (e *evidence) nonPartyText() string {
+	var parts []string
+	for _, r := range []struct {
+		role      truce.Role
+		one, many string
+	}{{truce.RoleDataset, "dataset", "datasets"}, {truce.RoleAnalyst, "analyst", "analysts"}, {truce.RoleAdmin, "administrator", "administrators"}} {
+		n := 0
+		for _, role := range e.nonPartyRoles {
+			if role == r.role {
+				n++
+			}
+		}
+		if n > 0 {
+			parts = append(parts, plural(n, r.one, r.many))
+		}
+	}
+	return joinList(parts)
 }
 
 // Chances that an origin lies across the line of contact, at or below which

@@ -121,7 +121,7 @@ func (j *judge) finding(inc *truce.Incident) (*truce.Finding, error) {
 			// The control maps are evidence of their own: the
 			// change of control shows on them.
 			corr = probable
-			corrReason = truce.Reason{Code: CodeCorrMaps, Text: "Reported by one source that is not a party (" + ev.nonParty[0] + "), and the control maps show the change of control."}
+			corrReason = truce.Reason{Code: CodeCorrMaps, Text: "Reported by one source that is not a party (" + ev.nonPartyText() + "), and the control maps show the change of control."}
 			limits[0] = limit{corr, "corroboration"}
 		}
 	} else {
@@ -590,32 +590,35 @@ const rayStepM = 250.0
 // presumed); otherwise no party is attributed from it, and a rule that
 // needs a crossing is left in doubt, with the party a crossing points to.
 func (j *judge) alongRay(inc *truce.Incident, m *control.Map, ray *geo.Sighting, fr *fire) {
-	type stretch struct {
-		party    string
-		from, to float64
-	}
-	var runs []stretch
+	// runs are the holders of the ground along the ray, in order, each
+	// run of one holder once.
+	var runs []string
 	for d := 0.0; d <= MaxGroundFireRangeM; d += rayStepM {
 		p, _ := geo.Direct(ray.From, ray.Azimuth, d)
 		h := j.holder(m, p)
 		if !j.party(h) {
 			h = control.Unknown
 		}
-		if n := len(runs); n > 0 && runs[n-1].party == h {
-			runs[n-1].to = d
-			continue
+		if n := len(runs); n == 0 || runs[n-1] != h {
+			runs = append(runs, h)
 		}
-		runs = append(runs, stretch{h, d, d})
 	}
 	var parties []string
 	var parts []string
 	for _, r := range runs {
-		if r.party != control.Unknown && !slices.Contains(parties, r.party) {
-			parties = append(parties, r.party)
+		if r != control.Unknown && !slices.Contains(parties, r) {
+			parties = append(parties, r)
 		}
-		parts = append(parts, fmt.Sprintf("%s from %s to %s", r.party, km(r.from), km(r.to)))
+		// Whose ground, in order along the ray, but not how far along:
+		// the ray starts at the observer, and the bearing and where it
+		// crosses the line of contact would place them.
+		if r == control.Unknown {
+			parts = append(parts, "ground no party holds")
+		} else {
+			parts = append(parts, r+"-held ground")
+		}
 	}
-	what := fmt.Sprintf("The origin rests on a bearing without a distance (%.0f° from %.4f, %.4f): a ray, not a point. Within the reach of ground fire (%s) it runs through %s", ray.Azimuth, ray.From[0], ray.From[1], km(MaxGroundFireRangeM), joinList(parts))
+	what := "The origin rests on a bearing without a distance: a ray, not a point. Within the reach of ground fire (" + km(MaxGroundFireRangeM) + ") it runs through " + strings.Join(parts, ", then ")
 	fr.crossKnown = j.party(fr.impactHolder)
 	switch n := len(parties); {
 	case n == 0:

@@ -38,6 +38,12 @@ func newStore(t *testing.T, seed int64) *sqlite.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
+	// One sealing key for every store: public ids, by which incidents
+	// and findings name observations, are a function of the key, so two
+	// stores filed alike hold the same log only under the same key.
+	if err := store.SetSealingKey(ctx, []byte("replay and findings tests' key!!")); err != nil {
+		t.Fatal(err)
+	}
 	a, err := agreement.ParseFile("testdata/agreement.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -138,8 +144,9 @@ func TestRecomputeDeterministic(t *testing.T) {
 }
 
 // twin files, by the second team, the report of the first violation's
-// anchor observation that a monitor made, and returns that version.
-func twin(t *testing.T, store *sqlite.DB, vs []*truce.FindingVersion) *truce.FindingVersion {
+// anchor observation that a monitor made, and returns that version and the
+// twin's public id.
+func twin(t *testing.T, store *sqlite.DB, vs []*truce.FindingVersion) (*truce.FindingVersion, string) {
 	t.Helper()
 	for _, v := range vs {
 		if v.Finding == nil || !v.Finding.Violation {
@@ -158,13 +165,14 @@ func twin(t *testing.T, store *sqlite.DB, vs []*truce.FindingVersion) *truce.Fin
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := store.AddObservations(ctx, team, []*truce.Observation{&o}); err != nil {
+		res, err := store.AddObservations(ctx, team, []*truce.Observation{&o})
+		if err != nil {
 			t.Fatal(err)
 		}
-		return v
+		return v, res[0].PublicID
 	}
 	t.Fatal("no violation on a monitor's report")
-	return nil
+	return nil, ""
 }
 
 // TestRecomputePrefix checks that a recomputation reads the log prefix it
@@ -177,7 +185,7 @@ func TestRecomputePrefix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := twin(t, store, first.Versions)
+	v, twinID := twin(t, store, first.Versions)
 	r, err := findings.Recompute(ctx, store, rec.Agreement, first.LogSize, now, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -191,7 +199,7 @@ func TestRecomputePrefix(t *testing.T) {
 		t.Fatalf("the twin gave series %s no new version: %+v", v.Series, next)
 	}
 	nv := next.Versions[i]
-	if nv.Version != 2 || nv.Anchor != v.Anchor || !slices.Contains(nv.Observations, "twin-"+v.Anchor) || nv.Finding.ID == v.Finding.ID {
+	if nv.Version != 2 || nv.Anchor != v.Anchor || !slices.Contains(nv.Observations, twinID) || nv.Finding.ID == v.Finding.ID {
 		t.Errorf("new version %+v", nv)
 	}
 	// A run of the old prefix now comes too late.
@@ -226,7 +234,7 @@ func TestWorker(t *testing.T) {
 		page, err = store.Findings(ctx, truce.FindingFilter{Limit: truce.MaxPageSize})
 		return err == nil && len(page.Findings) > 0
 	})
-	v := twin(t, store, page.Findings)
+	v, _ := twin(t, store, page.Findings)
 	wait("a new version", func() bool {
 		h, err := store.Finding(ctx, v.Series)
 		return err == nil && h.Current.Version == 2

@@ -18,8 +18,11 @@ type prefix struct {
 	s    Store
 	size int64
 
-	mu    sync.Mutex
-	index map[string]int64 // observation id → log index, of what was read
+	mu sync.Mutex
+	// index maps the public id of each observation read (by which the
+	// pipeline names it: replay takes observations in their derived
+	// form) to its log index.
+	index map[string]int64
 }
 
 func newPrefix(s Store, size int64) *prefix {
@@ -31,7 +34,8 @@ func (p *prefix) LogSize(context.Context) (int64, error) { return p.size, nil }
 
 // FindObservations returns the page of the store without the observations
 // logged at or after the prefix's end, and with their corrections left
-// out of SupersededBy.
+// out of SupersededBy; those kept are named by their public ids, as
+// derivations name observations.
 func (p *prefix) FindObservations(ctx context.Context, f truce.ObservationFilter) (*truce.ObservationPage, error) {
 	page, err := p.s.FindObservations(ctx, f)
 	if err != nil {
@@ -51,23 +55,22 @@ func (p *prefix) FindObservations(ctx context.Context, f truce.ObservationFilter
 					return nil, err
 				}
 				if by.LogIndex < p.size {
-					c.SupersededBy = append(c.SupersededBy, id)
+					c.SupersededBy = append(c.SupersededBy, cmp.Or(by.PublicID, id))
 				}
 			}
 			r = &c
 		}
 		p.mu.Lock()
-		p.index[r.ID] = r.LogIndex
-		if r.PublicID != "" {
-			p.index[r.PublicID] = r.LogIndex
-		}
+		// A source's own id is no key: another source may use it too.
+		p.index[cmp.Or(r.PublicID, r.ID)] = r.LogIndex
 		p.mu.Unlock()
 		out.Observations = append(out.Observations, r)
 	}
 	return out, nil
 }
 
-// logIndex returns the log index of the observation id, as read.
+// logIndex returns the log index of the observation with public id id, as
+// read.
 func (p *prefix) logIndex(id string) (int64, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

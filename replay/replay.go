@@ -67,12 +67,18 @@ type Summary struct {
 
 	// Incidents and Findings are the pipeline's output, ordered as
 	// adjudicate orders findings; Observations are the observations
-	// read, by id. Hotspots and Skipped are correlation's fixed heat
-	// sources and the observations it left out of every incident.
+	// read, in the form derivations take them ([truce.Observation.Derived]),
+	// by public id (an advance derived from the control maps by its own
+	// id). Hotspots and Skipped are correlation's fixed heat sources and
+	// the observations it left out of every incident.
 	Incidents    []*truce.Incident             `json:"-"`
 	Findings     []*truce.Finding              `json:"-"`
 	Observations map[string]*truce.Observation `json:"-"`
-	Hotspots     []*correlate.Hotspot          `json:"-"`
+	// Filed maps each public id of Observations to the id its source gave
+	// the observation (for the local operator's tools: a simulated
+	// scenario's truth names observations so). It is never published.
+	Filed    map[string]string    `json:"-"`
+	Hotspots []*correlate.Hotspot `json:"-"`
 	// Derived are the advances the replay derived from the control maps
 	// (not logged as observations): each one's id and the log index of
 	// the map that shows it.
@@ -163,6 +169,10 @@ func Run(ctx context.Context, store Store, opts Options) (*Summary, error) {
 	if diffErr == nil {
 		recs, derived = withAdvances(recs, diffs, maps.schedule)
 	}
+	// From here on, every observation is in its derived form, named by
+	// its public id, so that incidents and findings are the same bytes for
+	// every audience.
+	recs, fires, filed := derivedForm(recs, fires)
 	copts := correlate.Options{}
 	if opts.Correlate != nil {
 		copts = *opts.Correlate
@@ -190,7 +200,7 @@ func Run(ctx context.Context, store Store, opts Options) (*Summary, error) {
 		Engine: adjudicate.Engine, LogSize: logSize,
 		Digest:    adjudicate.Digest(findings),
 		Incidents: corr.Incidents, Findings: findings, Observations: byID,
-		Hotspots: corr.Hotspots, Skipped: corr.Skipped, Derived: derived,
+		Hotspots: corr.Hotspots, Skipped: corr.Skipped, Derived: derived, Filed: filed,
 	}
 	s.PerDay = make([]Counts, opts.Days)
 	for i := range s.PerDay {
@@ -287,6 +297,72 @@ func withAdvances(recs []*truce.ObservationRecord, diffs []*control.Diff, sched 
 		}
 	}
 	return recs, added
+}
+
+// derivedForm returns recs and fires as derivations take them
+// ([truce.Observation.Derived]): each logged observation named by its
+// public id, the observation it corrects and those that correct it (when
+// read) by theirs, so that incidents and findings list observations by
+// public id and are the same bytes for every audience. An observation with
+// no public id (an advance derived from the control maps, not logged)
+// keeps its id. filed maps each public id to the id the source gave.
+func derivedForm(recs, fires []*truce.ObservationRecord) (dr, df []*truce.ObservationRecord, filed map[string]string) {
+	type key struct{ source, id string }
+	pub := map[key]string{}
+	for _, list := range [][]*truce.ObservationRecord{recs, fires} {
+		for _, r := range list {
+			if id := publicID(r); id != "" {
+				pub[key{r.Source, r.ID}] = id
+			}
+		}
+	}
+	filed = map[string]string{}
+	derive := func(list []*truce.ObservationRecord) []*truce.ObservationRecord {
+		out := make([]*truce.ObservationRecord, len(list))
+		for i, r := range list {
+			id := publicID(r)
+			if id == "" {
+				out[i] = r
+				continue
+			}
+			c := *r
+			if r.Sealed != nil {
+				c.Observation = r.Observation.Derived(r.Sealed)
+			} else {
+				o := *r.Observation
+				o.ID = id
+				if p, ok := pub[key{o.Source, o.Supersedes}]; ok {
+					o.Supersedes = p
+				}
+				c.Observation = &o
+			}
+			c.PublicID = id
+			if len(r.SupersededBy) > 0 {
+				// Ids already public (a log prefix gives them so) and
+				// corrections not read are kept as they are.
+				c.SupersededBy = make([]string, len(r.SupersededBy))
+				for j, by := range r.SupersededBy {
+					c.SupersededBy[j] = by
+					if p, ok := pub[key{r.Source, by}]; ok {
+						c.SupersededBy[j] = p
+					}
+				}
+			}
+			filed[id] = r.ID
+			out[i] = &c
+		}
+		return out
+	}
+	return derive(recs), derive(fires), filed
+}
+
+// publicID returns the public id of r: its public form's, else the one it
+// carries; "" when it has none.
+func publicID(r *truce.ObservationRecord) string {
+	if r.Sealed != nil {
+		return r.Sealed.ID
+	}
+	return r.PublicID
 }
 
 // observations reads every observation that f selects, in log order.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,6 +35,12 @@ func newStore(t *testing.T, seed int64, days int, skip truce.Kind) *sqlite.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
+	// One sealing key for every store: public ids, by which incidents
+	// and findings name observations, are a function of the key, so two
+	// stores filed alike hold the same log only under the same key.
+	if err := store.SetSealingKey(ctx, []byte("replay and findings tests' key!!")); err != nil {
+		t.Fatal(err)
+	}
 	f, err := os.Open(snapshot)
 	if err != nil {
 		t.Fatal(err)
@@ -196,6 +203,61 @@ func TestRunWindow(t *testing.T) {
 	}
 	if empty.Total.Observations != 0 || empty.Total.Findings != 0 || empty.Digest != adjudicate.Digest(nil) {
 		t.Errorf("empty window: %+v, digest %s", empty.Total, empty.Digest)
+	}
+}
+
+// TestRunPublicIDs checks that the pipeline takes observations in their
+// derived form: incidents list them by public id (an advance the control
+// maps show, logged by nobody, by its own id), and no incident or finding
+// holds a source's own id or name.
+func TestRunPublicIDs(t *testing.T) {
+	ctx := context.Background()
+	store := newStore(t, 5, 3, "")
+	s, err := replay.Run(ctx, store, replay.Options{Agreement: testAgreement(t), From: day0, Days: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Incidents) == 0 {
+		t.Fatal("no incidents")
+	}
+	var own, names []string
+	for pid, o := range s.Observations {
+		if o.ID != pid {
+			t.Errorf("observation %s is keyed %s", o.ID, pid)
+		}
+		if _, derived := s.Derived[pid]; derived {
+			continue
+		}
+		if !truce.IsPublicID(pid) || s.Filed[pid] == "" || s.Filed[pid] == pid {
+			t.Errorf("observation %s (filed as %q) is not named by a public id", pid, s.Filed[pid])
+		}
+		own, names = append(own, `"`+s.Filed[pid]+`"`), append(names, o.Source)
+	}
+	b, err := json.Marshal(struct {
+		I []*truce.Incident
+		F []*truce.Finding
+	}{s.Incidents, s.Findings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, inc := range s.Incidents {
+		for _, id := range inc.Observations {
+			if _, derived := s.Derived[id]; !derived && !truce.IsPublicID(id) {
+				t.Errorf("incident %s lists observation %s, not by its public id", inc.ID, id)
+			}
+		}
+	}
+	for _, id := range own {
+		if strings.Contains(string(b), id) {
+			t.Errorf("incidents or findings hold the source's own id %s", id)
+		}
+	}
+	for _, name := range names {
+		// A control map's id starts with its source's name, and maps
+		// are public.
+		if strings.Contains(strings.ReplaceAll(string(b), name+"-2025", ""), name) {
+			t.Errorf("incidents or findings name source %s", name)
+		}
 	}
 }
 

@@ -79,7 +79,8 @@ func TestFindingsReview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.AddObservations(context.Background(), team, []*truce.Observation{&twin}); err != nil {
+	added, err := store.AddObservations(context.Background(), team, []*truce.Observation{&twin})
+	if err != nil {
 		t.Fatal(err)
 	}
 	store.Close()
@@ -89,7 +90,7 @@ func TestFindingsReview(t *testing.T) {
 	if err := json.Unmarshal([]byte(cli("findings", "show", v.Series, "--json", "--db", db)), &h); err != nil {
 		t.Fatal(err)
 	}
-	if h.Current.Version != 2 || !slices.Contains(h.Current.Observations, "twin-1") || h.Current.Anchor != v.Anchor {
+	if h.Current.Version != 2 || !slices.Contains(h.Current.Observations, added[0].PublicID) || h.Current.Anchor != v.Anchor {
 		t.Fatalf("after the twin: current %+v", h.Current)
 	}
 	if !slices.Contains(h.Current.Changes, "observations") || h.Current.Finding.ID == v.Finding.ID {

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/truce-monitor/truce/sqlite"
 )
 
 const replayAgreement = "testdata/replay-agreement.yaml"
@@ -18,12 +21,32 @@ func simStore(t *testing.T, seed string, days string) (db, truth string) {
 	t.Helper()
 	dir := t.TempDir()
 	db = filepath.Join(dir, "sim.db")
+	// A fixed sealing key: incidents and findings name observations by
+	// public id, a function of the key, so two stores filed alike give
+	// the same findings (and the goldens reproduce) only under one key.
+	sealStore(t, db, [32]byte([]byte("cmd/truce simulated stores' key!")))
 	code, _, errOut := runCLI(t, "simulate", "--seed", seed, "--days", days, "--map", simMap,
 		"--agreement", replayAgreement, "--out", filepath.Join(dir, "sim"), "--db", db)
 	if code != exitOK {
 		t.Fatalf("simulate: exit %d: %s", code, errOut)
 	}
 	return db, filepath.Join(dir, "sim", "truth.json")
+}
+
+// sealStore creates the store db sealed under key, before anything is
+// filed in it.
+func sealStore(t *testing.T, db string, key [32]byte) {
+	t.Helper()
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = store.SetSealingKey(ctx, key[:])
+	store.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestReplay(t *testing.T) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/truce-monitor/truce"
 	"github.com/truce-monitor/truce/simulate"
 )
 
@@ -39,7 +41,18 @@ func runScore(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sc, err := simulate.ScoreFindings(truth, s.Incidents, s.Findings)
+	// The truth labels observations by the ids their sources gave them;
+	// incidents list them by public id.
+	incs := make([]*truce.Incident, len(s.Incidents))
+	for i, in := range s.Incidents {
+		c := *in
+		c.Observations = make([]string, len(in.Observations))
+		for j, id := range in.Observations {
+			c.Observations[j] = cmp.Or(s.Filed[id], id)
+		}
+		incs[i] = &c
+	}
+	sc, err := simulate.ScoreFindings(truth, incs, s.Findings)
 	if err != nil {
 		return err
 	}
