@@ -22,7 +22,8 @@ const (
 var Corroborations = []Corroboration{SingleSource, SameParty, SeveralSources, IndependentCheck}
 
 // Incident is one real-world event that one or more observations describe,
-// fused in space and time by correlation.
+// fused in space and time by correlation. Observations lists them as
+// derivations name them ([Observation.Derived]): by public id, sorted.
 type Incident struct {
 	ID            string        `json:"id"`
 	Kind          Kind          `json:"kind"`

@@ -35,8 +35,8 @@ type FindingVersion struct {
 	ContentID        string `json:"content_id"`
 	Agreement        string `json:"agreement"`
 	AgreementVersion int    `json:"agreement_version"`
-	// Anchor is the id of the series' anchor observation and AnchorIndex
-	// its log index.
+	// Anchor is the public id of the series' anchor observation and
+	// AnchorIndex its log index.
 	Anchor      string `json:"anchor"`
 	AnchorIndex int64  `json:"anchor_index"`
 	// LogSize is the size of the log prefix the version was derived from,
@@ -46,8 +46,8 @@ type FindingVersion struct {
 	// Finding is the engine's finding, as it derived it; nil when
 	// Withdrawn.
 	Finding *Finding `json:"finding,omitempty"`
-	// Observations are the ids of the incident's observations, in log
-	// order (the anchor first).
+	// Observations are the public ids of the incident's observations, in
+	// log order (the anchor first).
 	Observations []string `json:"observations,omitempty"`
 	// Withdrawn says that the series no longer appears: its incident was
 	// merged into another (MergedInto names the series that now holds its
@@ -122,7 +122,8 @@ type SeriesFinding struct {
 	Series      string
 	Anchor      string
 	AnchorIndex int64
-	// Observations are the incident's observation ids in log order.
+	// Observations are the incident's observations' public ids in log
+	// order.
 	Observations []string
 	Finding      *Finding
 }

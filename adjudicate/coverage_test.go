@@ -98,6 +98,9 @@ func TestCover(t *testing.T) {
 			Location: truce.Location{Observer: &truce.Position{Lon: 37.1, Lat: 48.045}, BearingDeg: ptr(180.0)}},
 		{ID: "b", Source: "smm-team-7", SourceRole: truce.RoleMonitor, ObservedAt: at("2025-03-29T09:00:00Z"),
 			Location: truce.Location{Lon: ptr(37.12), Lat: ptr(48.01)}},
+		// Another team there: two monitors, three observations.
+		{ID: "b2", Source: "smm-team-8", SourceRole: truce.RoleMonitor, ObservedAt: at("2025-03-29T09:30:00Z"),
+			Location: truce.Location{Lon: ptr(37.13), Lat: ptr(48.02)}},
 		// Day 0: FIRMS near sector 3, and a party's allegation there.
 		{ID: "c", Source: "firms", SourceRole: truce.RoleDataset, ObservedAt: at("2025-03-29T20:30:00Z"),
 			Location: truce.Location{Lon: ptr(38.2), Lat: ptr(47.95)}},
@@ -127,7 +130,7 @@ func TestCover(t *testing.T) {
 		got = append(got, c.String())
 	}
 	want := []string{
-		"2025-03-29 sector 0: one source (one monitor)",
+		"2025-03-29 sector 0: two sources (two monitors)",
 		"2025-03-29 sector 1: no source",
 		"2025-03-29 sector 2: no source",
 		"2025-03-29 sector 3: two sources (one dataset and one liaison of UA)",
@@ -143,8 +146,8 @@ func TestCover(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("coverage:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if s := cov[0].Sources; len(s) != 1 || s[0].Sources != 1 || s[0].Observations != 2 || s[0].Role != truce.RoleMonitor {
-		t.Errorf("day 0 sector 0: %+v, want one monitor with 2 observations", s)
+	if s := cov[0].Sources; len(s) != 1 || s[0].Sources != 2 || s[0].Observations != 3 || s[0].Role != truce.RoleMonitor {
+		t.Errorf("day 0 sector 0: %+v, want two monitors with 3 observations", s)
 	}
 	// Coverage names no source, for any audience: which team watched
 	// which sector each day is where it stood.
