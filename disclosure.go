@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"math"
 	"slices"
 	"strconv"
@@ -517,11 +518,79 @@ func Salt(key []byte, g FieldGroup, source, id string) []byte {
 // Seal splits o, as filed by its source (o.Source, o.SourceRole and
 // o.SourceParty set), into its public form and its private groups, under
 // policy p and the store's sealing key. An observation by an open role
-// has no private groups and a public id anyone can compute.
+// has no private groups and a public id anyone can compute. To seal many
+// observations, use a [Sealer].
 func Seal(p *DisclosurePolicy, key []byte, o *Observation) (*SealedObservation, PrivateParts, error) {
-	if len(key) != SealingKeySize {
-		return nil, nil, Errorf(EINTERNAL, "a sealing key has %d bytes, not %d", SealingKeySize, len(key))
+	s, err := NewSealer(p, key)
+	if err != nil {
+		return nil, nil, err
 	}
+	return s.Seal(o)
+}
+
+// A Sealer seals observations under one policy and sealing key, as [Seal]
+// does, keeping its keyed HMAC and its hash state from one observation to
+// the next. A Sealer is not safe for concurrent use.
+type Sealer struct {
+	p   *DisclosurePolicy
+	mac hash.Hash // HMAC-SHA256 under the sealing key, for salts
+	sha hash.Hash // SHA-256, for public ids and commitments
+	buf []byte    // the message being hashed
+	sum []byte    // the last digest
+}
+
+// NewSealer returns a Sealer for policy p and the store's sealing key.
+func NewSealer(p *DisclosurePolicy, key []byte) (*Sealer, error) {
+	if len(key) != SealingKeySize {
+		return nil, Errorf(EINTERNAL, "a sealing key has %d bytes, not %d", SealingKeySize, len(key))
+	}
+	return &Sealer{p: p, mac: hmac.New(sha256.New, key), sha: sha256.New(), sum: make([]byte, 0, sha256.Size)}, nil
+}
+
+// salt returns [Salt] of group g of the observation that source named id.
+func (s *Sealer) salt(g FieldGroup, source, id string) []byte {
+	s.buf = append(s.buf[:0], "truce-salt/v1\n"...)
+	s.buf = append(s.buf, g...)
+	s.buf = append(s.buf, '\n')
+	s.buf = append(s.buf, source...)
+	s.buf = append(s.buf, '\n')
+	s.buf = append(s.buf, id...)
+	s.mac.Reset()
+	s.mac.Write(s.buf)
+	return s.mac.Sum(make([]byte, 0, sha256.Size))
+}
+
+// publicID returns [PublicID] of the observation that source named id.
+func (s *Sealer) publicID(salt []byte, source, id string) string {
+	s.buf = append(s.buf[:0], "truce-observation-id/v1\n"...)
+	s.buf = append(s.buf, salt...)
+	s.buf = append(s.buf, source...)
+	s.buf = append(s.buf, '\n')
+	s.buf = append(s.buf, id...)
+	s.sha.Reset()
+	s.sha.Write(s.buf)
+	s.sum = s.sha.Sum(s.sum[:0])
+	var b [34]byte
+	b[0], b[1] = 'o', '-'
+	hex.Encode(b[2:], s.sum[:16])
+	return string(b[:])
+}
+
+// commit returns [Commit] of a group's value under salt.
+func (s *Sealer) commit(g FieldGroup, salt, value []byte) string {
+	s.buf = append(s.buf[:0], commitPrefix...)
+	s.buf = append(s.buf, g...)
+	s.buf = append(s.buf, '\n')
+	s.buf = append(s.buf, salt...)
+	s.sha.Reset()
+	s.sha.Write(s.buf)
+	s.sha.Write(value)
+	s.sum = s.sha.Sum(s.sum[:0])
+	return hex.EncodeToString(s.sum)
+}
+
+// Seal is [Seal] under the Sealer's policy and key.
+func (s *Sealer) Seal(o *Observation) (*SealedObservation, PrivateParts, error) {
 	c := *o
 	c.Normalize()
 	pub := &SealedObservation{
@@ -530,20 +599,18 @@ func Seal(p *DisclosurePolicy, key []byte, o *Observation) (*SealedObservation, 
 		Origin: c.Origin, Counts: c.Counts, WeaponClass: c.WeaponClass, Weapon: c.Weapon,
 		Target: c.Target, BlamedParty: c.BlamedParty,
 	}
-	open := p.Open(c.SourceRole)
-	salt := func(g FieldGroup) []byte {
-		if open {
-			return nil
-		}
-		return Salt(key, g, c.Source, c.ID)
+	open := s.p.Open(c.SourceRole)
+	var sourceSalt []byte
+	if !open {
+		sourceSalt = s.salt(GroupSource, c.Source, c.ID)
 	}
-	pub.ID = PublicID(salt(GroupSource), c.Source, c.ID)
+	pub.ID = s.publicID(sourceSalt, c.Source, c.ID)
 	if c.Supersedes != "" {
-		var s []byte
+		var salt []byte
 		if !open {
-			s = Salt(key, GroupSource, c.Source, c.Supersedes)
+			salt = s.salt(GroupSource, c.Source, c.Supersedes)
 		}
-		pub.Supersedes = PublicID(s, c.Source, c.Supersedes)
+		pub.Supersedes = s.publicID(salt, c.Source, c.Supersedes)
 	}
 	loc := c.Location
 	impact := &loc
@@ -563,38 +630,34 @@ func Seal(p *DisclosurePolicy, key []byte, o *Observation) (*SealedObservation, 
 		return pub, nil, nil
 	}
 	pub.Location = impact
-	pp := PrivateParts{}
-	add := func(g FieldGroup, v any) error {
+	pp := make(PrivateParts, len(FieldGroups))
+	pub.Commitments = make(map[FieldGroup]string, len(FieldGroups))
+	add := func(g FieldGroup, salt []byte, v any) error {
 		b, err := json.Marshal(v)
 		if err != nil {
 			return err
 		}
-		s := salt(g)
-		pp[g] = &SealedGroup{Salt: hex.EncodeToString(s), Value: b}
+		pp[g] = &SealedGroup{Salt: hex.EncodeToString(salt), Value: b}
+		pub.Commitments[g] = s.commit(g, salt, b)
 		return nil
 	}
-	if err := add(GroupSource, SourceGroup{Source: c.Source, ID: c.ID, Supersedes: c.Supersedes, Signature: c.Signature}); err != nil {
+	if err := add(GroupSource, sourceSalt, SourceGroup{Source: c.Source, ID: c.ID, Supersedes: c.Supersedes, Signature: c.Signature}); err != nil {
 		return nil, nil, err
 	}
 	if position != nil {
-		if err := add(GroupPosition, position); err != nil {
+		if err := add(GroupPosition, s.salt(GroupPosition, c.Source, c.ID), position); err != nil {
 			return nil, nil, err
 		}
 	}
 	if c.Text != "" || c.Lang != "" {
-		if err := add(GroupText, TextGroup{Text: c.Text, Lang: c.Lang}); err != nil {
+		if err := add(GroupText, s.salt(GroupText, c.Source, c.ID), TextGroup{Text: c.Text, Lang: c.Lang}); err != nil {
 			return nil, nil, err
 		}
 	}
 	if len(c.Evidence) > 0 {
-		if err := add(GroupEvidence, c.Evidence); err != nil {
+		if err := add(GroupEvidence, s.salt(GroupEvidence, c.Source, c.ID), c.Evidence); err != nil {
 			return nil, nil, err
 		}
-	}
-	pub.Commitments = make(map[FieldGroup]string, len(pp))
-	for g, s := range pp {
-		salt, _ := hex.DecodeString(s.Salt)
-		pub.Commitments[g] = Commit(g, salt, s.Value)
 	}
 	return pub, pp, nil
 }

@@ -7,12 +7,24 @@
 # truce source keygen; bench/ingest signs every observation beforehand, the
 # server verifies each one, and the run first measures the raw Ed25519
 # verification rate on all cores (see BENCHMARKS.md).
+#
+# TRUCE=path runs that truce binary instead of building one, and INGEST=path
+# that load generator, so that one client can be run against servers built
+# from different commits (BENCHMARKS.md, issue 11).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=$(mktemp -d)
 trap 'kill "${pid:-}" 2>/dev/null || true; rm -rf "$dir"' EXIT
-go build -o "$dir/truce" ./cmd/truce
-go build -o "$dir/ingest" ./bench/ingest
+if [ -n "${TRUCE:-}" ]; then
+  cp "$TRUCE" "$dir/truce"
+else
+  go build -o "$dir/truce" ./cmd/truce
+fi
+if [ -n "${INGEST:-}" ]; then
+  cp "$INGEST" "$dir/ingest"
+else
+  go build -o "$dir/ingest" ./bench/ingest
+fi
 keyargs=()
 extra=()
 for a in "$@"; do

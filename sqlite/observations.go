@@ -31,9 +31,8 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 		return i + 1
 	}
 	// canon holds each observation as it is logged: filed under by and
-	// normalized; data, its canonical bytes.
+	// normalized.
 	canon := make([]truce.Observation, len(obs))
-	data := make([][]byte, len(obs))
 	var ps []truce.Problem
 	for i, o := range obs {
 		if cps := by.ClaimProblems(o.Source, o.SourceRole, o.SourceParty); len(cps) > 0 {
@@ -51,12 +50,6 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 				p.Line = line(i)
 				ps = append(ps, p)
 			}
-			continue
-		}
-
-		var err error
-		if data[i], err = c.Canonical(); err != nil {
-			return nil, err
 		}
 	}
 	if len(ps) > 0 {
@@ -73,9 +66,16 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 		return nil, db.closedOr(err)
 	}
 	var pub ed25519.PublicKey
+	var data [][]byte // the canonical bytes that the signatures sign
 	if key != "" {
 		if pub, err = truce.ParsePublicKey(key); err != nil {
 			return nil, fmt.Errorf("sqlite: the stored key of source %q: %w", by.Name, err)
+		}
+		data = make([][]byte, len(canon))
+		for i := range canon {
+			if data[i], err = canon[i].Canonical(); err != nil {
+				return nil, err
+			}
 		}
 	}
 	filed := make([]*truce.Observation, len(canon))

@@ -181,8 +181,13 @@ func sealAll(p *truce.DisclosurePolicy, key []byte, obs []truce.Observation) ([]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			s, err := truce.NewSealer(p, key)
+			if err != nil {
+				errs[w] = err
+				return
+			}
 			for i := w; i < len(obs); i += workers {
-				out[i], errs[i] = seal(p, key, &obs[i])
+				out[i], errs[i] = seal(s, &obs[i])
 			}
 		}()
 	}
@@ -190,21 +195,49 @@ func sealAll(p *truce.DisclosurePolicy, key []byte, obs []truce.Observation) ([]
 	return out, errors.Join(errs...)
 }
 
-func seal(p *truce.DisclosurePolicy, key []byte, o *truce.Observation) (sealedObservation, error) {
-	pub, pp, err := truce.Seal(p, key, o)
+func seal(s *truce.Sealer, o *truce.Observation) (sealedObservation, error) {
+	pub, pp, err := s.Seal(o)
 	if err != nil {
 		return sealedObservation{}, err
 	}
-	s := sealedObservation{id: pub.ID}
-	if s.data, err = pub.Canonical(); err != nil {
-		return s, err
+	so := sealedObservation{id: pub.ID}
+	if so.data, err = pub.Canonical(); err != nil {
+		return so, err
 	}
 	if pp != nil {
-		if s.parts, err = json.Marshal(pp); err != nil {
-			return s, err
-		}
+		so.parts = marshalParts(pp)
 	}
-	return s, nil
+	return so, nil
+}
+
+// marshalParts returns json.Marshal(pp) for private parts as a Sealer
+// makes them, without the reflection: the groups in order of name (the
+// order of truce.FieldGroups), each value as it is, for json.Marshal
+// made it compact and escaped.
+func marshalParts(pp truce.PrivateParts) []byte {
+	n := 2
+	for _, s := range pp {
+		n += 32 + len(s.Salt) + len(s.Value)
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '{')
+	for _, g := range truce.FieldGroups {
+		s := pp[g]
+		if s == nil {
+			continue
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, g...)
+		b = append(b, `":{"salt":"`...)
+		b = append(b, s.Salt...)
+		b = append(b, `","value":`...)
+		b = append(b, s.Value...)
+		b = append(b, '}')
+	}
+	return append(b, '}')
 }
 
 // privateParts reads the private parts of the observations at indexes.
