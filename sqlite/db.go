@@ -511,7 +511,7 @@ func replay(tx *txn, skip func(e *truce.Entry, err error)) (int64, error) {
 				skip(e, err)
 			}
 		}
-		if err := projectObservations(tx, obs, rows, pubIDs); err != nil {
+		if err := projectObservations(tx, obs, rows, pubIDs, nil); err != nil {
 			return n, fmt.Errorf("sqlite: rebuilding observations: %w", err)
 		}
 		n += int64(len(entries))

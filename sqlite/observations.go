@@ -113,7 +113,11 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 		if len(future) > 0 {
 			return truce.Invalid(fmt.Sprintf("%d observation(s) dated in the future; nothing was stored", countLines(future)), future...)
 		}
-		stored, err := storedObservations(tx, by.Name, obs)
+		keys := make([]int64, len(obs))
+		for i := range obs {
+			keys[i] = sealed[i].keys.id
+		}
+		stored, err := storedObservations(tx, keys, by.Name, obs)
 		if err != nil {
 			return err
 		}
@@ -176,8 +180,9 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 		rows := make([]*truce.Observation, len(fresh))
 		parts := make([][]byte, len(fresh))
 		pubIDs := make([]string, len(fresh))
+		rowKeys := make([]observationKeys, len(fresh))
 		for k, i := range fresh {
-			rows[k], parts[k], pubIDs[k] = &canon[i], sealed[i].parts, sealed[i].id
+			rows[k], parts[k], pubIDs[k], rowKeys[k] = &canon[i], sealed[i].parts, sealed[i].id, sealed[i].keys
 			// The header names the filer's role, not the filer: who filed
 			// is the source group's, withheld (docs/disclosure.md).
 			entries[k] = &truce.Entry{Index: tx.next + int64(k), Type: truce.EntryObservation, Time: tx.now, Submitter: string(by.Role), Data: sealed[i].data}
@@ -188,7 +193,7 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 		if err := insertPrivate(tx, entries, parts); err != nil {
 			return err
 		}
-		return projectObservations(tx, entries, rows, pubIDs)
+		return projectObservations(tx, entries, rows, pubIDs, rowKeys)
 	})
 	if err != nil {
 		return nil, err
@@ -229,16 +234,17 @@ type storedObservation struct {
 	publicID string
 }
 
-// storedObservations returns what source has stored under the ids of obs.
-func storedObservations(tx *txn, source string, obs []*truce.Observation) (map[string]storedObservation, error) {
+// storedObservations returns what source has stored under the ids of obs,
+// whose index keys are keys.
+func storedObservations(tx *txn, keys []int64, source string, obs []*truce.Observation) (map[string]storedObservation, error) {
 	out := map[string]storedObservation{}
 	for start := 0; start < len(obs); start += chunkRows {
 		end := min(start+chunkRows, len(obs))
 		// Every chunk is padded to chunkRows keys (repeating the first) so
 		// that one prepared statement serves them all.
 		args := make([]any, 0, chunkRows)
-		for _, o := range obs[start:end] {
-			args = append(args, idKey(source, o.ID))
+		for _, k := range keys[start:end] {
+			args = append(args, k)
 		}
 		for len(args) < chunkRows {
 			args = append(args, args[0])
@@ -292,9 +298,21 @@ func checkSupersedes(tx *txn, id, source string, batch map[string]int) error {
 	return nil
 }
 
+// observationKeys are an observation's index keys: [idKey] of its source
+// and id, and [publicKey] of its public id.
+type observationKeys struct{ id, public int64 }
+
+// keysOf returns the index keys of the observation source filed under id
+// with public id pid.
+func keysOf(source, id, pid string) observationKeys {
+	pk, _ := publicKey(pid)
+	return observationKeys{idKey(source, id), pk}
+}
+
 // projectObservations writes the query rows for the observations in
-// entries: rows holds them unsealed and pubIDs their public ids.
-func projectObservations(tx *txn, entries []*truce.Entry, rows []*truce.Observation, pubIDs []string) error {
+// entries: rows holds them unsealed, pubIDs their public ids and keys,
+// if not nil, their index keys (computed here if nil).
+func projectObservations(tx *txn, entries []*truce.Entry, rows []*truce.Observation, pubIDs []string, keys []observationKeys) error {
 	const cols = observationColumns
 	for start := 0; start < len(entries); start += chunkRows {
 		end := min(start+chunkRows, len(entries))
@@ -305,8 +323,13 @@ func projectObservations(tx *txn, entries []*truce.Entry, rows []*truce.Observat
 			if x, y, ok := o.Location.Point(); ok {
 				lon, lat = sql.NullFloat64{Float64: x, Valid: true}, sql.NullFloat64{Float64: y, Valid: true}
 			}
-			pk, _ := publicKey(pubIDs[k])
-			args = append(args, e.Index, idKey(o.Source, o.ID), o.ID, o.Source, string(o.SourceRole), string(o.Kind), o.ObservedAt.UnixNano(), lon, lat, o.BlamedParty, o.Supersedes, pubIDs[k], pk)
+			var ks observationKeys
+			if keys != nil {
+				ks = keys[k]
+			} else {
+				ks = keysOf(o.Source, o.ID, pubIDs[k])
+			}
+			args = append(args, e.Index, ks.id, o.ID, o.Source, string(o.SourceRole), string(o.Kind), o.ObservedAt.UnixNano(), lon, lat, o.BlamedParty, o.Supersedes, pubIDs[k], ks.public)
 		}
 		if err := tx.execChunk(tx.db.insObservations, insertObservations, end-start, cols, args); err != nil {
 			return err

@@ -165,10 +165,12 @@ func unseal(data, parts []byte) (*truce.SealedObservation, truce.PrivateParts, *
 
 // sealedObservation is an observation as the writer logs it: the public
 // form's canonical bytes (the entry's data), the private parts' canonical
-// JSON (nil for an open source) and the public id.
+// JSON (nil for an open source), the public id and the index keys, all
+// made before the batch queues for the writer.
 type sealedObservation struct {
 	data, parts []byte
 	id          string
+	keys        observationKeys
 }
 
 // sealAll seals obs, spreading large batches over every core.
@@ -200,7 +202,7 @@ func seal(s *truce.Sealer, o *truce.Observation) (sealedObservation, error) {
 	if err != nil {
 		return sealedObservation{}, err
 	}
-	so := sealedObservation{id: pub.ID}
+	so := sealedObservation{id: pub.ID, keys: keysOf(o.Source, o.ID, pub.ID)}
 	if so.data, err = pub.Canonical(); err != nil {
 		return so, err
 	}
