@@ -685,6 +685,38 @@ func (s *SealedObservation) Canonical() ([]byte, error) { return json.Marshal(s)
 // (pp is nil for an open source). The result's ID is the source's own id;
 // [Observation.Derived] gives the form derivations use.
 func Unseal(pub *SealedObservation, pp PrivateParts) (*Observation, error) {
+	o, _, err := unseal(pub, pp, false)
+	return o, err
+}
+
+// Inputs returns the private groups of s that derivations (correlation,
+// adjudication, coverage) read, in the order of their names: who filed
+// (the source group), where the observer stood (position) and, for an
+// advance, the evidence, which names the control maps it was read off.
+// The free text, and the evidence of any other observation, are no
+// input: a reader who is not shown them derives the same incidents and
+// findings.
+func (s *SealedObservation) Inputs() []FieldGroup {
+	if s.Kind == KindAdvance {
+		return []FieldGroup{GroupEvidence, GroupPosition, GroupSource}
+	}
+	return []FieldGroup{GroupPosition, GroupSource}
+}
+
+// UnsealInputs rebuilds the observation as derivations take it from its
+// public form and the groups a reader holds: every group in pp must match
+// its commitment, as for [Unseal], but a group that is no input
+// ([SealedObservation.Inputs]) may be missing, and is then left empty in
+// the result.
+// When an input group is missing, the observation cannot be derived from:
+// UnsealInputs returns nil and the input groups withheld, in the order of
+// their names.
+func UnsealInputs(pub *SealedObservation, pp PrivateParts) (*Observation, []FieldGroup, error) {
+	return unseal(pub, pp, true)
+}
+
+// unseal is Unseal, or with inputsOnly UnsealInputs.
+func unseal(pub *SealedObservation, pp PrivateParts, inputsOnly bool) (*Observation, []FieldGroup, error) {
 	o := &Observation{
 		SourceRole: pub.SourceRole, SourceParty: pub.SourceParty, Kind: pub.Kind,
 		ObservedAt: pub.ObservedAt, ObservedUntil: pub.Until, TimePrecision: pub.Precision,
@@ -699,12 +731,22 @@ func Unseal(pub *SealedObservation, pp PrivateParts) (*Observation, error) {
 		cg = *pub.Clear
 	} else {
 		if err := pp.Check(pub); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		for g := range pub.Commitments {
+		var withheld []FieldGroup
+		for _, g := range FieldGroups {
+			if _, ok := pub.Commitments[g]; !ok {
+				continue
+			}
 			s := pp[g]
-			if s == nil {
-				return nil, Errorf(EINVALID, "observation %s: group %s is withheld", pub.ID, g)
+			switch {
+			case s == nil && !inputsOnly:
+				return nil, nil, Errorf(EINVALID, "observation %s: group %s is withheld", pub.ID, g)
+			case s == nil && slices.Contains(pub.Inputs(), g):
+				withheld = append(withheld, g)
+				continue
+			case s == nil:
+				continue
 			}
 			var err error
 			switch g {
@@ -716,23 +758,24 @@ func Unseal(pub *SealedObservation, pp PrivateParts) (*Observation, error) {
 				err = json.Unmarshal(s.Value, &cg.TextGroup)
 			case GroupEvidence:
 				err = json.Unmarshal(s.Value, &cg.Evidence)
-			default:
-				err = fmt.Errorf("unknown group")
 			}
 			if err != nil {
-				return nil, Errorf(EINVALID, "observation %s: group %s: %v", pub.ID, g, err)
+				return nil, nil, Errorf(EINVALID, "observation %s: group %s: %v", pub.ID, g, err)
 			}
+		}
+		if len(withheld) > 0 {
+			return nil, withheld, nil
 		}
 	}
 	if cg.Source == "" {
-		return nil, Errorf(EINVALID, "observation %s: no source", pub.ID)
+		return nil, nil, Errorf(EINVALID, "observation %s: no source", pub.ID)
 	}
 	o.ID, o.Source, o.Signature = cg.ID, cg.Source, cg.Signature
 	if cg.Position != nil {
 		o.Location = *cg.Position
 	}
 	o.Text, o.Lang, o.Evidence, o.Supersedes = cg.Text, cg.Lang, cg.Evidence, cg.Supersedes
-	return o, nil
+	return o, nil, nil
 }
 
 // Derived returns o as derivations (correlation, adjudication) take it:

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -415,4 +416,68 @@ func feedEntries(fsys fs.FS, size int64, a *Auditor, disclosed map[int64]truce.P
 func parseDecimal(s string) (int64, bool) {
 	n, err := parseSize(s)
 	return n, err == nil
+}
+
+// A Bundle is an export bundle as read into memory by [ReadBundle].
+type Bundle struct {
+	Manifest *Manifest
+	// Entries are the log's entries, from index 0.
+	Entries []*truce.Entry
+	// Disclosed holds the private groups the bundle discloses, by the
+	// log index of their observation.
+	Disclosed map[int64]truce.PrivateParts
+}
+
+// ReadBundle reads the bundle in fsys: its manifest, its entries and its
+// disclosed parts. It checks only that they can be read and decoded:
+// verify the bundle first ([VerifyBundle]) and read it only if it holds.
+func ReadBundle(fsys fs.FS) (*Bundle, error) {
+	b, err := fs.ReadFile(fsys, ManifestFile)
+	if err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
+	}
+	m, err := ParseManifest(b)
+	if err != nil {
+		return nil, err
+	}
+	problem := func(p truce.Problem) {
+		if err == nil {
+			err = truce.Errorf(truce.EINVALID, "bundle: %s", p)
+		}
+	}
+	disclosed, rerr := readDisclosed(fsys, NewAuditor(problem))
+	if err = cmp.Or(rerr, err); err != nil {
+		return nil, err
+	}
+	bundle := &Bundle{Manifest: m, Entries: make([]*truce.Entry, 0, m.Size), Disclosed: disclosed}
+	for k := int64(0); k*EntriesPerFile < m.Size; k++ {
+		name := EntryFile(k)
+		f, err := fsys.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("bundle: %w", err)
+		}
+		er := NewEntryReader(f, name)
+		for {
+			enc, err := er.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				f.Close()
+				return nil, err
+			}
+			e, err := truce.DecodeEntry(enc)
+			if err != nil {
+				f.Close()
+				return nil, fmt.Errorf("bundle: %s: entry %d: %w", name, len(bundle.Entries), err)
+			}
+			e.Index = int64(len(bundle.Entries))
+			bundle.Entries = append(bundle.Entries, e)
+		}
+		f.Close()
+	}
+	if int64(len(bundle.Entries)) != m.Size {
+		return nil, truce.Errorf(truce.EINVALID, "bundle: %d entries, the manifest says %d", len(bundle.Entries), m.Size)
+	}
+	return bundle, nil
 }

@@ -82,6 +82,11 @@ type DB struct {
 	agreementGen atomic.Uint64
 
 	writes, commits atomic.Uint64
+
+	// partial says that the store was restored from what one reader
+	// holds (Restore): an observation's groups that are no input to
+	// derivations may be missing, and a sealed source's name may be.
+	partial bool
 }
 
 // Stats counts what the writer has done since Open.
@@ -480,7 +485,7 @@ func replay(tx *txn, skip func(e *truce.Entry, err error)) (int64, error) {
 			case truce.EntryObservation:
 				var pub *truce.SealedObservation
 				var o *truce.Observation
-				if pub, _, o, err = unseal(e.Data, parts[e.Index]); err == nil {
+				if pub, _, o, err = unseal(e.Data, parts[e.Index], tx.db.partial); err == nil {
 					obs, rows, pubIDs = append(obs, e), append(rows, o), append(pubIDs, pub.ID)
 				}
 			case truce.EntrySource:

@@ -340,7 +340,7 @@ func projectObservations(tx *txn, entries []*truce.Entry, rows []*truce.Observat
 
 // Observation implements truce.ObservationService.
 func (db *DB) Observation(ctx context.Context, source, id string) (*truce.ObservationRecord, error) {
-	recs, err := observationRecords(ctx, db.r, observationSelect+` WHERE o.id_key = ? AND o.id = ? AND o.source = ?`, idKey(source, id), id, source)
+	recs, err := db.observationRecords(ctx, observationSelect+` WHERE o.id_key = ? AND o.id = ? AND o.source = ?`, idKey(source, id), id, source)
 	if err == nil && len(recs) == 0 {
 		err = truce.Errorf(truce.ENOTFOUND, "source %q filed no observation %q", source, id)
 	}
@@ -357,7 +357,7 @@ func (db *DB) ObservationByPublicID(ctx context.Context, pid string) (*truce.Obs
 	pk, ok := publicKey(pid)
 	var err error
 	if ok {
-		recs, err = observationRecords(ctx, db.r, observationSelect+` WHERE o.public_key = ? AND o.public_id = ?`, pk, pid)
+		recs, err = db.observationRecords(ctx, observationSelect+` WHERE o.public_key = ? AND o.public_id = ?`, pk, pid)
 	}
 	if err == nil && len(recs) == 0 {
 		err = truce.Errorf(truce.ENOTFOUND, "no observation %q", pid)
@@ -414,8 +414,8 @@ func (db *DB) corrections(ctx context.Context, recs []*truce.ObservationRecord) 
 
 // observationRecords runs query, whose rows are observationSelect's, and
 // returns the records unsealed.
-func observationRecords(ctx context.Context, q querier, query string, args ...any) ([]*truce.ObservationRecord, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+func (db *DB) observationRecords(ctx context.Context, query string, args ...any) ([]*truce.ObservationRecord, error) {
+	rows, err := db.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -432,7 +432,7 @@ func observationRecords(ctx context.Context, q querier, query string, args ...an
 		if err != nil {
 			return nil, err
 		}
-		pub, pp, o, err := unseal(data, parts)
+		pub, pp, o, err := unseal(data, parts, db.partial)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: entry %d: %w", index, err)
 		}
@@ -496,7 +496,7 @@ func (db *DB) FindObservations(ctx context.Context, f truce.ObservationFilter) (
 	}
 	q += " ORDER BY o.observed_at, o.log_index LIMIT ?"
 	args = append(args, limit+1)
-	recs, err := observationRecords(ctx, db.r, q, args...)
+	recs, err := db.observationRecords(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

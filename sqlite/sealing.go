@@ -142,7 +142,10 @@ func insertPrivate(tx *txn, entries []*truce.Entry, parts [][]byte) error {
 
 // unseal rebuilds an observation from its entry's data, the public form,
 // and its private parts (nil for an open source's), which must match.
-func unseal(data, parts []byte) (*truce.SealedObservation, truce.PrivateParts, *truce.Observation, error) {
+// With partial, the parts may lack the groups that are no input to
+// derivations (truce.UnsealInputs); lacking an input group is then a
+// *withheldError.
+func unseal(data, parts []byte, partial bool) (*truce.SealedObservation, truce.PrivateParts, *truce.Observation, error) {
 	pub := new(truce.SealedObservation)
 	if err := json.Unmarshal(data, pub); err != nil {
 		return nil, nil, nil, fmt.Errorf("public form: %w", err)
@@ -156,11 +159,32 @@ func unseal(data, parts []byte) (*truce.SealedObservation, truce.PrivateParts, *
 			return nil, nil, nil, fmt.Errorf("private parts: %w", err)
 		}
 	}
-	o, err := truce.Unseal(pub, pp)
+	if !partial {
+		o, err := truce.Unseal(pub, pp)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return pub, pp, o, nil
+	}
+	o, withheld, err := truce.UnsealInputs(pub, pp)
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if o == nil {
+		return nil, nil, nil, &withheldError{pub: pub, groups: withheld}
+	}
 	return pub, pp, o, nil
+}
+
+// withheldError says that an observation's input groups are withheld
+// from the reader a store was restored for.
+type withheldError struct {
+	pub    *truce.SealedObservation
+	groups []truce.FieldGroup
+}
+
+func (e *withheldError) Error() string {
+	return fmt.Sprintf("observation %s: input groups withheld: %v", e.pub.ID, e.groups)
 }
 
 // sealedObservation is an observation as the writer logs it: the public

@@ -121,10 +121,17 @@ func runLogExport(ctx context.Context, e *env, args []string) error {
 	keyFile := fs.String("key", "", "the log's signing key file, to state its verifier key (default: the --db path + \".key\")")
 	logKey := fs.String("log-key", "", "the log's verifier key to state in the bundle, instead of deriving it from the key file")
 	audience := fs.String("audience", "public", "the audience the bundle is for: public, mission, party:<ID> or source:<NAME>")
+	at := fs.String("at", "", "decide what the audience may see as of this time (RFC 3339; default now): to make again a bundle sent earlier, or one for when an embargo ends, which must not be sent before then")
 	asJSON := fs.Bool("json", false, "print a JSON summary")
 	pos, err := parseN(fs, args, "log export", "one DIR", 1)
 	if err != nil {
 		return err
+	}
+	now := time.Now()
+	if *at != "" {
+		if now, err = time.Parse(time.RFC3339, *at); err != nil {
+			return usagef("log export: --at %q: want an RFC 3339 time, e.g. 2025-03-21T00:00:00Z", *at)
+		}
 	}
 	aud, err := truce.ParseAudience(*audience)
 	if err != nil {
@@ -163,7 +170,7 @@ func runLogExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	disc := &discloser{audience: aud, policy: policy, now: time.Now(), parts: store.PrivateParts, releases: releases}
+	disc := &discloser{audience: aud, policy: policy, now: now, parts: store.PrivateParts, releases: releases}
 	sum, err := exportBundle(ctx, e, store, dir, vkey, disc)
 	if err != nil {
 		return err

@@ -34,11 +34,14 @@ type verifyResult struct {
 	Summary  *ledger.Summary         `json:"summary"`
 	Tables   map[string]int64        `json:"tables,omitempty"`
 	Findings *sqlite.FindingsChecked `json:"findings,omitempty"`
-	Problems []truce.Problem         `json:"problems"`
+	// Recomputed is what --recompute derived from a bundle.
+	Recomputed *recomputation  `json:"recomputed,omitempty"`
+	Problems   []truce.Problem `json:"problems"`
 }
 
 func runVerify(ctx context.Context, e *env, args []string) error {
-	fs := flags(e, "verify", "verify [--log-key VKEY] [--witness VKEY]... [--checkpoint FILE]... [--json] DIR | URL | --db PATH",
+	fs := flags(e, "verify", "verify [--log-key VKEY] [--witness VKEY]... [--checkpoint FILE]... [--json] DIR | URL | --db PATH\n"+
+		"       truce verify --recompute [--agreement FILE|ID] [--from DATE] [--days N] [--published findings.geojson] [--expect SHA256] DIR",
 		"Verify a log: recompute its Merkle tree from the entries, decode every entry strictly,\n"+
 			"check every signed checkpoint's log signature and cosignatures, and check that each\n"+
 			"checkpoint's root is the root of the tree of its size (so that all are consistent).\n\n"+
@@ -53,6 +56,13 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 			"A --checkpoint FILE is a signed checkpoint held outside the log, by a witness or from\n"+
 			"an earlier export: a log shorter than it, or with another root at its size, was\n"+
 			"truncated or rewritten.\n\n"+
+			"--recompute derives the findings again from what the bundle holds: its public entries\n"+
+			"and the private groups it discloses (a bundle of truce log export --audience). An\n"+
+			"observation one of whose input groups (source, position, evidence) is withheld is left\n"+
+			"out and named by its commitments. --expect compares the findings' SHA-256 with the\n"+
+			"published one; --published compares each published finding (truce replay --out's\n"+
+			"findings.geojson): one that rests only on inputs the bundle holds must be recomputed\n"+
+			"byte for byte; one that rests on withheld inputs is listed with them.\n\n"+
 			"Exit status 0 and a summary when everything holds; otherwise each problem on its own\n"+
 			"line (where: entry index, table and key, or checkpoint size; then what), exit status 1.")
 	db := fs.String("db", "", "verify the store in this SQLite file")
@@ -63,9 +73,16 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 	fs.Var(&held, "checkpoint", "a signed checkpoint held outside the log (repeatable)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	findingsMode := fs.String("findings", sqlite.RecomputeChanged, "with --db: which recorded finding runs to recompute from the log and compare: changed (every run that recorded a version, and the latest), all, latest, or none (content ids only)")
+	rf := addRecomputeFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
+	}
+	if !*rf.on && (*rf.agreement != "" || *rf.from != "" || *rf.days != 0 || *rf.source != "" || *rf.published != "" || *rf.expect != "") {
+		return usagef("verify: --agreement, --from, --days, --control-source, --published and --expect go with --recompute")
+	}
+	if *rf.on && (*db != "" || len(pos) == 1 && (strings.HasPrefix(pos[0], "http://") || strings.HasPrefix(pos[0], "https://"))) {
+		return usagef("verify: --recompute recomputes from a bundle (DIR); --db recomputes the store's findings already")
 	}
 	switch *findingsMode {
 	case sqlite.RecomputeChanged, sqlite.RecomputeAll, sqlite.RecomputeLatest, "none":
@@ -142,6 +159,13 @@ func runVerify(ctx context.Context, e *env, args []string) error {
 		if err := ledger.VerifyBundle(os.DirFS(pos[0]), a); err != nil {
 			return err
 		}
+		if *rf.on && len(res.Problems) > 0 {
+			a.Problem("recompute", "not done: the bundle does not verify")
+		} else if *rf.on {
+			if res.Recomputed, err = recomputeBundle(ctx, pos[0], rf, a); err != nil {
+				return err
+			}
+		}
 	}
 	res.Summary = a.Finish()
 	res.OK = res.Summary.Problems == 0
@@ -164,6 +188,9 @@ func printVerifySummary(w io.Writer, res *verifyResult) {
 	s := res.Summary
 	if !res.OK {
 		fmt.Fprintf(w, "FAILED: %d problem(s) in %s\n", s.Problems, res.What)
+		if res.Recomputed != nil {
+			printRecompute(w, res.Recomputed)
+		}
 		return
 	}
 	fmt.Fprintf(w, "OK: %s verifies.\n", res.What)
@@ -210,6 +237,9 @@ func printVerifySummary(w io.Writer, res *verifyResult) {
 			n += res.Tables[t]
 		}
 		fmt.Fprintf(w, "  tables        %d rows match the log (%s)\n", n, strings.Join(parts, ", "))
+	}
+	if res.Recomputed != nil {
+		printRecompute(w, res.Recomputed)
 	}
 	if f := res.Findings; f != nil {
 		fmt.Fprintf(w, "  findings      %d versions match their content ids; %d of them, from %d of %d recorded runs, also what recomputing from the log gives\n",
