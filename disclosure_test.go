@@ -268,3 +268,95 @@ func BenchmarkSeal(b *testing.B) {
 		}
 	}
 }
+
+// TestUnsealInputs: a reader who holds an observation's input groups
+// derives from it what the mission does, text aside; one who lacks an
+// input group learns which, and nothing is derived; a group that does not
+// match its commitment is an error whatever else is held.
+func TestUnsealInputs(t *testing.T) {
+	o := monitorReport()
+	pub, pp, err := truce.Seal(truce.DefaultDisclosure(), sealKey, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	without := func(gs ...truce.FieldGroup) truce.PrivateParts {
+		c := truce.PrivateParts{}
+		for g, s := range pp {
+			c[g] = s
+		}
+		for _, g := range gs {
+			delete(c, g)
+		}
+		return c
+	}
+	if got := pub.Inputs(); len(got) != 2 || got[0] != truce.GroupPosition || got[1] != truce.GroupSource {
+		t.Errorf("inputs of a report %v, want position and source", got)
+	}
+	tests := []struct {
+		name     string
+		held     truce.PrivateParts
+		withheld []truce.FieldGroup
+		err      bool
+	}{
+		{"all held", pp, nil, false},
+		{"text and evidence withheld", without(truce.GroupText, truce.GroupEvidence), nil, false},
+		{"position withheld", without(truce.GroupPosition, truce.GroupText), []truce.FieldGroup{truce.GroupPosition}, false},
+		{"nothing held", nil, []truce.FieldGroup{truce.GroupPosition, truce.GroupSource}, false},
+		{"an edited text", func() truce.PrivateParts {
+			c := without()
+			c[truce.GroupText] = &truce.SealedGroup{Salt: pp[truce.GroupText].Salt, Value: json.RawMessage(`{"text":"x","lang":"en"}`)}
+			return c
+		}(), nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, withheld, err := truce.UnsealInputs(pub, tt.held)
+			if (err != nil) != tt.err {
+				t.Fatalf("error %v, want error %v", err, tt.err)
+			}
+			if tt.err {
+				return
+			}
+			if strings.Join(groupNames(withheld), ",") != strings.Join(groupNames(tt.withheld), ",") {
+				t.Fatalf("withheld %v, want %v", withheld, tt.withheld)
+			}
+			if tt.withheld != nil {
+				if got != nil {
+					t.Errorf("an observation derived from without its inputs: %+v", got)
+				}
+				return
+			}
+			want := *o
+			if tt.held[truce.GroupText] == nil {
+				want.Text, want.Lang = "", ""
+			}
+			if tt.held[truce.GroupEvidence] == nil {
+				want.Evidence = nil
+			}
+			wb, _ := want.Canonical()
+			gb, _ := got.Canonical()
+			if string(gb) != string(wb) {
+				t.Errorf("derived from\n %s\nwant\n %s", gb, wb)
+			}
+		})
+	}
+	// An advance's evidence names the control maps it was read off: an
+	// input.
+	adv := monitorReport()
+	adv.Kind = truce.KindAdvance
+	apub, _, err := truce.Seal(truce.DefaultDisclosure(), sealKey, adv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := apub.Inputs(); len(got) != 3 || got[0] != truce.GroupEvidence {
+		t.Errorf("inputs of an advance %v, want evidence, position and source", got)
+	}
+}
+
+func groupNames(gs []truce.FieldGroup) []string {
+	out := make([]string, len(gs))
+	for i, g := range gs {
+		out[i] = string(g)
+	}
+	return out
+}

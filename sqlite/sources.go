@@ -146,18 +146,13 @@ func issue(tx *txn, submitter, source, token string) error {
 
 // projectSource projects the source entry e, with its private part when
 // the source is sealed.
-func projectSource(tx *txn, e *truce.Entry, part *truce.SealedGroup) (err error) {
+func projectSource(tx *txn, e *truce.Entry, part *truce.SealedGroup) error {
 	var pub truce.Source
 	if err := json.Unmarshal(e.Data, &pub); err != nil {
 		return err
 	}
-	var s *truce.Source
-	if part == nil && pub.Sealed != "" && tx.db.partial {
-		// Restored for a reader who is not shown the source's name: it
-		// is known by its public name.
-		s = &pub
-		s.PublicName = pub.Name
-	} else if s, err = truce.UnsealSource(&pub, part); err != nil {
+	s, err := unsealSource(&pub, part, tx.db.partial)
+	if err != nil {
 		return err
 	}
 	if err := tx.exec(`INSERT INTO sources (name, role, party, log_index, public_name) VALUES (?, ?, ?, ?, ?)`,
@@ -270,9 +265,21 @@ func (db *DB) closedOr(err error) error {
 // sourceSelect selects sources: their entries' data and the key in force.
 const sourceSelect = `SELECT e.data, p.part, coalesce((SELECT k.public_key FROM source_keys k WHERE k.source = s.name ORDER BY k.log_index DESC LIMIT 1), '') FROM sources s JOIN entries e ON e.idx = s.log_index LEFT JOIN source_private p ON p.log_index = s.log_index`
 
+// unsealSource is truce.UnsealSource, except that in a store restored for
+// a reader who is not shown a sealed source's name (partial), the source
+// is known by its public name.
+func unsealSource(pub *truce.Source, part *truce.SealedGroup, partial bool) (*truce.Source, error) {
+	if part == nil && pub.Sealed != "" && partial {
+		s := *pub
+		s.PublicName = pub.Name
+		return &s, nil
+	}
+	return truce.UnsealSource(pub, part)
+}
+
 // sources runs query, a sourceSelect, and decodes its rows.
-func sources(ctx context.Context, q querier, query string, args ...any) ([]*truce.Source, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+func (db *DB) sources(ctx context.Context, query string, args ...any) ([]*truce.Source, error) {
+	rows, err := db.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -292,7 +299,7 @@ func sources(ctx context.Context, q querier, query string, args ...any) ([]*truc
 		if err != nil {
 			return nil, err
 		}
-		s, err := truce.UnsealSource(&pub, part)
+		s, err := unsealSource(&pub, part, db.partial)
 		if err != nil {
 			return nil, fmt.Errorf("sqlite: %w", err)
 		}
@@ -304,8 +311,8 @@ func sources(ctx context.Context, q querier, query string, args ...any) ([]*truc
 
 // source is sources for a query of one row; notFound is the error when
 // there is none.
-func source(ctx context.Context, q querier, notFound error, query string, args ...any) (*truce.Source, error) {
-	ss, err := sources(ctx, q, query, args...)
+func (db *DB) source(ctx context.Context, notFound error, query string, args ...any) (*truce.Source, error) {
+	ss, err := db.sources(ctx, query, args...)
 	if err == nil && len(ss) == 0 {
 		err = notFound
 	}
@@ -317,12 +324,12 @@ func source(ctx context.Context, q querier, notFound error, query string, args .
 
 // Source implements truce.SourceService.
 func (db *DB) Source(ctx context.Context, name string) (*truce.Source, error) {
-	return source(ctx, db.r, truce.Errorf(truce.ENOTFOUND, "no source named %q", name), sourceSelect+` WHERE s.name = ?`, name)
+	return db.source(ctx, truce.Errorf(truce.ENOTFOUND, "no source named %q", name), sourceSelect+` WHERE s.name = ?`, name)
 }
 
 // Sources implements truce.SourceService.
 func (db *DB) Sources(ctx context.Context) ([]*truce.Source, error) {
-	return sources(ctx, db.r, sourceSelect+` ORDER BY s.name`)
+	return db.sources(ctx, sourceSelect+` ORDER BY s.name`)
 }
 
 // Authenticate implements truce.SourceService.
@@ -330,7 +337,7 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*truce.Source, er
 	if token == "" {
 		return nil, truce.Errorf(truce.EUNAUTHORIZED, "no API token given")
 	}
-	return source(ctx, db.r, truce.Errorf(truce.EUNAUTHORIZED, "unknown API token"),
+	return db.source(ctx, truce.Errorf(truce.EUNAUTHORIZED, "unknown API token"),
 		sourceSelect+` JOIN credentials c ON c.source = s.name WHERE c.token_sha256 = ?`, truce.HashToken(token))
 }
 
