@@ -896,6 +896,36 @@ func (p *DisclosurePolicy) View(a Audience, now, loggedAt time.Time, pub *Sealed
 	return v
 }
 
+// SourceView decides whether audience a is shown, at now, the identity
+// (name and description) of the sealed source whose register entry,
+// logged at loggedAt, is pub, with the sealed group part (nil when the
+// reader's store holds none). It is [DisclosurePolicy.View] for a
+// source's entry, and returns the part to show, or nil.
+//
+// The mission sees it at once; so does the source itself, and a party
+// its own liaison sources; anyone else once the policy's delay on the
+// source group for that audience has passed since the entry was logged —
+// the delay after which the source's observations name it anyway, so
+// that a reader who holds them can find the source's keys under its
+// pseudonym and check its signatures.
+func (p *DisclosurePolicy) SourceView(a Audience, now, loggedAt time.Time, pub *Source, part *SealedGroup) *SealedGroup {
+	if pub.Sealed == "" || part == nil {
+		return nil
+	}
+	var id SourceIdentity
+	_ = json.Unmarshal(part.Value, &id)
+	gp := p.Group(GroupSource)
+	switch {
+	case a.Kind == AudienceMission,
+		a.Kind == AudienceSource && a.Source != "" && id.Name == a.Source,
+		a.Kind == AudienceParty && pub.Role == RoleParty && pub.Party == a.Party,
+		a.Kind == AudienceParty && gp.Parties.Passed(loggedAt, now),
+		a.Kind != AudienceParty && gp.Public.Passed(loggedAt, now):
+		return part
+	}
+	return nil
+}
+
 // Validate reports every problem with the public form s, with JSON paths:
 // the public fields as an observation's, the commitments, and for an open
 // source the whole observation.

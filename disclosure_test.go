@@ -360,3 +360,52 @@ func groupNames(gs []truce.FieldGroup) []string {
 	}
 	return out
 }
+
+// TestSourceView: a sealed source's identity is the mission's and its
+// own at once, a party's after the source group's delay for parties, the
+// public's after the public delay; an open source has nothing to show.
+func TestSourceView(t *testing.T) {
+	p := truce.DefaultDisclosure()
+	src := &truce.Source{Name: "smm-team-3", Role: truce.RoleMonitor, Description: "team 3, Kramatorsk"}
+	pub, part, err := truce.SealSource(p, sealKey, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	liaison := &truce.Source{Name: "ua-liaison-2", Role: truce.RoleParty, Party: "UA"}
+	lpub, lpart, err := truce.SealSource(p, sealKey, liaison)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logged := time.Date(2025, 3, 14, 6, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name  string
+		a     truce.Audience
+		after time.Duration
+		pub   *truce.Source
+		part  *truce.SealedGroup
+		shown bool
+	}{
+		{"the mission at once", truce.Audience{Kind: truce.AudienceMission}, 0, pub, part, true},
+		{"the source itself at once", truce.Audience{Kind: truce.AudienceSource, Source: "smm-team-3"}, 0, pub, part, true},
+		{"another source at once", truce.Audience{Kind: truce.AudienceSource, Source: "smm-team-4"}, 0, pub, part, false},
+		{"a party within 72 hours", truce.Audience{Kind: truce.AudienceParty, Party: "RU"}, 71 * time.Hour, pub, part, false},
+		{"a party after 72 hours", truce.Audience{Kind: truce.AudienceParty, Party: "RU"}, 73 * time.Hour, pub, part, true},
+		{"the public after 72 hours", truce.Audience{Kind: truce.AudiencePublic}, 73 * time.Hour, pub, part, false},
+		{"the public after 7 days", truce.Audience{Kind: truce.AudiencePublic}, 7*24*time.Hour + time.Minute, pub, part, true},
+		{"a party's own liaison at once", truce.Audience{Kind: truce.AudienceParty, Party: "UA"}, 0, lpub, lpart, true},
+		{"the other party's liaison at once", truce.Audience{Kind: truce.AudienceParty, Party: "RU"}, 0, lpub, lpart, false},
+		{"no part held", truce.Audience{Kind: truce.AudienceMission}, 0, pub, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := p.SourceView(tt.a, logged.Add(tt.after), logged, tt.pub, tt.part)
+			if (got != nil) != tt.shown || got != nil && got != tt.part {
+				t.Errorf("shown %v, want %v", got != nil, tt.shown)
+			}
+		})
+	}
+	open := &truce.Source{Name: "viina", Role: truce.RoleDataset}
+	if got := p.SourceView(truce.Audience{Kind: truce.AudienceMission}, logged, logged, open, nil); got != nil {
+		t.Errorf("an open source's identity shown: %+v", got)
+	}
+}

@@ -332,8 +332,12 @@ func checkDisclosed(a *Auditor, index int64, enc []byte, pp truce.PrivateParts) 
 	if err != nil {
 		return // the Auditor reports the entry
 	}
+	if e.Type == truce.EntrySource {
+		checkDisclosedSource(a, name, index, e, pp)
+		return
+	}
 	if e.Type != truce.EntryObservation {
-		a.Problem(name, "entry %d is a %s entry, not an observation", index, e.Type)
+		a.Problem(name, "entry %d is a %s entry, not an observation or a source", index, e.Type)
 		return
 	}
 	pub, err := truce.DecodeSealed(e.Data)
@@ -353,6 +357,31 @@ func checkDisclosed(a *Auditor, index int64, enc []byte, pp truce.PrivateParts) 
 		return
 	}
 	a.disclosed += len(pp)
+}
+
+// checkDisclosedSource checks the identity disclosed of the sealed source
+// whose entry e is: one source group, matching the entry's commitment, in
+// canonical form.
+func checkDisclosedSource(a *Auditor, name string, index int64, e *truce.Entry, pp truce.PrivateParts) {
+	var pub truce.Source
+	if err := json.Unmarshal(e.Data, &pub); err != nil {
+		return // the Auditor reports the entry
+	}
+	if pub.Sealed == "" {
+		a.Problem(name, "entry %d: source %s is open, with nothing to disclose", index, pub.Name)
+		return
+	}
+	for g := range pp {
+		if g != truce.GroupSource {
+			a.Problem(name, "entry %d: source %s: a source entry discloses its source group only, not %q", index, pub.Name, g)
+			return
+		}
+	}
+	if _, err := truce.UnsealSource(&pub, pp[truce.GroupSource]); err != nil {
+		a.Problem(name, "entry %d: %s", index, truce.ErrorMessage(err))
+		return
+	}
+	a.disclosed++
 }
 
 // feedEntries reads the entry files of a bundle of size entries into a,

@@ -436,8 +436,10 @@ func TestVerifyBundle(t *testing.T) {
 				pp[truce.GroupText] = &truce.SealedGroup{Salt: strings.Repeat("ab", 32), Value: []byte(`{"text":"x"}`)}
 			})
 		}, "disclosed/3.json: entry 3: observation " + publicID("obs-0") + ": group text: the public form commits to no such group"},
-		{"disclosed not an observation", func(f fstest.MapFS) { f["disclosed/0.json"] = disclosedFile(t, "obs-0", nil) },
-			"disclosed/0.json: entry 0 is a source entry, not an observation"},
+		{"disclosed of an open source", func(f fstest.MapFS) { f["disclosed/0.json"] = disclosedFile(t, "obs-0", nil) },
+			"disclosed/0.json: entry 0: source osce-team-3 is open, with nothing to disclose"},
+		{"disclosed not an observation", func(f fstest.MapFS) { f["disclosed/1.json"] = disclosedFile(t, "obs-0", nil) },
+			"disclosed/1.json: entry 1 is a credential entry, not an observation or a source"},
 		{"disclosed beyond", func(f fstest.MapFS) { f["disclosed/99.json"] = disclosedFile(t, "obs-0", nil) },
 			"disclosed/99.json: beyond the bundle's entries, 8"},
 		{"disclosed misnamed", func(f fstest.MapFS) { f["disclosed/03.json"] = disclosedFile(t, "obs-0", nil) },

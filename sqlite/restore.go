@@ -37,7 +37,8 @@ type WithheldInputs struct {
 // Restore makes a new store in the file at path from a log as one reader
 // holds it: entries, the log's entries in order from index 0 (a bundle's,
 // already verified), and parts, by log index, the private groups of
-// observations the reader is shown (a bundle's disclosed files). It is a
+// observations and the identities of sealed sources (their source group)
+// the reader is shown (a bundle's disclosed files). It is a
 // store to derive from, as the reader can: every observation whose input
 // groups the reader holds is projected (its text left empty unless
 // shown); an observation with an input group withheld is left out and
@@ -61,6 +62,23 @@ func Restore(ctx context.Context, path string, entries []*truce.Entry, parts map
 		}
 		var args []any
 		for _, i := range slices.Sorted(maps.Keys(parts)) {
+			if i < 0 || i >= int64(len(entries)) {
+				return fmt.Errorf("sqlite: restore: private parts of entry %d, beyond the log's %d entries", i, len(entries))
+			}
+			switch entries[i].Type {
+			case truce.EntrySource:
+				b, err := json.Marshal(parts[i][truce.GroupSource])
+				if err != nil {
+					return err
+				}
+				if err := tx.exec(`INSERT INTO source_private (log_index, part) VALUES (?, ?)`, i, b); err != nil {
+					return err
+				}
+				continue
+			case truce.EntryObservation:
+			default:
+				return fmt.Errorf("sqlite: restore: private parts of entry %d, a %s entry", i, entries[i].Type)
+			}
 			b, err := json.Marshal(parts[i])
 			if err != nil {
 				return err

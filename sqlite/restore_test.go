@@ -127,6 +127,27 @@ func TestRestore(t *testing.T) {
 			}
 		})
 	}
+	// A reader shown the source's identity (its entry's part) knows it
+	// by name.
+	idents, err := db.SourceParts(ctx, []int64{0, 1, 2})
+	if err != nil || len(idents) != 1 {
+		t.Fatalf("source parts %v, %v: want the team's", idents, err)
+	}
+	held := map[int64]truce.PrivateParts{}
+	for i, pp := range parts {
+		held[i] = pp
+	}
+	for i, g := range idents {
+		held[i] = truce.PrivateParts{truce.GroupSource: g}
+	}
+	r, _, err := sqlite.Restore(ctx, filepath.Join(t.TempDir(), "named.db"), entries, held)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if s, err := r.Source(ctx, "restore-team-1"); err != nil || s.PublicName == s.Name {
+		t.Errorf("shown its identity, the restored store has source %+v, %v", s, err)
+	}
 	// A store is restored into a new file only.
 	if _, _, err := sqlite.Restore(ctx, db.Path(), entries, parts); err == nil {
 		t.Error("restored into a store that holds a log")

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -37,7 +38,8 @@ type exportSummary struct {
 	Cosignatures int    `json:"cosignatures"`
 	LogKey       string `json:"log_key"`
 	// Audience is the audience the bundle is for, and Disclosed the
-	// number of observations whose private groups (some or all) it holds.
+	// number of entries whose private groups (some or all) it holds:
+	// observations, and sealed sources whose identity it may see.
 	Audience  string `json:"audience"`
 	Disclosed int    `json:"disclosed"`
 }
@@ -49,6 +51,8 @@ type discloser struct {
 	policy   *truce.DisclosurePolicy
 	now      time.Time
 	parts    func(ctx context.Context, indexes []int64) (map[int64]truce.PrivateParts, error)
+	// sources reads sealed source entries' identity groups.
+	sources func(ctx context.Context, indexes []int64) (map[int64]*truce.SealedGroup, error)
 	// releases are the releases logged, by the observation's public id:
 	// read before the log's size, so every one is among the entries
 	// exported.
@@ -57,39 +61,53 @@ type discloser struct {
 
 // disclose writes, into the bundle directory dir, the disclosed file of
 // each observation among es that d's audience may see private groups of,
-// and returns how many it wrote.
+// and of each sealed source entry whose identity it may see, and returns
+// how many it wrote.
 func (d *discloser) disclose(ctx context.Context, dir string, es []*truce.Entry) (int, error) {
 	if d == nil {
 		return 0, nil
 	}
-	var idx []int64
+	var obs, srcs []int64
 	for _, en := range es {
-		if en.Type == truce.EntryObservation {
-			idx = append(idx, en.Index)
+		switch en.Type {
+		case truce.EntryObservation:
+			obs = append(obs, en.Index)
+		case truce.EntrySource:
+			srcs = append(srcs, en.Index)
 		}
 	}
-	if len(idx) == 0 {
-		return 0, nil
+	parts, err := d.parts(ctx, obs)
+	if err != nil {
+		return 0, err
 	}
-	parts, err := d.parts(ctx, idx)
+	idents, err := d.sources(ctx, srcs)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, en := range es {
-		pp := parts[en.Index]
-		if en.Type != truce.EntryObservation || pp == nil {
+		var shown truce.PrivateParts
+		switch {
+		case en.Type == truce.EntryObservation && parts[en.Index] != nil:
+			pub, err := truce.DecodeSealed(en.Data)
+			if err != nil {
+				return n, fmt.Errorf("log export: entry %d: %s", en.Index, truce.ErrorMessage(err))
+			}
+			v := d.policy.View(d.audience, d.now, en.Time, pub, parts[en.Index], truce.ReleasesOf(d.releases[pub.ID]))
+			shown = v.Disclosed
+		case en.Type == truce.EntrySource && idents[en.Index] != nil:
+			var pub truce.Source
+			if err := json.Unmarshal(en.Data, &pub); err != nil {
+				return n, fmt.Errorf("log export: entry %d: %v", en.Index, err)
+			}
+			if g := d.policy.SourceView(d.audience, d.now, en.Time, &pub, idents[en.Index]); g != nil {
+				shown = truce.PrivateParts{truce.GroupSource: g}
+			}
+		}
+		if len(shown) == 0 {
 			continue
 		}
-		pub, err := truce.DecodeSealed(en.Data)
-		if err != nil {
-			return n, fmt.Errorf("log export: entry %d: %s", en.Index, truce.ErrorMessage(err))
-		}
-		v := d.policy.View(d.audience, d.now, en.Time, pub, pp, truce.ReleasesOf(d.releases[pub.ID]))
-		if len(v.Disclosed) == 0 {
-			continue
-		}
-		b, err := ledger.MarshalDisclosed(v.Disclosed)
+		b, err := ledger.MarshalDisclosed(shown)
 		if err != nil {
 			return n, err
 		}
@@ -116,7 +134,9 @@ func runLogExport(ctx context.Context, e *env, args []string) error {
 			"its --audience (public, mission, party:<ID> or source:<NAME>; default public) may see\n"+
 			"now under the disclosure policy (docs/disclosure.md): for the public, only what is\n"+
 			"past its embargo or released to it (a release entry). Each comes with its salt, so\n"+
-			"the reader can check it against the commitment in the entry (truce verify does).")
+			"the reader can check it against the commitment in the entry (truce verify does).\n"+
+			"Likewise the identity (name and description) of each sealed source that the audience\n"+
+			"may see: from the same delay on, its observations name it.")
 	db := dbFlag(fs)
 	keyFile := fs.String("key", "", "the log's signing key file, to state its verifier key (default: the --db path + \".key\")")
 	logKey := fs.String("log-key", "", "the log's verifier key to state in the bundle, instead of deriving it from the key file")
@@ -170,7 +190,7 @@ func runLogExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	disc := &discloser{audience: aud, policy: policy, now: now, parts: store.PrivateParts, releases: releases}
+	disc := &discloser{audience: aud, policy: policy, now: now, parts: store.PrivateParts, sources: store.SourceParts, releases: releases}
 	sum, err := exportBundle(ctx, e, store, dir, vkey, disc)
 	if err != nil {
 		return err
@@ -182,7 +202,7 @@ func runLogExport(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "exported %d entries (root %s), %d checkpoint(s) with %d cosignature(s) to %s\n",
 		sum.Entries, sum.Root, sum.Checkpoints, sum.Cosignatures, sum.Dir)
 	if sum.Disclosed > 0 || aud.Kind != truce.AudiencePublic {
-		fmt.Fprintf(e.stdout, "for the audience %s: the private groups it may see now of %d observation(s), in disclosed/\n", sum.Audience, sum.Disclosed)
+		fmt.Fprintf(e.stdout, "for the audience %s: the private groups it may see now of %d entries, in disclosed/\n", sum.Audience, sum.Disclosed)
 	}
 	if sum.LogKey == "" {
 		fmt.Fprintf(e.stdout, "no log key found (%s): the bundle states none; verifiers need --log-key\n", *keyFile)

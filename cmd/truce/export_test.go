@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -46,16 +48,17 @@ func TestExportAudience(t *testing.T) {
 	}
 	tests := []struct {
 		audience  string
-		disclosed int // observations with a disclosed file
+		disclosed int // entries with a disclosed file
 		groups    int // groups checked
 	}{
 		// The store's entries are from 2025: past every embargo, the
-		// public and the parties see the source group of each, never
-		// the text, which only a release would show.
-		{"public", 6, 6},
-		{"party:UA", 6, 6},
-		{"source:osce-team-1", 6, 12},
-		{"mission", 6, 12},
+		// public and the parties see the source group of each
+		// observation, never the text, which only a release would
+		// show, and the sealed team's identity.
+		{"public", 7, 7},
+		{"party:UA", 7, 7},
+		{"source:osce-team-1", 7, 13},
+		{"mission", 7, 13},
 	}
 	var mission string
 	for _, tt := range tests {
@@ -78,6 +81,23 @@ func TestExportAudience(t *testing.T) {
 	// Each observation's parts are its own: moved to another entry, or
 	// edited, they fail, and verify names the file, entry and group.
 	files, _ := filepath.Glob(filepath.Join(mission, "disclosed", "*.json"))
+	// The sealed team's identity, edited, fails too.
+	var ident string
+	for _, f := range files {
+		if pp, err := ledger.ParseDisclosed(f, mustRead(t, f)); err == nil && len(pp) == 1 && bytes.Contains(pp[truce.GroupSource].Value, []byte(`"name":"osce-team-1"`)) {
+			ident = f
+		}
+	}
+	if ident == "" {
+		t.Fatalf("the mission's bundle does not disclose the team's identity: %q", files)
+	}
+	b := mustRead(t, ident)
+	os.WriteFile(ident, bytes.Replace(b, []byte("osce-team-1"), []byte("osce-team-2"), 1), 0o644)
+	if code, res, out := verify(mission); code != exitFail || len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Message, "does not match") {
+		t.Errorf("an edited identity: exit %d, problems %q: %s", code, res.Problems, out)
+	}
+	os.WriteFile(ident, b, 0o644)
+	files = slices.DeleteFunc(files, func(f string) bool { return f == ident })
 	first, second := files[0], files[1]
 	b0, b1 := mustRead(t, first), mustRead(t, second)
 	pp, err := ledger.ParseDisclosed(first, b0)
@@ -143,7 +163,7 @@ func TestExportReleased(t *testing.T) {
 	for _, tt := range []struct {
 		audience string
 		groups   int
-	}{{"party:UA", 7}, {"party:RU", 6}, {"public", 6}} {
+	}{{"party:UA", 8}, {"party:RU", 7}, {"public", 7}} {
 		bundle := filepath.Join(dir, strings.ReplaceAll(tt.audience, ":", "-"))
 		if code, _, errOut := runCLI(t, "log", "export", "--db", db, "--audience", tt.audience, bundle); code != exitOK {
 			t.Fatalf("log export --audience %s: exit %d: %s", tt.audience, code, errOut)
