@@ -143,6 +143,7 @@ func TestRecomputeByAudience(t *testing.T) {
 			}
 		}
 		p := rc.Published
+		t.Logf("public at %s: %d observations withheld; of %d findings, %d recomputed byte for byte, %d rest on withheld inputs", c.at, len(rc.Withheld), p.Findings, p.Matched, len(p.RestOnWithheld))
 		if p.Findings != findings || p.Differ != 0 || len(p.RestOnWithheld) == 0 || p.Matched == 0 || p.Matched+len(p.RestOnWithheld) != p.Findings {
 			t.Errorf("public at %s: published %+v; want every finding matched or resting on withheld inputs, some of each", c.at, p)
 		}
