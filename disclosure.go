@@ -397,6 +397,16 @@ type (
 		Supersedes string `json:"supersedes,omitempty"`
 		Signature  string `json:"signature,omitempty"`
 	}
+	// PositionGroup is the value of [GroupPosition]: the location as
+	// filed (the observer form, or the impact as filed when only the
+	// origin is given from an observer), and the origin in observer form
+	// when it is given so. Its JSON is the location's members, then
+	// "origin": a position group without an origin is exactly the
+	// location's JSON.
+	PositionGroup struct {
+		Location
+		Origin *Location `json:"origin,omitempty"`
+	}
 	// TextGroup is the value of [GroupText].
 	TextGroup struct {
 		Text string `json:"text,omitempty"`
@@ -600,6 +610,13 @@ func (s *Sealer) Seal(o *Observation) (*SealedObservation, PrivateParts, error) 
 		Target: c.Target, BlamedParty: c.BlamedParty,
 	}
 	open := s.p.Open(c.SourceRole)
+	var origin *Location
+	if c.Origin != nil && c.Origin.Observer != nil && !open {
+		// Where fire came from, given from where the observer stood:
+		// the observer is private, the point it gives public.
+		origin = c.Origin
+		pub.Origin = observedPoint(c.Origin)
+	}
 	var sourceSalt []byte
 	if !open {
 		sourceSalt = s.salt(GroupSource, c.Source, c.ID)
@@ -644,8 +661,9 @@ func (s *Sealer) Seal(o *Observation) (*SealedObservation, PrivateParts, error) 
 	if err := add(GroupSource, sourceSalt, SourceGroup{Source: c.Source, ID: c.ID, Supersedes: c.Supersedes, Signature: c.Signature}); err != nil {
 		return nil, nil, err
 	}
-	if position != nil {
-		if err := add(GroupPosition, s.salt(GroupPosition, c.Source, c.ID), position); err != nil {
+	if position != nil || origin != nil {
+		pg := PositionGroup{Location: loc, Origin: origin}
+		if err := add(GroupPosition, s.salt(GroupPosition, c.Source, c.ID), pg); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -727,6 +745,7 @@ func unseal(pub *SealedObservation, pp PrivateParts, inputsOnly bool) (*Observat
 		o.Location = *pub.Location
 	}
 	var cg ClearGroups
+	var origin *Location
 	if pub.Clear != nil {
 		cg = *pub.Clear
 	} else {
@@ -753,7 +772,10 @@ func unseal(pub *SealedObservation, pp PrivateParts, inputsOnly bool) (*Observat
 			case GroupSource:
 				err = json.Unmarshal(s.Value, &cg.SourceGroup)
 			case GroupPosition:
-				err = json.Unmarshal(s.Value, &cg.Position)
+				var pg PositionGroup
+				if err = json.Unmarshal(s.Value, &pg); err == nil {
+					cg.Position, origin = &pg.Location, pg.Origin
+				}
 			case GroupText:
 				err = json.Unmarshal(s.Value, &cg.TextGroup)
 			case GroupEvidence:
@@ -773,6 +795,9 @@ func unseal(pub *SealedObservation, pp PrivateParts, inputsOnly bool) (*Observat
 	o.ID, o.Source, o.Signature = cg.ID, cg.Source, cg.Signature
 	if cg.Position != nil {
 		o.Location = *cg.Position
+	}
+	if origin != nil {
+		o.Origin = origin
 	}
 	o.Text, o.Lang, o.Evidence, o.Supersedes = cg.Text, cg.Lang, cg.Evidence, cg.Supersedes
 	return o, nil, nil
@@ -877,10 +902,16 @@ func (p *DisclosurePolicy) View(a Audience, now, loggedAt time.Time, pub *Sealed
 			show = gp.Public.Passed(loggedAt, now)
 			if show && g == GroupPosition && gp.PublicGridKM > 0 {
 				show = false
-				var l Location
-				if s := pp[g]; s != nil && json.Unmarshal(s.Value, &l) == nil && l.Observer != nil {
-					c := GridCell(l.Observer.Lon, l.Observer.Lat, gp.PublicGridKM)
-					v.Cell = &c
+				var pg PositionGroup
+				if s := pp[g]; s != nil && json.Unmarshal(s.Value, &pg) == nil {
+					at := pg.Observer
+					if at == nil && pg.Origin != nil {
+						at = pg.Origin.Observer
+					}
+					if at != nil {
+						c := GridCell(at.Lon, at.Lat, gp.PublicGridKM)
+						v.Cell = &c
+					}
 				}
 			}
 		}
@@ -973,6 +1004,9 @@ func (s *SealedObservation) Validate() error {
 		if o.Location.Observer != nil {
 			ps.add("$.location.observer", "an observer's position is never in the public form")
 		}
+	}
+	if s.Origin != nil && s.Origin.Observer != nil {
+		ps.add("$.origin.observer", "an observer's position is never in the public form")
 	}
 	o.validate(&ops)
 	for _, p := range ops {

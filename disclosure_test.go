@@ -409,3 +409,56 @@ func TestSourceView(t *testing.T) {
 		t.Errorf("an open source's identity shown: %+v", got)
 	}
 }
+
+// TestSealOrigin: an origin given from where the observer stood (a
+// bearing, with or without a distance) is private like the observer's
+// own position: the public form holds the point it gives, or nothing for
+// a bearing alone, and never the observer; the position group keeps it,
+// so that unsealing gives the observation as filed, and the public is
+// shown the origin's observer only as a grid cell.
+func TestSealOrigin(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		dist   *float64
+		public bool // the public form holds an origin point
+	}{{"bearing and distance", f64(6000), true}, {"bearing alone", nil, false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			o := monitorReport()
+			lon, lat := 37.9, 48.2
+			o.Location = truce.Location{Lon: &lon, Lat: &lat, UncertaintyM: 300}
+			o.Origin = &truce.Location{Observer: &truce.Position{Lon: 37.81, Lat: 48.12}, BearingDeg: f64(80), BearingErrorDeg: 4, DistanceM: tt.dist, DistanceErrorM: 500}
+			p := truce.DefaultDisclosure()
+			pub, pp, err := truce.Seal(p, sealKey, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := pub.Canonical()
+			if strings.Contains(string(b), "37.81") || strings.Contains(string(b), "observer") || strings.Contains(string(b), "bearing") {
+				t.Errorf("the public form locates the observer: %s", b)
+			}
+			if (pub.Origin != nil) != tt.public || tt.public && (pub.Origin.Lon == nil || pub.Origin.UncertaintyM == 0) {
+				t.Errorf("public origin %+v, want a point: %v", pub.Origin, tt.public)
+			}
+			if err := pub.Validate(); err != nil {
+				t.Errorf("the public form does not validate: %v", err)
+			}
+			back, err := truce.Unseal(pub, pp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := o.Canonical()
+			got, _ := back.Canonical()
+			if string(got) != string(want) {
+				t.Errorf("unsealed\n %s\nwant\n %s", got, want)
+			}
+			v := p.View(truce.Audience{Kind: truce.AudiencePublic}, o.ObservedAt.Add(30*24*time.Hour), o.ObservedAt, pub, pp, nil)
+			if v.Disclosed[truce.GroupPosition] != nil || v.Cell == nil || math.Abs(v.Cell.Lon-37.81) > 0.1 {
+				t.Errorf("the public's view %+v: want the origin's observer as a cell only", v)
+			}
+			pub.Origin = o.Origin
+			if err := pub.Validate(); err == nil || !strings.Contains(err.Error(), "$.origin.observer") {
+				t.Errorf("a public form with the origin's observer: %v", err)
+			}
+		})
+	}
+}
