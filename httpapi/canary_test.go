@@ -35,11 +35,9 @@ var canaryObservers = [][2]float64{{37.31234, 48.51234}, {37.41234, 48.61234}}
 const canaryRadiusM = 2000
 
 // canaryOriginObserver is where the observer stood who gave the origin of
-// the canary's shelling by a bearing alone. No finding may place it. It
-// is not sought in the other routes: an origin given from an observer is
-// part of the observation's public form today (truce.Seal copies Origin
-// whole, observer and all, into the log entry; docs/disclosure.md,
-// residual risks), so the observations and the log show it.
+// the canary's shelling by a bearing alone. No response may place it: the
+// origin's observer form is sealed in the position group, like the
+// impact's.
 var canaryOriginObserver = [2]float64{37.35678, 48.45678}
 
 // canaryPaths are the requests by which the canary reads each GET route.
@@ -143,10 +141,7 @@ func TestLeakCanary(t *testing.T) {
 				// "instance" repeats the path.
 				body := strings.ReplaceAll(string(r.body), `"instance":"`+path+`"`, "")
 				leak := strings.Contains(body, canaryMarker) || coord.MatchString(body)
-				observers := canaryObservers
-				if strings.HasPrefix(route, "GET /v1/findings") {
-					observers = append(slices.Clip(observers), canaryOriginObserver)
-				}
+				observers := append(slices.Clip(canaryObservers), canaryOriginObserver)
 				if !leak {
 					leak = nearObserver([]byte(body), observers) || textNearObserver(body, observers)
 				}
