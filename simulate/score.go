@@ -68,6 +68,19 @@ type Score struct {
 	// at probable or above.
 	Staged        int `json:"staged"`
 	StagedReached int `json:"staged_reached_probable"`
+	// InventedRaised and StagedRaised count those of InventedReached and
+	// StagedReached that raised their finding: without every invented and
+	// staged observation, the event has no violation finding at probable
+	// or above naming the same party (or the incident stands for no true
+	// event). Set by [Score.Ablate]; the others rode along with a finding
+	// the real reports make on their own.
+	InventedRaised int `json:"invented_raised_probable"`
+	StagedRaised   int `json:"staged_raised_probable"`
+	// reached lists the incidents found a violation at probable or above
+	// that hold invented or staged observations; perEvent the findings of
+	// each true event.
+	reached  []reach
+	perEvent map[string][]*truce.Finding
 	// EventsWithFindings counts the true events that an incident with a
 	// finding stands for; Split those with more than one finding, and
 	// Contradictory those whose findings at probable or above disagree
@@ -275,6 +288,11 @@ func ScoreFindings(t *Truth, incidents []*truce.Incident, findings []*truce.Find
 			reached[f.Incident] = true
 			s.InventedReached += j.invented
 			s.StagedReached += j.staged
+			r := reach{party: f.Party, invented: j.invented, staged: j.staged}
+			if j.event != nil {
+				r.event = j.event.ID
+			}
+			s.reached = append(s.reached, r)
 			if !j.corrobor {
 				s.InventedUncorroborated += j.invented
 			}
@@ -301,6 +319,7 @@ func ScoreFindings(t *Truth, incidents []*truce.Incident, findings []*truce.Find
 			}
 		}
 	}
+	s.perEvent = perEvent
 	for _, fs := range perEvent {
 		s.EventsWithFindings++
 		if len(fs) > 1 {
@@ -314,6 +333,34 @@ func ScoreFindings(t *Truth, incidents []*truce.Incident, findings []*truce.Find
 		}
 	}
 	return s, nil
+}
+
+// reach is an incident found a violation at probable or above that holds
+// invented or staged observations: the true event it stands for ("" for
+// none), the party its finding names, and how many of each it holds.
+type reach struct {
+	event, party     string
+	invented, staged int
+}
+
+// Ablate sets s.InventedRaised and s.StagedRaised from without, the score
+// of the same scenario's findings derived from every observation but the
+// invented and staged ones: an invented or staged observation in a
+// violation found at probable or above raised it unless the event it
+// stands for has, without them, a violation finding at probable or above
+// naming the same party.
+func (s *Score) Ablate(without *Score) {
+	s.InventedRaised, s.StagedRaised = 0, 0
+	for _, r := range s.reached {
+		stands := false
+		for _, f := range without.perEvent[r.event] {
+			stands = stands || r.event != "" && f.Violation && f.Party == r.party && rank(f.Confidence) <= rank(truce.Probable)
+		}
+		if !stands {
+			s.InventedRaised += r.invented
+			s.StagedRaised += r.staged
+		}
+	}
 }
 
 // contradictory reports whether findings at probable or above among fs

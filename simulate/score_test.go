@@ -225,3 +225,79 @@ func FuzzReadTruth(f *testing.F) {
 		}
 	})
 }
+
+// TestAblate: an invented allegation fused into a true violation's
+// incident rides along when the event's finding stands without it, and
+// raised it when it does not; one found a violation on its own always
+// raised its finding.
+func TestAblate(t *testing.T) {
+	sc := generate(t, simulate.DefaultConfig(5))
+	var invented string
+	for _, lb := range sc.Truth.Labels {
+		if lb.Status == simulate.StatusInvented {
+			invented = lb.Observation
+			break
+		}
+	}
+	if invented == "" {
+		t.Fatal("the scenario has no invented allegation")
+	}
+	// fused moves the invented allegation into the first confirmed true
+	// violation's incident.
+	fused := func() ([]*truce.Incident, []*truce.Finding, int) {
+		in, fs := oracle(sc)
+		v := -1
+		for i, f := range fs {
+			if f.Violation && f.Confidence == truce.Confirmed && v < 0 {
+				v = i
+			}
+		}
+		for i, x := range in {
+			if x.ID == "inc-"+invented {
+				in, fs = append(in[:i:i], in[i+1:]...), append(fs[:i:i], fs[i+1:]...)
+				if i < v {
+					v--
+				}
+				break
+			}
+		}
+		in[v].Observations = append(in[v].Observations, invented)
+		return in, fs, v
+	}
+	score := func(in []*truce.Incident, fs []*truce.Finding) *simulate.Score {
+		s, err := simulate.ScoreFindings(sc.Truth, in, fs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	in, fs, v := fused()
+	full := score(in, fs)
+	if full.InventedReached != 1 {
+		t.Fatalf("reached %d, want the fused allegation", full.InventedReached)
+	}
+	base, bfs := oracle(sc)
+	without := score(base, bfs)
+	full.Ablate(without)
+	if full.InventedRaised != 0 {
+		t.Errorf("rode along with a confirmed event: raised %d", full.InventedRaised)
+	}
+	for i, f := range bfs {
+		if f.Incident == fs[v].Incident {
+			bfs[i].Violation, bfs[i].Party = false, ""
+		}
+	}
+	full.Ablate(score(base, bfs))
+	if full.InventedRaised != 1 {
+		t.Errorf("the event is no violation without it: raised %d, want 1", full.InventedRaised)
+	}
+
+	in, fs = oracle(sc)
+	i := slicesIndex(fs, "inc-"+invented)
+	fs[i].Violation, fs[i].Rule, fs[i].Party, fs[i].Confidence = true, "R1", "RU", truce.Probable
+	alone := score(in, fs)
+	alone.Ablate(without)
+	if alone.InventedRaised != 1 {
+		t.Errorf("found a violation on its own: raised %d, want 1", alone.InventedRaised)
+	}
+}

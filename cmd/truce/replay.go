@@ -41,14 +41,21 @@ func addReplayFlags(fs *flag.FlagSet, days int) replayFlags {
 // run replays what the store holds. name is the command, for errors;
 // from and days, when the flags leave them unset, come from def.
 func (f replayFlags) run(ctx context.Context, name string, defFrom time.Time, defDays int) (*replay.Summary, error) {
+	s, _, err := f.runAlso(ctx, name, defFrom, defDays, nil)
+	return s, err
+}
+
+// runAlso is run, and replays again through also(store), when also is not
+// nil, with the same options.
+func (f replayFlags) runAlso(ctx context.Context, name string, defFrom time.Time, defDays int, also func(replay.Store) replay.Store) (*replay.Summary, *replay.Summary, error) {
 	if *f.agreement == "" {
-		return nil, usagef("%s: --agreement is required", name)
+		return nil, nil, usagef("%s: --agreement is required", name)
 	}
 	from, days := defFrom, defDays
 	if *f.from != "" {
 		d, err := time.Parse(time.DateOnly, *f.from)
 		if err != nil {
-			return nil, usagef("%s: --from %q: want YYYY-MM-DD", name, *f.from)
+			return nil, nil, usagef("%s: --from %q: want YYYY-MM-DD", name, *f.from)
 		}
 		from = d
 	}
@@ -56,24 +63,30 @@ func (f replayFlags) run(ctx context.Context, name string, defFrom time.Time, de
 		days = *f.days
 	}
 	if from.IsZero() {
-		return nil, usagef("%s: --from is required", name)
+		return nil, nil, usagef("%s: --from is required", name)
 	}
 	if days < 1 {
-		return nil, usagef("%s: --days must be 1 or more", name)
+		return nil, nil, usagef("%s: --days must be 1 or more", name)
 	}
 	if _, err := os.Stat(*f.db); err != nil {
-		return nil, fmt.Errorf("%s: store %s: %w", name, *f.db, err)
+		return nil, nil, fmt.Errorf("%s: store %s: %w", name, *f.db, err)
 	}
 	store, err := sqlite.Open(ctx, *f.db)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer store.Close()
 	a, err := loadAgreement(ctx, store, *f.agreement)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return replay.Run(ctx, store, replay.Options{Agreement: a, From: from, Days: days, ControlSource: *f.source})
+	opts := replay.Options{Agreement: a, From: from, Days: days, ControlSource: *f.source}
+	s, err := replay.Run(ctx, store, opts)
+	if err != nil || also == nil {
+		return s, nil, err
+	}
+	s2, err := replay.Run(ctx, also(store), opts)
+	return s, s2, err
 }
 
 // loadAgreement reads the agreement file arg or, when no such file

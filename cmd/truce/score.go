@@ -7,9 +7,11 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 
 	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/replay"
 	"github.com/truce-monitor/truce/simulate"
 )
 
@@ -18,7 +20,10 @@ func runScore(ctx context.Context, e *env, args []string) error {
 		"Replay the store (as truce replay does) and score the findings against a simulated\n"+
 			"scenario's truth file (truce simulate): precision and recall of violation detection for\n"+
 			"findings at or above each confidence, attribution accuracy, and how many invented\n"+
-			"allegations reached probable or higher. --from and --days default to the scenario's.")
+			"allegations reached probable or higher, and how many of those raised their finding: the\n"+
+			"store is replayed a second time without the invented and staged reports, and a report\n"+
+			"raised its finding unless the event still has a violation at probable or higher naming\n"+
+			"the same party. --from and --days default to the scenario's.")
 	rf := addReplayFlags(fs, 0)
 	truthFile := fs.String("truth", "", "the scenario's truth.json")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -37,25 +42,30 @@ func runScore(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", *truthFile, err)
 	}
-	s, err := rf.run(ctx, "score", truth.From, truth.Days)
-	if err != nil {
-		return err
-	}
-	// The truth labels observations by the ids their sources gave them;
-	// incidents list them by public id.
-	incs := make([]*truce.Incident, len(s.Incidents))
-	for i, in := range s.Incidents {
-		c := *in
-		c.Observations = make([]string, len(in.Observations))
-		for j, id := range in.Observations {
-			c.Observations[j] = cmp.Or(s.Filed[id], id)
+	// The ablation replays the store again without the invented and
+	// staged observations, to tell those that raised a finding from
+	// those that rode along with one the real reports make.
+	drop := map[[2]string]bool{}
+	for _, lb := range truth.Labels {
+		if lb.Status == simulate.StatusInvented || lb.Status == simulate.StatusStaged {
+			drop[[2]string{lb.Source, lb.Observation}] = true
 		}
-		incs[i] = &c
 	}
-	sc, err := simulate.ScoreFindings(truth, incs, s.Findings)
+	s, ablated, err := rf.runAlso(ctx, "score", truth.From, truth.Days, func(st replay.Store) replay.Store {
+		return withoutObservations{st, drop}
+	})
 	if err != nil {
 		return err
 	}
+	sc, err := scoreSummary(truth, s)
+	if err != nil {
+		return err
+	}
+	without, err := scoreSummary(truth, ablated)
+	if err != nil {
+		return err
+	}
+	sc.Ablate(without)
 	r := scoreReport{Agreement: s.Agreement, Version: s.Version, From: s.From, Days: s.Days, Seed: truth.Seed,
 		Digest: s.Digest, Score: sc}
 	for _, l := range sc.Levels {
@@ -68,6 +78,42 @@ func runScore(ctx context.Context, e *env, args []string) error {
 	}
 	printScore(e.stdout, &r)
 	return nil
+}
+
+// scoreSummary scores s's findings against truth. The truth labels
+// observations by the ids their sources gave them; incidents list them by
+// public id.
+func scoreSummary(truth *simulate.Truth, s *replay.Summary) (*simulate.Score, error) {
+	incs := make([]*truce.Incident, len(s.Incidents))
+	for i, in := range s.Incidents {
+		c := *in
+		c.Observations = make([]string, len(in.Observations))
+		for j, id := range in.Observations {
+			c.Observations[j] = cmp.Or(s.Filed[id], id)
+		}
+		incs[i] = &c
+	}
+	return simulate.ScoreFindings(truth, incs, s.Findings)
+}
+
+// withoutObservations is a store that hides the observations drop names
+// by source and id.
+type withoutObservations struct {
+	replay.Store
+	drop map[[2]string]bool
+}
+
+// FindObservations implements replay.Store.
+func (w withoutObservations) FindObservations(ctx context.Context, f truce.ObservationFilter) (*truce.ObservationPage, error) {
+	p, err := w.Store.FindObservations(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	c := *p
+	c.Observations = slices.DeleteFunc(slices.Clone(p.Observations), func(r *truce.ObservationRecord) bool {
+		return w.drop[[2]string{r.Source, r.ID}]
+	})
+	return &c, nil
 }
 
 // scoreReport is what score prints.
@@ -123,6 +169,7 @@ func printScore(w io.Writer, r *scoreReport) {
 	fmt.Fprintf(w, "\ninvented allegations %d; found violations at probable or above %d, of them without a monitor or sensor report %d\n",
 		sc.Invented, sc.InventedReached, sc.InventedUncorroborated)
 	fmt.Fprintf(w, "staged fires and the allegations they were lit for %d; in violations at probable or above %d\n", sc.Staged, sc.StagedReached)
+	fmt.Fprintf(w, "of those, raised the finding (without every invented and staged report, no violation at probable or above naming the same party): invented %d, staged %d\n", sc.InventedRaised, sc.StagedRaised)
 	split, ok := sc.SplitShare()
 	splitText := "-"
 	if ok {
