@@ -135,3 +135,32 @@ func FuzzParseDisclosed(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadBundle reads a bundle whose manifest, first entry file and a
+// disclosed file are arbitrary: it reads the entries the manifest states,
+// each decoded and indexed by its place, or returns an error; it never
+// panics.
+func FuzzReadBundle(f *testing.F) {
+	l := newTestLog(f, 2)
+	b := l.bundle(f)
+	f.Add(b[ledger.ManifestFile].Data, b["entries/00000000.bin"].Data, disclosedFile(f, "obs-0", nil).Data)
+	f.Fuzz(func(t *testing.T, manifest, entries, disclosed []byte) {
+		fsys := fstest.MapFS{
+			ledger.ManifestFile:    {Data: manifest},
+			"entries/00000000.bin": {Data: entries},
+			"disclosed/3.json":     {Data: disclosed},
+		}
+		got, err := ledger.ReadBundle(fsys)
+		if err != nil {
+			return
+		}
+		if int64(len(got.Entries)) != got.Manifest.Size {
+			t.Fatalf("%d entries read, the manifest says %d", len(got.Entries), got.Manifest.Size)
+		}
+		for i, e := range got.Entries {
+			if e.Index != int64(i) {
+				t.Fatalf("entry %d has index %d", i, e.Index)
+			}
+		}
+	})
+}

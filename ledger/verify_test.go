@@ -554,3 +554,29 @@ func TestEntryReader(t *testing.T) {
 		}
 	}
 }
+
+// TestReadBundle reads a bundle back: every entry as it was encoded, at
+// its index, and the disclosed parts by index; a bundle short of its
+// manifest's size is an error.
+func TestReadBundle(t *testing.T) {
+	l := newTestLog(t, 5)
+	fsys := l.bundle(t)
+	fsys["disclosed/3.json"] = disclosedFile(t, "obs-0", nil)
+	b, err := ledger.ReadBundle(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Entries) != len(l.entries) || len(b.Disclosed) != 1 || b.Disclosed[3][truce.GroupSource] == nil {
+		t.Fatalf("read %d entries, disclosed %v; want %d and entry 3's", len(b.Entries), b.Disclosed, len(l.entries))
+	}
+	for i, e := range b.Entries {
+		if e.Index != int64(i) || !bytes.Equal(e.Encode(), l.entries[i]) {
+			t.Errorf("entry %d read as %v", i, e)
+		}
+	}
+	d := fsys["entries/00000000.bin"].Data
+	fsys["entries/00000000.bin"] = &fstest.MapFile{Data: d[:bytes.LastIndex(d, []byte("truce-entry/v1"))-4]}
+	if _, err := ledger.ReadBundle(fsys); err == nil {
+		t.Error("a bundle short of an entry read")
+	}
+}
