@@ -1,6 +1,7 @@
 package adjudicate_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -110,6 +111,7 @@ var (
 // report is one observation of a case: who, and what beyond the incident.
 type report struct {
 	by      reporter
+	kind    truce.Kind // the act it reports, when not the incident's
 	weapon  truce.WeaponClass
 	target  truce.TargetCategory
 	blames  string
@@ -308,6 +310,23 @@ func cases() []tcase {
 			reports:   []report{{by: viina, prec: truce.PrecisionDay, target: truce.TargetCivilian, weapon: truce.WeaponStrikeDrone}, {by: deep, prec: truce.PrecisionDay}},
 			violation: true, rule: "R2", attributed: "RU", confidence: truce.Probable,
 			codes: []string{adjudicate.CodeCorrNonParty}},
+		// Acoustic sensors hear explosions in RU-held ground; only the
+		// parties' reports call it a drone strike (a fabricated UA
+		// allegation fused with a real event): the act R2 prohibits
+		// rests on a party's word.
+		{name: "R2 drone strike named by the parties only, explosions heard", agreement: "ceasefire-30d-2025.yaml", kind: truce.KindDroneStrike,
+			start: "2025-03-24T01:30:00Z", lon: ruEast.Lon, lat: ruEast.Lat, unc: 1500,
+			reports: []report{{by: acoustic, kind: truce.KindExplosion, prec: truce.PrecisionSecond}, {by: monitor, kind: truce.KindExplosion, prec: truce.PrecisionMinute},
+				{by: uaParty, prec: truce.PrecisionHour, blames: "RU", weapon: truce.WeaponStrikeDrone}},
+			violation: true, rule: "R2", attributed: "UA", confidence: truce.Possible,
+			codes: []string{adjudicate.CodeCorrActPartyOnly, adjudicate.CodeCorrIndependent}},
+		// A monitor who names the act checks it.
+		{name: "R2 drone strike a monitor names too", agreement: "ceasefire-30d-2025.yaml", kind: truce.KindDroneStrike,
+			start: "2025-03-24T01:30:00Z", lon: ruEast.Lon, lat: ruEast.Lat, unc: 1500,
+			reports: []report{{by: acoustic, kind: truce.KindExplosion, prec: truce.PrecisionSecond}, {by: monitor, prec: truce.PrecisionMinute},
+				{by: uaParty, prec: truce.PrecisionHour, blames: "RU", weapon: truce.WeaponStrikeDrone}},
+			violation: true, rule: "R2", attributed: "UA", confidence: truce.Probable,
+			codes: []string{adjudicate.CodeCorrIndependent}},
 		{name: "R2 missile from Russia on Kharkiv", agreement: "ceasefire-30d-2025.yaml", kind: truce.KindMissileStrike,
 			start: "2025-03-26T04:00:00Z", lon: kharkiv[0], lat: kharkiv[1], unc: 500, origin: belgorod,
 			reports:   []report{{by: acoustic, prec: truce.PrecisionSecond, origin: point(belgorod.Lon, belgorod.Lat, 3000), weapon: truce.WeaponBallisticMissile}},
@@ -444,7 +463,7 @@ func (c *tcase) build(t testing.TB, id string) (*truce.Incident, []*truce.Observ
 	for i, r := range c.reports {
 		o := &truce.Observation{
 			ID: id + "-o" + string(rune('0'+i)), Source: r.by.source, SourceRole: r.by.role, SourceParty: r.by.party,
-			Kind: c.kind, ObservedAt: start, TimePrecision: r.prec,
+			Kind: cmp.Or(r.kind, c.kind), ObservedAt: start, TimePrecision: r.prec,
 			Location:    truce.Location{Lon: ptr(c.lon), Lat: ptr(c.lat), UncertaintyM: c.unc},
 			WeaponClass: r.weapon, Target: r.target, BlamedParty: r.blames,
 		}

@@ -24,6 +24,10 @@ type evidence struct {
 	nonPartyRoles map[string]truce.Role // the role of each of nonParty
 	parties       []string              // the parties whose liaisons filed reports, sorted
 	blamed        []string              // the parties the reports blame, sorted
+	// checked are the kinds of act the non-party sources report, but for
+	// heat detections, in the order of truce.Kinds: what the reports
+	// that check a party's word say happened.
+	checked       []truce.Kind
 	weapons       []truce.WeaponClass
 	targets       []truce.TargetCategory
 	precision     time.Duration // the coarsest time precision
@@ -97,6 +101,10 @@ func gather(inc *truce.Incident, obs map[string]*truce.Observation) *evidence {
 			// party or time of an attack comes from it.
 			e.heat = add(e.heat, o.Source)
 			continue
+		}
+		if o.SourceRole != truce.RoleParty && o.SourceRole != "" && !slices.Contains(e.checked, o.Kind) {
+			e.checked = append(e.checked, o.Kind)
+			slices.SortFunc(e.checked, func(x, y truce.Kind) int { return kindIndex(x) - kindIndex(y) })
 		}
 		switch o.SourceRole {
 		case truce.RoleMonitor, truce.RoleSensor:
@@ -342,4 +350,12 @@ func percent(p float64) string {
 		return strconv.FormatFloat(100*p, 'f', 1, 64) + "%"
 	}
 	return strconv.FormatFloat(100*p, 'f', 0, 64) + "%"
+}
+
+// kindIndex is k's place in truce.Kinds, or after them all.
+func kindIndex(k truce.Kind) int {
+	if i := slices.Index(truce.Kinds, k); i >= 0 {
+		return i
+	}
+	return len(truce.Kinds)
 }

@@ -159,6 +159,18 @@ func (j *judge) finding(inc *truce.Incident) (*truce.Finding, error) {
 			v.reasons = append(v.reasons, truce.Reason{Code: code, Text: text})
 			v.limits = append(v.limits, limit{possible, what})
 		}
+		// What makes the act one the rule prohibits must not rest on a
+		// party's word alone: when the other sources report only acts
+		// the rule does not prohibit (an explosion heard), the kind came
+		// from the parties' reports.
+		if len(ev.checked) > 0 && !slices.ContainsFunc(ev.checked, func(k truce.Kind) bool { return slices.Contains(r.Prohibits, k) }) {
+			kinds := make([]string, len(ev.checked))
+			for i, k := range ev.checked {
+				kinds[i] = kindText(k)
+			}
+			doubt(CodeCorrActPartyOnly, "Only the parties' reports name the act as "+kindText(inc.Kind)+"; the other reports give "+joinList(kinds)+
+				": that something happened there and then is checked, what it was is not.", "what the act was")
+		}
 		note := func(code, text string) { v.reasons = append(v.reasons, truce.Reason{Code: code, Text: text}) }
 		name := "rule " + r.ID + " (" + r.Name + ")"
 		if w := r.When; w != nil {

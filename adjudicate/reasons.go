@@ -63,6 +63,9 @@ const (
 	CodeCorrPartyOnly      = "corroboration.party_only"
 	CodeCorrUnknown        = "corroboration.sources_unknown"
 	CodeCorrHeatOnly       = "corroboration.heat_only" // satellite fire detections only: heat, no act
+	// The act a rule prohibits is named by parties' reports only; the
+	// other sources report an act the rule does not prohibit.
+	CodeCorrActPartyOnly = "corroboration.act_party_only"
 
 	// The confidence reached and why.
 	CodeConfidence = "confidence"
