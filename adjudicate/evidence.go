@@ -27,14 +27,14 @@ type evidence struct {
 	// checked are the kinds of act the non-party sources report, but for
 	// heat detections, in the order of truce.Kinds: what the reports
 	// that check a party's word say happened.
-	checked       []truce.Kind
-	weapons       []truce.WeaponClass
-	targets       []truce.TargetCategory
-	precision     time.Duration // the coarsest time precision
-	bearings      int           // origin fixes given as an observer's bearing
-	originSigmaM  float64       // the origin's standard error in metres, the least stated or triangulated; 0 when none
-	located       int           // origin fixes as a point or a bearing with a distance
-	ray           *geo.Sighting // the first bearing to the origin without a distance
+	checked      []truce.Kind
+	weapons      []truce.WeaponClass
+	targets      []truce.TargetCategory
+	precision    time.Duration // the coarsest time precision
+	bearings     int           // origin fixes given as an observer's bearing
+	originSigmaM float64       // the origin's standard error in metres, the least stated or triangulated; 0 when none
+	located      int           // origin fixes as a point or a bearing with a distance
+	ray          *geo.Sighting // the first bearing to the origin without a distance
 	// spans are the intervals the observations allow, [at, until+grain),
 	// by tier of source: 0 heat detections, 1 parties and unknown roles,
 	// 2 other non-party sources, 3 monitors and sensors.
