@@ -320,6 +320,15 @@ func cases() []tcase {
 				{by: uaParty, prec: truce.PrecisionHour, blames: "RU", weapon: truce.WeaponStrikeDrone}},
 			violation: true, rule: "R2", attributed: "UA", confidence: truce.Possible,
 			codes: []string{adjudicate.CodeCorrActPartyOnly, adjudicate.CodeCorrIndependent}},
+		// R1 prohibits explosions too, but presumes no crossing from one
+		// (it may have other causes): the mortar fire that would point
+		// across the line is the party's word.
+		{name: "R1 mortar fire named by a party only, explosions heard", agreement: "ceasefire-30d-2025.yaml", kind: truce.KindMortar,
+			start: "2025-03-20T10:15:00Z", lon: uaPokrovsk[0], lat: uaPokrovsk[1], unc: 800,
+			reports: []report{{by: acoustic, kind: truce.KindExplosion, prec: truce.PrecisionSecond}, {by: monitor, kind: truce.KindExplosion, prec: truce.PrecisionMinute},
+				{by: uaParty, prec: truce.PrecisionHour, blames: "RU"}},
+			violation: true, rule: "R1", attributed: "RU", confidence: truce.Possible,
+			codes: []string{adjudicate.CodeCorrActPartyOnly}},
 		// A monitor who names the act checks it.
 		{name: "R2 drone strike a monitor names too", agreement: "ceasefire-30d-2025.yaml", kind: truce.KindDroneStrike,
 			start: "2025-03-24T01:30:00Z", lon: ruEast.Lon, lat: ruEast.Lat, unc: 1500,

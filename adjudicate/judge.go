@@ -159,11 +159,16 @@ func (j *judge) finding(inc *truce.Incident) (*truce.Finding, error) {
 			v.reasons = append(v.reasons, truce.Reason{Code: code, Text: text})
 			v.limits = append(v.limits, limit{possible, what})
 		}
-		// What makes the act one the rule prohibits must not rest on a
+		// What makes the act one the rule prohibits, and what the
+		// judgement infers from its kind (aimed fire points across the
+		// line; an explosion may have other causes), must not rest on a
 		// party's word alone: when the other sources report only acts
-		// the rule does not prohibit (an explosion heard), the kind came
-		// from the parties' reports.
-		if len(ev.checked) > 0 && !slices.ContainsFunc(ev.checked, func(k truce.Kind) bool { return slices.Contains(r.Prohibits, k) }) {
+		// the rule does not prohibit, or none that is judged alike (an
+		// explosion heard where a party alleges mortar fire), the kind
+		// came from the parties' reports.
+		if len(ev.checked) > 0 && !slices.ContainsFunc(ev.checked, func(k truce.Kind) bool {
+			return slices.Contains(r.Prohibits, k) && incoming(k) == incoming(inc.Kind) && airborne(k) == airborne(inc.Kind)
+		}) {
 			kinds := make([]string, len(ev.checked))
 			for i, k := range ev.checked {
 				kinds[i] = kindText(k)
