@@ -297,3 +297,38 @@ func TestHotspotAcrossRecord(t *testing.T) {
 		t.Error("the fire at the front formed no incident")
 	}
 }
+
+// TestHeatDoesNotPlace: a fire detection fused with an event that an
+// acoustic sensor and a monitor locate does not move the incident's
+// impact (a staged or unrelated fire 5 km off, across the line, would
+// carry it there); a group of fire detections alone is placed by them.
+func TestHeatDoesNotPlace(t *testing.T) {
+	const lon, lat = 37.2, 48.4
+	b := &builder{}
+	fl, fa := offset(lon, lat, 270, 900)
+	recs := []*truce.ObservationRecord{
+		b.rec("sensor", "acoustic-3", truce.RoleSensor, "", truce.KindArtillery, t0, point(lon, lat, 300)),
+		b.rec("monitor", "smm-team-7", truce.RoleMonitor, "", truce.KindArtillery, t0.Add(2*time.Minute), point(lon, lat, 300)),
+		b.detection("fire", t0.Add(20*time.Minute), fl, fa),
+	}
+	allege := b.rec("allegation", "ua-liaison", truce.RoleParty, "UA", truce.KindArtillery, t0.Truncate(time.Hour), point(fl, fa, 2000))
+	allege.TimePrecision = truce.PrecisionHour
+	recs = append(recs, allege)
+	res := run(t, recs, nil)
+	var with *truce.Incident
+	for _, in := range res.Incidents {
+		if slices.Contains(in.Observations, "sensor") {
+			with = in
+		}
+	}
+	if with == nil || !slices.Contains(with.Observations, "fire") {
+		t.Fatalf("incidents %v: want the fire fused with the reports (the test needs it)", groups(res))
+	}
+	if d := geo.Distance(geo.Point{with.Lon, with.Lat}, geo.Point{lon, lat}); d > 50 || with.UncertaintyM > 400 {
+		t.Errorf("the incident is placed %.0f m from the reports' impact, uncertainty %.0f m: the fire moved it", d, with.UncertaintyM)
+	}
+	alone := run(t, []*truce.ObservationRecord{b.detection("fire-alone", t0, fl, fa)}, nil)
+	if len(alone.Incidents) != 1 || geo.Distance(geo.Point{alone.Incidents[0].Lon, alone.Incidents[0].Lat}, geo.Point{fl, fa}) > 50 {
+		t.Errorf("a fire alone: %+v, want it placed at the fire", alone.Incidents)
+	}
+}

@@ -565,6 +565,17 @@ func (c *correlation) place(sights []geo.Sighting, points []estimate) (estimate,
 	return combine(es), true
 }
 
+// heatOnly reports whether every record of it is a satellite fire
+// detection.
+func (c *correlation) heatOnly(it *item) bool {
+	for _, k := range it.recs {
+		if !c.recs[k].Observation.HeatDetection() {
+			return false
+		}
+	}
+	return true
+}
+
 // incident makes the incident of a group of items.
 func (c *correlation) incident(g []*item) *truce.Incident {
 	recs := g[0].recs
@@ -579,10 +590,18 @@ func (c *correlation) incident(g []*item) *truce.Incident {
 		}
 		slices.Sort(recs)
 	}
-	var points []estimate
+	// A satellite fire detection shows heat, not where a shell or a
+	// bomb struck: it places the incident only when nothing else does
+	// (a staged or unrelated fire fused with a real event must not move
+	// its impact across the line).
+	var points, heat []estimate
 	var sights []geo.Sighting
 	for _, it := range g {
 		switch {
+		case c.heatOnly(it):
+			if it.cluster || it.point {
+				heat = append(heat, estimate{it.lon, it.lat, it.sig})
+			}
 		case it.cluster:
 			points = append(points, estimate{it.lon, it.lat, it.sig})
 		default:
@@ -593,6 +612,9 @@ func (c *correlation) incident(g []*item) *truce.Incident {
 				points = append(points, estimate{it.lon, it.lat, it.sig})
 			}
 		}
+	}
+	if len(points)+len(sights) == 0 {
+		points = heat
 	}
 	inc := &truce.Incident{Observations: make([]string, len(recs))}
 	var lo, hi time.Time
