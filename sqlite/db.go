@@ -176,9 +176,9 @@ func (db *DB) Close() error {
 
 const (
 	insertEntries      = `INSERT INTO entries (idx, type, time, submitter, data, tree_hashes) VALUES `
-	selectObservations = `SELECT o.id, e.data, e.idx, o.source, e.time, o.public_id FROM observations o JOIN entries e ON e.idx = o.log_index WHERE o.id_key IN `
+	selectObservations = `SELECT o.id, e.data, e.idx, o.source, e.time, o.public_id FROM observations o JOIN entries e ON e.idx = o.log_index WHERE o.public_key IN `
 	insertPrivateParts = `INSERT INTO observation_private (log_index, parts) VALUES `
-	insertObservations = `INSERT INTO observations (log_index, id_key, id, source, role, kind, observed_at, lon, lat, blamed_party, supersedes, public_id, public_key) VALUES `
+	insertObservations = `INSERT INTO observations (log_index, id, source, role, kind, observed_at, lon, lat, blamed_party, supersedes, public_id, public_key) VALUES `
 )
 
 func (db *DB) prepare(ctx context.Context) error {
@@ -192,7 +192,7 @@ func (db *DB) prepare(ctx context.Context) error {
 	if db.insPrivate, err = db.w.PrepareContext(ctx, insertPrivateParts+rowPlaceholders(chunkRows, 2)); err != nil {
 		return err
 	}
-	db.getObservations, err = db.w.PrepareContext(ctx, selectObservations+"("+placeholders(chunkRows)+")")
+	db.getObservations, err = db.w.PrepareContext(ctx, selectObservations+"("+placeholders(2*chunkRows)+")")
 	return err
 }
 

@@ -262,3 +262,60 @@ func TestRebuild(t *testing.T) {
 		t.Errorf("the releases after a rebuild: %v, %v; want rel-1", rs, err)
 	}
 }
+
+// TestIDAcrossPolicies checks that an observation is found by its source
+// and id whichever form its public id took: the store computes both (the
+// sealed one under its key, the open one with no salt), since a role may
+// be open under one agreement's policy and sealed under the next. Filed
+// again once the policy has changed, each observation conflicts with the
+// one stored (its public id, and so its entry, differ) rather than being
+// stored twice.
+func TestIDAcrossPolicies(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	defer db.Close()
+	ds, _ := storetest.MustSource(t, db, "ds", "dataset")
+	sen, _ := storetest.MustSource(t, db, "sen", "sensor")
+	filed := []struct {
+		src *truce.Source
+		id  string
+	}{{ds, "a"}, {sen, "b"}}
+	first := map[string]truce.AddResult{}
+	for _, f := range filed {
+		res, err := db.AddObservations(ctx, f.src, []*truce.Observation{storetest.Obs(f.id, 37.5, 48.5, storetest.T0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first[f.id] = res[0]
+	}
+	// The first agreement's policy replaces the default: sensors open,
+	// datasets sealed.
+	ag := storetest.Agreement("cf", 1)
+	ag.Disclosure = truce.DefaultDisclosure()
+	ag.Disclosure.OpenRoles = []truce.Role{truce.RoleSensor}
+	if _, _, err := db.AddAgreement(ctx, nil, ag); err != nil {
+		t.Fatal(err)
+	}
+	size, err := db.LogSize(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range filed {
+		_, err := db.AddObservations(ctx, f.src, []*truce.Observation{storetest.Obs(f.id, 37.5, 48.5, storetest.T0)})
+		if truce.ErrorCode(err) != truce.ECONFLICT {
+			t.Errorf("%s files %s again under the new policy: %v, want %s", f.src.Name, f.id, err, truce.ECONFLICT)
+		}
+		rec, err := db.Observation(ctx, f.src.Name, f.id)
+		if err != nil || rec.LogIndex != first[f.id].LogIndex || rec.PublicID != first[f.id].PublicID {
+			t.Errorf("Observation(%s, %s) = %+v, %v; want log index %d, public id %s", f.src.Name, f.id, rec, err, first[f.id].LogIndex, first[f.id].PublicID)
+		}
+		c := storetest.Obs(f.id+"-fix", 37.5, 48.5, storetest.T0)
+		c.Supersedes = f.id
+		if _, err := db.AddObservations(ctx, f.src, []*truce.Observation{c}); err != nil {
+			t.Errorf("%s corrects %s under the new policy: %v", f.src.Name, f.id, err)
+		}
+	}
+	if n, err := db.LogSize(ctx); err != nil || n != size+2 {
+		t.Errorf("log size %d, %v; want %d (the two corrections)", n, err, size+2)
+	}
+}

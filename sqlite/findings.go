@@ -490,8 +490,8 @@ func evidenceIDs(tx *txn, source string, ids []string) ([]string, error) {
 			continue
 		}
 		var pub string
-		err := tx.tx.QueryRowContext(tx.ctx, `SELECT public_id FROM observations WHERE id_key = ? AND id = ? AND source = ?`,
-			idKey(source, id), id, source).Scan(&pub)
+		where, args := tx.db.whereID(source, id)
+		err := tx.tx.QueryRowContext(tx.ctx, `SELECT public_id FROM observations o WHERE `+where, args...).Scan(&pub)
 		switch {
 		case err == nil:
 			out[i] = pub

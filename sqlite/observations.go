@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"strconv"
@@ -113,9 +111,9 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 		if len(future) > 0 {
 			return truce.Invalid(fmt.Sprintf("%d observation(s) dated in the future; nothing was stored", countLines(future)), future...)
 		}
-		keys := make([]int64, len(obs))
+		keys := make([][2]int64, len(obs))
 		for i := range obs {
-			keys[i] = sealed[i].keys.id
+			keys[i] = sealed[i].candidates
 		}
 		stored, err := storedObservations(tx, keys, by.Name, obs)
 		if err != nil {
@@ -180,9 +178,9 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 		rows := make([]*truce.Observation, len(fresh))
 		parts := make([][]byte, len(fresh))
 		pubIDs := make([]string, len(fresh))
-		rowKeys := make([]observationKeys, len(fresh))
+		rowKeys := make([]int64, len(fresh))
 		for k, i := range fresh {
-			rows[k], parts[k], pubIDs[k], rowKeys[k] = &canon[i], sealed[i].parts, sealed[i].id, sealed[i].keys
+			rows[k], parts[k], pubIDs[k], rowKeys[k] = &canon[i], sealed[i].parts, sealed[i].id, sealed[i].key
 			// The header names the filer's role, not the filer: who filed
 			// is the source group's, withheld (docs/disclosure.md).
 			entries[k] = &truce.Entry{Index: tx.next + int64(k), Type: truce.EntryObservation, Time: tx.now, Submitter: string(by.Role), Data: sealed[i].data}
@@ -202,19 +200,7 @@ func (db *DB) AddObservations(ctx context.Context, by *truce.Source, obs []*truc
 }
 
 // observationColumns is the number of columns of an observations row.
-const observationColumns = 13
-
-// idKey returns the index key of the observation source filed under id
-// (ids are scoped by source): the first 8 bytes of
-// SHA-256(source || "\n" || id), big-endian, as a signed integer.
-func idKey(source, id string) int64 {
-	h := sha256.New()
-	h.Write([]byte(source))
-	h.Write([]byte{'\n'})
-	h.Write([]byte(id))
-	var sum [sha256.Size]byte
-	return int64(binary.BigEndian.Uint64(h.Sum(sum[:0])[:8]))
-}
+const observationColumns = 12
 
 // publicKey returns the index key of a public id: the first 8 bytes its
 // hex digits encode, big-endian, as a signed integer; false if pid is not
@@ -227,6 +213,40 @@ func publicKey(pid string) (int64, bool) {
 	return int64(u), err == nil
 }
 
+// candidateIDs are the public ids that an observation a source filed under
+// an id may have: sealed, with the source group's salt under the store's
+// key, and open, with none. Which one it has depends on whether its role
+// was open under the policy in force when it was filed, so a lookup by
+// source and id tries both.
+type candidateIDs struct{ sealed, open string }
+
+// candidates returns the candidate public ids of the observation source
+// filed under id, under the store's sealing key.
+func (db *DB) candidates(source, id string) candidateIDs {
+	return candidateIDs{truce.PublicID(truce.Salt(db.sealingKey, truce.GroupSource, source, id), source, id), truce.PublicID(nil, source, id)}
+}
+
+// keys returns the index keys of c.
+func (c candidateIDs) keys() [2]int64 {
+	s, _ := publicKey(c.sealed)
+	o, _ := publicKey(c.open)
+	return [2]int64{s, o}
+}
+
+// whereID returns the condition on observations o, and its arguments,
+// that selects the observation source filed under id: through the
+// public_key index by its candidate public ids, or, in a store restored
+// from a reader's bundle, which has no sealing key to compute them with,
+// through the (source, id) index Restore makes.
+func (db *DB) whereID(source, id string) (string, []any) {
+	if db.partial {
+		return `o.source = ? AND o.id = ?`, []any{source, id}
+	}
+	c := db.candidates(source, id)
+	k := c.keys()
+	return `o.public_key IN (?, ?) AND o.public_id IN (?, ?) AND o.source = ? AND o.id = ?`, []any{k[0], k[1], c.sealed, c.open, source, id}
+}
+
 type storedObservation struct {
 	data     []byte
 	index    int64
@@ -235,18 +255,18 @@ type storedObservation struct {
 }
 
 // storedObservations returns what source has stored under the ids of obs,
-// whose index keys are keys.
-func storedObservations(tx *txn, keys []int64, source string, obs []*truce.Observation) (map[string]storedObservation, error) {
+// whose candidate public ids have the index keys keys.
+func storedObservations(tx *txn, keys [][2]int64, source string, obs []*truce.Observation) (map[string]storedObservation, error) {
 	out := map[string]storedObservation{}
 	for start := 0; start < len(obs); start += chunkRows {
 		end := min(start+chunkRows, len(obs))
-		// Every chunk is padded to chunkRows keys (repeating the first) so
-		// that one prepared statement serves them all.
-		args := make([]any, 0, chunkRows)
+		// Every chunk is padded to 2 × chunkRows keys (repeating the
+		// first) so that one prepared statement serves them all.
+		args := make([]any, 0, 2*chunkRows)
 		for _, k := range keys[start:end] {
-			args = append(args, k)
+			args = append(args, k[0], k[1])
 		}
-		for len(args) < chunkRows {
+		for len(args) < 2*chunkRows {
 			args = append(args, args[0])
 		}
 		rows, err := tx.tx.StmtContext(tx.ctx, tx.db.getObservations).QueryContext(tx.ctx, args...)
@@ -260,6 +280,7 @@ func storedObservations(tx *txn, keys []int64, source string, obs []*truce.Obser
 				rows.Close()
 				return nil, err
 			}
+			// Another source's observation may share an index key.
 			if src == source {
 				out[id] = s
 			}
@@ -288,7 +309,8 @@ func checkSupersedes(tx *txn, id, source string, batch map[string]int) error {
 		return nil
 	}
 	var n int
-	err := tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM observations WHERE id_key = ? AND id = ? AND source = ?`, idKey(source, id), id, source).Scan(&n)
+	where, args := tx.db.whereID(source, id)
+	err := tx.tx.QueryRowContext(tx.ctx, `SELECT count(*) FROM observations o WHERE `+where, args...).Scan(&n)
 	switch {
 	case err != nil:
 		return err
@@ -298,21 +320,10 @@ func checkSupersedes(tx *txn, id, source string, batch map[string]int) error {
 	return nil
 }
 
-// observationKeys are an observation's index keys: [idKey] of its source
-// and id, and [publicKey] of its public id.
-type observationKeys struct{ id, public int64 }
-
-// keysOf returns the index keys of the observation source filed under id
-// with public id pid.
-func keysOf(source, id, pid string) observationKeys {
-	pk, _ := publicKey(pid)
-	return observationKeys{idKey(source, id), pk}
-}
-
 // projectObservations writes the query rows for the observations in
 // entries: rows holds them unsealed, pubIDs their public ids and keys,
-// if not nil, their index keys (computed here if nil).
-func projectObservations(tx *txn, entries []*truce.Entry, rows []*truce.Observation, pubIDs []string, keys []observationKeys) error {
+// if not nil, their public ids' index keys (computed here if nil).
+func projectObservations(tx *txn, entries []*truce.Entry, rows []*truce.Observation, pubIDs []string, keys []int64) error {
 	const cols = observationColumns
 	for start := 0; start < len(entries); start += chunkRows {
 		end := min(start+chunkRows, len(entries))
@@ -323,13 +334,13 @@ func projectObservations(tx *txn, entries []*truce.Entry, rows []*truce.Observat
 			if x, y, ok := o.Location.Point(); ok {
 				lon, lat = sql.NullFloat64{Float64: x, Valid: true}, sql.NullFloat64{Float64: y, Valid: true}
 			}
-			var ks observationKeys
+			var pk int64
 			if keys != nil {
-				ks = keys[k]
+				pk = keys[k]
 			} else {
-				ks = keysOf(o.Source, o.ID, pubIDs[k])
+				pk, _ = publicKey(pubIDs[k])
 			}
-			args = append(args, e.Index, ks.id, o.ID, o.Source, string(o.SourceRole), string(o.Kind), o.ObservedAt.UnixNano(), lon, lat, o.BlamedParty, o.Supersedes, pubIDs[k], ks.public)
+			args = append(args, e.Index, o.ID, o.Source, string(o.SourceRole), string(o.Kind), o.ObservedAt.UnixNano(), lon, lat, o.BlamedParty, o.Supersedes, pubIDs[k], pk)
 		}
 		if err := tx.execChunk(tx.db.insObservations, insertObservations, end-start, cols, args); err != nil {
 			return err
@@ -340,7 +351,8 @@ func projectObservations(tx *txn, entries []*truce.Entry, rows []*truce.Observat
 
 // Observation implements truce.ObservationService.
 func (db *DB) Observation(ctx context.Context, source, id string) (*truce.ObservationRecord, error) {
-	recs, err := db.observationRecords(ctx, observationSelect+` WHERE o.id_key = ? AND o.id = ? AND o.source = ?`, idKey(source, id), id, source)
+	where, args := db.whereID(source, id)
+	recs, err := db.observationRecords(ctx, observationSelect+` WHERE `+where, args...)
 	if err == nil && len(recs) == 0 {
 		err = truce.Errorf(truce.ENOTFOUND, "source %q filed no observation %q", source, id)
 	}
@@ -543,27 +555,26 @@ var afterMigration = map[string]func(context.Context, *sql.Tx) error{
 	"0008_scoped_ids.sql": rekeyObservations,
 }
 
-// rekeyObservations sets every observation row's id_key to the key of its
-// source and id, and its public_key to the key of its public id.
+// rekeyObservations sets every observation row's public_key to the key of
+// its public id. (It set id_key too, which migration 0012 drops with its
+// index: nothing reads it between the two.)
 func rekeyObservations(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT log_index, source, id, public_id FROM observations`)
+	rows, err := tx.QueryContext(ctx, `SELECT log_index, public_id FROM observations`)
 	if err != nil {
 		return err
 	}
 	type row struct {
 		index  int64
-		idKey  int64
 		pubKey int64
 	}
 	var rs []row
 	for rows.Next() {
 		var r row
-		var source, id, pid string
-		if err := rows.Scan(&r.index, &source, &id, &pid); err != nil {
+		var pid string
+		if err := rows.Scan(&r.index, &pid); err != nil {
 			rows.Close()
 			return err
 		}
-		r.idKey = idKey(source, id)
 		r.pubKey, _ = publicKey(pid)
 		rs = append(rs, r)
 	}
@@ -571,7 +582,7 @@ func rekeyObservations(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	for _, r := range rs {
-		if _, err := tx.ExecContext(ctx, `UPDATE observations SET id_key = ?, public_key = ? WHERE log_index = ?`, r.idKey, r.pubKey, r.index); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE observations SET public_key = ? WHERE log_index = ?`, r.pubKey, r.index); err != nil {
 			return err
 		}
 	}

@@ -20,19 +20,27 @@ func TestQueryPlans(t *testing.T) {
 	}
 	defer db.Close()
 	obsJoin := `SELECT e.data, e.idx, e.time FROM observations o JOIN entries e ON e.idx = o.log_index`
+	byID, byIDArgs := db.whereID("s", "x")
+	restored, _, err := Restore(ctx, filepath.Join(t.TempDir(), "restored.db"), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restored.Close()
+	restoredByID, restoredArgs := restored.whereID("s", "x")
 	queries := []struct {
 		name  string
 		query string
 		args  []any
 	}{
-		{"stored observations", selectObservations + "(" + placeholders(3) + ")", []any{1, 2, 3}},
-		{"observation by id", obsJoin + ` WHERE o.id_key = ? AND o.id = ?`, []any{1, "x"}},
+		{"stored observations", selectObservations + "(" + placeholders(4) + ")", []any{1, 2, 3, 4}},
+		{"observation by id", obsJoin + ` WHERE ` + byID, byIDArgs},
+		{"observation by id, restored", obsJoin + ` WHERE ` + restoredByID, restoredArgs},
 		{"corrections", selectCorrections + `(?, ?) ORDER BY log_index`, []any{"a", "b"}},
 		{"observations in a time range", obsJoin + ` WHERE o.observed_at >= ? AND o.observed_at < ? AND o.kind IN (?) ORDER BY o.observed_at, o.log_index LIMIT ?`, []any{1, 2, "artillery", 100}},
 		{"observations after a cursor", obsJoin + ` WHERE (o.observed_at > ? OR (o.observed_at = ? AND o.log_index > ?)) ORDER BY o.observed_at, o.log_index LIMIT ?`, []any{1, 1, 5, 100}},
 		{"observation by public id", obsJoin + ` WHERE o.public_key = ? AND o.public_id = ?`, []any{1, "o-x"}},
 		{"public ids counted", `SELECT count(*) FROM observations WHERE public_key IN (?, ?) AND public_id IN (?, ?) AND blamed_party = ?`, []any{1, 2, "o-a", "o-b", "RU"}},
-		{"supersedes check", `SELECT count(*) FROM observations WHERE id_key = ? AND id = ? AND source = ?`, []any{1, "x", "s"}},
+		{"supersedes check", `SELECT count(*) FROM observations o WHERE ` + byID, byIDArgs},
 		{"tree hashes", `SELECT idx, tree_hashes FROM entries WHERE idx IN (?, ?)`, []any{1, 2}},
 		{"entries", `SELECT idx, type, time, submitter, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx`, []any{0, 10}},
 		{"head", `SELECT idx, time FROM entries WHERE idx = (SELECT max(idx) FROM entries)`, nil},
@@ -42,7 +50,11 @@ func TestQueryPlans(t *testing.T) {
 	fullScan := regexp.MustCompile(`^SCAN (\w+)$`)
 	large := map[string]bool{"o": true, "e": true, "observations": true, "entries": true, "c": true, "credentials": true}
 	for _, q := range queries {
-		rows, err := db.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q.query, q.args...)
+		on := db
+		if q.name == "observation by id, restored" {
+			on = restored
+		}
+		rows, err := on.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q.query, q.args...)
 		if err != nil {
 			t.Fatalf("%s: %v", q.name, err)
 		}

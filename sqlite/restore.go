@@ -102,7 +102,14 @@ func Restore(ctx context.Context, path string, entries []*truce.Entry, parts map
 			}
 			res.Skipped = append(res.Skipped, fmt.Sprintf("entry %d (%s): %v", e.Index, e.Type, err))
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		// The store's sealing key is its own, not the one the log was
+		// sealed under, so a sealed observation's public id cannot be
+		// computed from its source and id: they get an index here
+		// (DB.whereID).
+		return tx.exec(`CREATE INDEX observations_restored_id ON observations (source, id)`)
 	})
 	if err != nil {
 		db.Close()

@@ -10,8 +10,8 @@ import (
 )
 
 // TestRekeyObservations checks the step migration 0008 adds to its script:
-// rows keyed the old way (by id alone, no public key) are found by source
-// and id, and by public id, once rekeyed.
+// rows with no public key are found by source and id, and by public id,
+// once rekeyed.
 func TestRekeyObservations(t *testing.T) {
 	ctx := context.Background()
 	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"))
@@ -30,7 +30,7 @@ func TestRekeyObservations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.w.ExecContext(ctx, `UPDATE observations SET id_key = 7, public_key = 0`); err != nil {
+	if _, err := db.w.ExecContext(ctx, `UPDATE observations SET public_key = 0`); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Observation(ctx, "mon", "a"); truce.ErrorCode(err) != truce.ENOTFOUND {

@@ -189,12 +189,15 @@ func (e *withheldError) Error() string {
 
 // sealedObservation is an observation as the writer logs it: the public
 // form's canonical bytes (the entry's data), the private parts' canonical
-// JSON (nil for an open source), the public id and the index keys, all
-// made before the batch queues for the writer.
+// JSON (nil for an open source), the public id and its index key, and the
+// index keys of its candidate public ids (sealed, open; see
+// [candidateIDs]), under which the writer looks for one stored before,
+// all made before the batch queues for the writer.
 type sealedObservation struct {
 	data, parts []byte
 	id          string
-	keys        observationKeys
+	key         int64
+	candidates  [2]int64
 }
 
 // sealAll seals obs, spreading large batches over every core.
@@ -213,7 +216,7 @@ func sealAll(p *truce.DisclosurePolicy, key []byte, obs []truce.Observation) ([]
 				return
 			}
 			for i := w; i < len(obs); i += workers {
-				out[i], errs[i] = seal(s, &obs[i])
+				out[i], errs[i] = seal(s, key, &obs[i])
 			}
 		}()
 	}
@@ -221,12 +224,20 @@ func sealAll(p *truce.DisclosurePolicy, key []byte, obs []truce.Observation) ([]
 	return out, errors.Join(errs...)
 }
 
-func seal(s *truce.Sealer, o *truce.Observation) (sealedObservation, error) {
+// seal seals o with s, whose sealing key is key.
+func seal(s *truce.Sealer, key []byte, o *truce.Observation) (sealedObservation, error) {
 	pub, pp, err := s.Seal(o)
 	if err != nil {
 		return sealedObservation{}, err
 	}
-	so := sealedObservation{id: pub.ID, keys: keysOf(o.Source, o.ID, pub.ID)}
+	c := candidateIDs{sealed: pub.ID, open: pub.ID}
+	if pp == nil {
+		c.sealed = truce.PublicID(truce.Salt(key, truce.GroupSource, o.Source, o.ID), o.Source, o.ID)
+	} else {
+		c.open = truce.PublicID(nil, o.Source, o.ID)
+	}
+	so := sealedObservation{id: pub.ID, candidates: c.keys()}
+	so.key, _ = publicKey(pub.ID)
 	if so.data, err = pub.Canonical(); err != nil {
 		return so, err
 	}
