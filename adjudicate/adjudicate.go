@@ -114,6 +114,7 @@ func Adjudicate(ctx context.Context, incidents []*truce.Incident, a *truce.Agree
 		}
 		out = append(out, f)
 	}
+	reconcile(sorted, out)
 	return out, nil
 }
 

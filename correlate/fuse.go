@@ -22,17 +22,7 @@ func (c *correlation) fuse(items []*item) [][]*item {
 		}
 		return cmp.Compare(a.recs[0], b.recs[0])
 	})
-	parent := make([]int, len(items))
-	for i := range parent {
-		parent[i] = i
-	}
-	find := func(x int) int {
-		for parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
-		}
-		return x
-	}
+	parent, find := disjointSets(len(items))
 	union := func(a, b int) {
 		if a, b = find(a), find(b); a != b {
 			parent[max(a, b)] = min(a, b)
@@ -113,7 +103,23 @@ func (c *correlation) fuse(items []*item) [][]*item {
 		}
 		out = append(out, g[first:])
 	}
-	return out
+	return c.merge(out)
+}
+
+// disjointSets returns the parents of n singleton sets and the function
+// that finds a set's root, halving paths as it goes.
+func disjointSets(n int) ([]int, func(int) int) {
+	parent := make([]int, n)
+	for i := range parent {
+		parent[i] = i
+	}
+	return parent, func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
 }
 
 // join unites the items of the agreeing pairs in edges, keeping apart
