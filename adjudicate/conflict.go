@@ -117,8 +117,8 @@ func holdToPossible(f *truce.Finding, on *truce.Incident, other *truce.Finding) 
 		}
 	}
 	r := truce.Reason{Code: CodeConflict, Text: fmt.Sprintf(
-		"Incident %s, of a like kind, within %s and %.0f km of this one, may be the same event, and its reports show %s (%s); the two cannot both hold, so this finding is possible at most.",
-		on.ID, ConflictGap, ConflictDistanceM/1000, said, other.Confidence)}
+		"Incident %s, of a like kind, within %.0f minutes and %.0f km of this one, may be the same event, and its reports show %s (%s); the two cannot both hold, so this finding is possible at most.",
+		on.ID, ConflictGap.Minutes(), ConflictDistanceM/1000, said, other.Confidence)}
 	c := truce.Reason{Code: CodeConfidence, Text: "Confidence possible: an incident that may be the same event was found otherwise."}
 	if k := len(f.Reasons); k > 0 && f.Reasons[k-1].Code == CodeConfidence {
 		f.Reasons = f.Reasons[: k-1 : k-1]

@@ -91,6 +91,15 @@
 //     MaxSpan (12 h) after the first item of its part, unless that first
 //     item is an advance (between two control maps, days long) whose
 //     interval the item starts in.
+//     The groups are then merged once more where nothing tells them
+//     apart: compatible kinds; no allegations by two parties; times
+//     within the larger window plus [ClockSlack] (10 min) when both are
+//     precisely timed, plus an hour when either is timed to the hour or
+//     coarser; places agreeing as two points do (a group placed by one
+//     bearing alone is tested as a bearing); and, where both give one,
+//     origins agreeing by the test above applied to one combined estimate
+//     per group; the merged group lasting no longer than MaxSpan. A group
+//     with no precisely timed item joins only the group it fits best.
 //  7. Each group is an incident. Place: the group's sightings (bearings,
 //     with or without distance) are triangulated together with
 //     geo.Triangulate when there are two or more (or one with a
