@@ -92,7 +92,8 @@
 //     item is an advance (between two control maps, days long) whose
 //     interval the item starts in.
 //     The groups are then merged once more where nothing tells them
-//     apart: compatible kinds; no allegations by two parties; times
+//     apart, one of two groups holding a report (clusters with clusters
+//     never): compatible kinds; no allegations by two parties; times
 //     within the larger window plus [ClockSlack] (10 min) when both are
 //     precisely timed, plus an hour when either is timed to the hour or
 //     coarser; places agreeing as two points do (a group placed by one

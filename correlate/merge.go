@@ -34,6 +34,7 @@ type summary struct {
 	first   int64         // the earliest start of its items, for MaxSpan
 	last    int64         // the latest
 	fusible bool          // every item may fuse
+	report  bool          // some item is a report, not a cluster of detections
 }
 
 // summarize returns the summary of group g.
@@ -46,6 +47,7 @@ func (c *correlation) summarize(g []*item) summary {
 		s.win = max(s.win, int64(c.window(it)))
 		s.first, s.last = min(s.first, it.lo), max(s.last, it.lo)
 		s.fusible = s.fusible && it.fusible
+		s.report = s.report || !it.cluster
 		if it.hi-it.lo < int64(time.Hour) {
 			if !s.precise {
 				s.lo, s.hi = math.MaxInt64, math.MinInt64
@@ -98,7 +100,9 @@ func (c *correlation) summarize(g []*item) summary {
 	return s
 }
 
-// merge unites groups that cannot be told apart: groups whose kinds are
+// merge unites groups that cannot be told apart: groups, one of them
+// holding a report (detection clusters with one another never: the
+// clustering has kept them apart), whose kinds are
 // compatible, that hold no allegations by different parties, whose times
 // lie within their kinds' windows of each other (widened by ClockSlack
 // when both are precisely timed, and by an hour when either is timed only
@@ -214,7 +218,7 @@ func (c *correlation) merge(groups [][]*item) [][]*item {
 // alike reports whether groups a and b may be one event (see
 // [correlation.merge]).
 func (c *correlation) alike(a, b *summary) bool {
-	if !a.fusible || !b.fusible || !Compatible(a.kind, b.kind) || (a.party != "" && b.party != "" && a.party != b.party) {
+	if !a.fusible || !b.fusible || !(a.report || b.report) || !Compatible(a.kind, b.kind) || (a.party != "" && b.party != "" && a.party != b.party) {
 		return false
 	}
 	slack := int64(ClockSlack)

@@ -84,6 +84,14 @@ func TestMergeIndistinguishable(t *testing.T) {
 			want: [][]string{{"m1"}, {"m2"}},
 		},
 		{
+			name: "two lone fire detections stay apart: the clustering kept them so",
+			recs: func(b *builder) []*truce.ObservationRecord {
+				plon, plat := offset(lon, lat, 90, 500)
+				return []*truce.ObservationRecord{b.detection("f1", at, lon, lat), b.detection("f2", at, plon, plat)}
+			},
+			want: [][]string{{"f1"}, {"f2"}},
+		},
+		{
 			name: "fire and the return fire, from two sides, stay apart",
 			recs: func(b *builder) []*truce.ObservationRecord {
 				return []*truce.ObservationRecord{
