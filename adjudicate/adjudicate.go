@@ -35,7 +35,7 @@ import (
 
 // Engine is the version of the rules engine, recorded in every finding. A
 // change that can change any finding changes it.
-const Engine = "truce-adjudicate/7"
+const Engine = "truce-adjudicate/8"
 
 // DefaultOriginUncertaintyM is the uncertainty, in metres, taken for an
 // incident's origin when no observation states one.
