@@ -890,28 +890,18 @@ func (p *DisclosurePolicy) View(a Audience, now, loggedAt time.Time, pub *Sealed
 			continue
 		}
 		gp := p.Group(g)
-		show := false
-		switch {
-		case a.Kind == AudienceMission || v.Own:
-			show = true
-		case releases(rs, g, a):
-			show = true
-		case a.Kind == AudienceParty:
-			show = gp.Parties.Passed(loggedAt, now)
-		default:
-			show = gp.Public.Passed(loggedAt, now)
-			if show && g == GroupPosition && gp.PublicGridKM > 0 {
-				show = false
-				var pg PositionGroup
-				if s := pp[g]; s != nil && json.Unmarshal(s.Value, &pg) == nil {
-					at := pg.Observer
-					if at == nil && pg.Origin != nil {
-						at = pg.Origin.Observer
-					}
-					if at != nil {
-						c := GridCell(at.Lon, at.Lat, gp.PublicGridKM)
-						v.Cell = &c
-					}
+		show, public := p.shows(a, g, v.Own, loggedAt, now, rs)
+		if public && g == GroupPosition && gp.PublicGridKM > 0 {
+			show = false
+			var pg PositionGroup
+			if s := pp[g]; s != nil && json.Unmarshal(s.Value, &pg) == nil {
+				at := pg.Observer
+				if at == nil && pg.Origin != nil {
+					at = pg.Origin.Observer
+				}
+				if at != nil {
+					c := GridCell(at.Lon, at.Lat, gp.PublicGridKM)
+					v.Cell = &c
 				}
 			}
 		}
@@ -945,16 +935,32 @@ func (p *DisclosurePolicy) SourceView(a Audience, now, loggedAt time.Time, pub *
 	}
 	var id SourceIdentity
 	_ = json.Unmarshal(part.Value, &id)
-	gp := p.Group(GroupSource)
-	switch {
-	case a.Kind == AudienceMission,
-		a.Kind == AudienceSource && a.Source != "" && id.Name == a.Source,
-		a.Kind == AudienceParty && pub.Role == RoleParty && pub.Party == a.Party,
-		a.Kind == AudienceParty && gp.Parties.Passed(loggedAt, now),
-		a.Kind != AudienceParty && gp.Public.Passed(loggedAt, now):
-		return part
+	own := a.Kind == AudienceSource && a.Source != "" && id.Name == a.Source ||
+		a.Kind == AudienceParty && pub.Role == RoleParty && pub.Party == a.Party
+	if show, _ := p.shows(a, GroupSource, own, loggedAt, now, nil); !show {
+		return nil
 	}
-	return nil
+	return part
+}
+
+// shows decides whether audience a is shown, at now, group g of a record
+// logged at loggedAt that is its own (own) or not, given the releases rs
+// made of it: the mission and the record's own reader at once, an
+// audience released to at once, a party after the policy's delay for
+// parties, anyone else after the delay for the public. It is the rule
+// View and SourceView share; public says that the group is shown by the
+// public delay alone, so that View shows a position on the public's grid
+// only.
+func (p *DisclosurePolicy) shows(a Audience, g FieldGroup, own bool, loggedAt, now time.Time, rs []*Release) (show, public bool) {
+	gp := p.Group(g)
+	switch {
+	case a.Kind == AudienceMission || own || releases(rs, g, a):
+		return true, false
+	case a.Kind == AudienceParty:
+		return gp.Parties.Passed(loggedAt, now), false
+	}
+	show = gp.Public.Passed(loggedAt, now)
+	return show, show
 }
 
 // Validate reports every problem with the public form s, with JSON paths:

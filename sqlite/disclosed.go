@@ -34,34 +34,17 @@ func (db *DB) PrivateParts(ctx context.Context, indexes []int64) (map[int64]truc
 // to another audience must pass them through
 // [truce.DisclosurePolicy.SourceView].
 func (db *DB) SourceParts(ctx context.Context, indexes []int64) (map[int64]*truce.SealedGroup, error) {
-	out := make(map[int64]*truce.SealedGroup)
-	for start := 0; start < len(indexes); start += chunkRows {
-		chunk := indexes[start:min(start+chunkRows, len(indexes))]
-		args := make([]any, len(chunk))
-		for i, x := range chunk {
-			args[i] = x
-		}
-		rows, err := db.r.QueryContext(ctx, `SELECT log_index, part FROM source_private WHERE log_index IN (`+placeholders(len(args))+`)`, args...)
+	raw, err := privateRows(ctx, db.r, "source_private", "part", indexes)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]*truce.SealedGroup, len(raw))
+	for i, b := range raw {
+		g, err := decodeSourcePart(b)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("sqlite: entry %d: %w", i, err)
 		}
-		for rows.Next() {
-			var i int64
-			var b []byte
-			if err := rows.Scan(&i, &b); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			g, err := decodeSourcePart(b)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("sqlite: entry %d: %w", i, err)
-			}
-			out[i] = g
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
+		out[i] = g
 	}
 	return out, nil
 }

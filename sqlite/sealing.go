@@ -279,6 +279,12 @@ func marshalParts(pp truce.PrivateParts) []byte {
 
 // privateParts reads the private parts of the observations at indexes.
 func privateParts(ctx context.Context, q querier, indexes []int64) (map[int64][]byte, error) {
+	return privateRows(ctx, q, "observation_private", "parts", indexes)
+}
+
+// privateRows reads column col of the rows of table, one of the tables of
+// private parts kept beside the log, at the log indexes given.
+func privateRows(ctx context.Context, q querier, table, col string, indexes []int64) (map[int64][]byte, error) {
 	out := make(map[int64][]byte, len(indexes))
 	for start := 0; start < len(indexes); start += chunkRows {
 		end := min(start+chunkRows, len(indexes))
@@ -286,7 +292,7 @@ func privateParts(ctx context.Context, q querier, indexes []int64) (map[int64][]
 		for _, i := range indexes[start:end] {
 			args = append(args, i)
 		}
-		rows, err := q.QueryContext(ctx, `SELECT log_index, parts FROM observation_private WHERE log_index IN (`+placeholders(len(args))+`)`, args...)
+		rows, err := q.QueryContext(ctx, `SELECT log_index, `+col+` FROM `+table+` WHERE log_index IN (`+placeholders(len(args))+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
