@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/truce-monitor/truce"
+	"github.com/truce-monitor/truce/findings"
 	"github.com/truce-monitor/truce/ledger"
 	"github.com/truce-monitor/truce/replay"
 	"github.com/truce-monitor/truce/sqlite"
@@ -106,19 +107,20 @@ func recomputeBundle(ctx context.Context, dir string, rf recomputeFlags, a *ledg
 	if err != nil {
 		return nil, err
 	}
-	from, days := ag.Window.Start.UTC(), *rf.days
+	// The agreement's window, as the findings worker replays it, an
+	// open-ended one to the log's last entry.
+	var last time.Time
+	if len(b.Entries) > 0 {
+		last = b.Entries[len(b.Entries)-1].Time
+	}
+	from, days := findings.Window(ag, last)
 	if *rf.from != "" {
 		if from, err = time.Parse(time.DateOnly, *rf.from); err != nil {
 			return nil, usagef("verify: --from %q: want YYYY-MM-DD", *rf.from)
 		}
 	}
-	if days == 0 {
-		end := ag.Window.End
-		if end.IsZero() && len(b.Entries) > 0 {
-			end = b.Entries[len(b.Entries)-1].Time
-		}
-		day := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, time.UTC)
-		days = max(1, int((end.Sub(day)+24*time.Hour-1)/(24*time.Hour)))
+	if *rf.days > 0 {
+		days = *rf.days
 	}
 	s, err := replay.Run(ctx, store, replay.Options{Agreement: ag, From: from, Days: days, ControlSource: *rf.source})
 	if err != nil {
@@ -151,19 +153,17 @@ func recomputeAgreement(ctx context.Context, store *sqlite.DB, arg string) (*tru
 	if err != nil {
 		return nil, err
 	}
-	ids := map[string]*truce.Agreement{}
+	latest := map[string]*truce.Agreement{}
 	for _, r := range recs {
-		if cur := ids[r.Agreement.ID]; cur == nil || r.Agreement.Version > cur.Version {
-			ids[r.Agreement.ID] = r.Agreement
+		if cur := latest[r.Agreement.ID]; cur == nil || r.Agreement.Version > cur.Version {
+			latest[r.Agreement.ID] = r.Agreement
 		}
 	}
+	ids := slices.Sorted(maps.Keys(latest))
 	if len(ids) != 1 {
-		return nil, usagef("verify: the log holds %d agreements (%s): name one with --agreement", len(ids), strings.Join(slices.Sorted(maps.Keys(ids)), ", "))
+		return nil, usagef("verify: the log holds %d agreements (%s): name one with --agreement", len(ids), strings.Join(ids, ", "))
 	}
-	for _, ag := range ids {
-		return ag, nil
-	}
-	panic("unreachable")
+	return latest[ids[0]], nil
 }
 
 // publishedFindings is the part of a findings.geojson that the check
