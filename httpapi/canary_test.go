@@ -2,13 +2,11 @@ package httpapi_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +16,7 @@ import (
 	"github.com/truce-monitor/truce/findings"
 	"github.com/truce-monitor/truce/geo"
 	"github.com/truce-monitor/truce/httpapi"
+	"github.com/truce-monitor/truce/internal/canary"
 )
 
 // canaryMarker is in every private field of the canary's observations:
@@ -42,8 +41,10 @@ var canaryOriginObserver = [2]float64{37.35678, 48.45678}
 
 // canaryPaths are the requests by which the canary reads each GET route.
 // A route of the server's route table without an entry fails the test:
-// the table grows with the routes (and exports, reports and pages join
-// canaryOutputs as they are built).
+// the table grows with the routes. The CLI's outputs that leave the
+// mission (bundles, published findings, verify --recompute) have their
+// canary in cmd/truce (TestLeakCanaryCLI); both search with
+// internal/canary.
 var canaryPaths = map[string][]string{
 	"GET /v1/observations":                     {"/v1/observations", "/v1/observations?bbox=37.3,48.5,37.32,48.52", "/v1/observations?bbox=37.4,48.6,37.42,48.62", "/v1/observations?kind=artillery"},
 	"GET /v1/observations/{id}":                {"/v1/observations/{pub:c-zq7-1}", "/v1/observations/{pub:c-zq7-2}", "/v1/observations/{pub:c-zq7-ua}"},
@@ -143,7 +144,8 @@ func TestLeakCanary(t *testing.T) {
 				leak := strings.Contains(body, canaryMarker) || coord.MatchString(body)
 				observers := append(slices.Clip(canaryObservers), canaryOriginObserver)
 				if !leak {
-					leak = nearObserver([]byte(body), observers) || textNearObserver(body, observers)
+					f := canary.Finder{Observers: observers, RadiusM: canaryRadiusM}
+					leak = f.Find([]byte(body)) != ""
 				}
 				found = found || leak
 				if leak && who != analyst {
@@ -235,65 +237,4 @@ func canarySeed(t *testing.T, e *env, pubs map[string]string, as, body string) {
 	}
 	r.decode(t, &rec)
 	pubs[rec.ID] = rec.PublicID
-}
-
-// lonLatText is a pair of decimal degrees as a text would print it:
-// "37.3123, 48.5123" or "37.3123 48.5123".
-var lonLatText = regexp.MustCompile(`(-?\d{1,3}\.\d{2,})°?,? +(-?\d{1,3}\.\d{2,})`)
-
-// textNearObserver reports whether body holds, as text, a pair of decimal
-// degrees within canaryRadiusM of one of observers (in either order).
-func textNearObserver(body string, observers [][2]float64) bool {
-	for _, m := range lonLatText.FindAllStringSubmatch(body, -1) {
-		x, err1 := strconv.ParseFloat(m[1], 64)
-		y, err2 := strconv.ParseFloat(m[2], 64)
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		for _, o := range observers {
-			for _, p := range []geo.Point{{x, y}, {y, x}} {
-				if p[1] >= -90 && p[1] <= 90 && geo.Distance(p, geo.Point(o)) < canaryRadiusM {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-// nearObserver reports whether a JSON body holds a lon/lat pair within
-// canaryRadiusM of one of observers.
-func nearObserver(body []byte, observers [][2]float64) bool {
-	var v any
-	if json.Unmarshal(body, &v) != nil {
-		return false
-	}
-	var walk func(v any) bool
-	walk = func(v any) bool {
-		switch v := v.(type) {
-		case map[string]any:
-			lon, ok1 := v["lon"].(float64)
-			lat, ok2 := v["lat"].(float64)
-			if ok1 && ok2 {
-				for _, o := range observers {
-					if geo.Distance(geo.Point{lon, lat}, geo.Point(o)) < canaryRadiusM {
-						return true
-					}
-				}
-			}
-			for _, x := range v {
-				if walk(x) {
-					return true
-				}
-			}
-		case []any:
-			for _, x := range v {
-				if walk(x) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	return walk(v)
 }
